@@ -1,0 +1,27 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/', 'node_modules/', 'coverage/', '.local/', 'jest.config.js'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      eqeqeq: 'error',
+      'no-console': 'off',
+    },
+  },
+  {
+    // Domain code is pure: no runtime, no storage, no clock of its own.
+    files: ['shared/domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['@azure/*', '../storage/*', '../../functions/*'] }],
+    },
+  },
+  {
+    // Only functions/ and the local host know the Functions runtime.
+    files: ['shared/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: ['@azure/functions'] }] },
+  },
+);

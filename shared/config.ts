@@ -1,0 +1,157 @@
+import { z } from 'zod';
+import { STORAGE_CONNECTION } from './names';
+
+/**
+ * App settings, validated once. A missing or malformed setting stops the app with one message that lists
+ * every problem, instead of failing later inside a request.
+ */
+
+/** The settings the app reads, by name. Infrastructure checks import this list. */
+export const SETTINGS = {
+  storageConnectionString: STORAGE_CONNECTION,
+  storageTableUri: `${STORAGE_CONNECTION}__tableServiceUri`,
+  storageQueueUri: `${STORAGE_CONNECTION}__queueServiceUri`,
+  storageCredential: `${STORAGE_CONNECTION}__credential`,
+  storageClientId: `${STORAGE_CONNECTION}__clientId`,
+  keyEncryptionKey: 'KEY_ENCRYPTION_KEY',
+  authMode: 'AUTH_MODE',
+  authTenantId: 'AUTH_TENANT_ID',
+  authAudience: 'AUTH_AUDIENCE',
+  authAuthorityHost: 'AUTH_AUTHORITY_HOST',
+  authLocalKeyFile: 'AUTH_LOCAL_KEY_FILE',
+  statusSweepSchedule: 'STATUS_SWEEP_SCHEDULE',
+  operationMaxAgeSeconds: 'OPERATION_MAX_AGE_SECONDS',
+  jobRedriveAfterSeconds: 'JOB_REDRIVE_AFTER_SECONDS',
+} as const;
+
+/** Settings a deployment to Azure must set (identity-based storage, Entra ID tokens). */
+export const DEPLOYED_REQUIRED_SETTINGS: readonly string[] = [
+  SETTINGS.storageTableUri,
+  SETTINGS.storageQueueUri,
+  SETTINGS.storageCredential,
+  SETTINGS.storageClientId,
+  SETTINGS.keyEncryptionKey,
+  SETTINGS.authMode,
+  SETTINGS.authTenantId,
+  SETTINGS.authAudience,
+  SETTINGS.statusSweepSchedule,
+];
+
+export const DEFAULT_AUDIENCE = 'https://vault.azure.net';
+export const DEFAULT_AUTHORITY_HOST = 'https://login.microsoftonline.com';
+
+export type StorageConfig =
+  | { kind: 'connectionString'; connectionString: string }
+  | { kind: 'identity'; tableServiceUri: string; queueServiceUri: string; clientId?: string };
+
+export type AuthConfig =
+  | { mode: 'entra'; tenantId: string; audience: string; authorityHost: string }
+  | { mode: 'local'; keyFile: string; audience: string };
+
+export interface Config {
+  storage: StorageConfig;
+  /** 32 bytes that wrap every private key at rest (AES-256-GCM). */
+  keyEncryptionKey: Buffer;
+  auth: AuthConfig;
+  /** Operations in progress longer than this fail with a timeout error. */
+  operationMaxAgeSeconds: number;
+  /** An issuer job not seen to progress for this long is enqueued again by the status sweep. */
+  jobRedriveAfterSeconds: number;
+}
+
+const positiveInt = (name: string, fallback: number) =>
+  z.coerce
+    .number({ message: `${name} must be a number` })
+    .int(`${name} must be a whole number`)
+    .positive(`${name} must be positive`)
+    .default(fallback);
+
+const keyEncryptionKey = z
+  .string({ message: `${SETTINGS.keyEncryptionKey} is required (32 bytes, base64)` })
+  .transform((value, ctx) => {
+    const bytes = Buffer.from(value, 'base64');
+    if (bytes.length !== 32) {
+      ctx.addIssue({ code: 'custom', message: `${SETTINGS.keyEncryptionKey} must be 32 bytes in base64, got ${bytes.length}` });
+      return z.NEVER;
+    }
+    return bytes;
+  });
+
+const required = (name: string) => z.string({ message: `${name} is required` }).trim().min(1, `${name} is required`);
+
+function storageFrom(env: NodeJS.ProcessEnv, problems: string[]): StorageConfig | undefined {
+  const connectionString = env[SETTINGS.storageConnectionString]?.trim();
+  if (connectionString) return { kind: 'connectionString', connectionString };
+  const tableServiceUri = env[SETTINGS.storageTableUri]?.trim();
+  const queueServiceUri = env[SETTINGS.storageQueueUri]?.trim();
+  if (!tableServiceUri || !queueServiceUri) {
+    problems.push(
+      `storage: set ${SETTINGS.storageConnectionString} (a connection string) or both ${SETTINGS.storageTableUri} and ${SETTINGS.storageQueueUri}`,
+    );
+    return undefined;
+  }
+  const clientId = env[SETTINGS.storageClientId]?.trim();
+  return { kind: 'identity', tableServiceUri, queueServiceUri, ...(clientId ? { clientId } : {}) };
+}
+
+function authFrom(env: NodeJS.ProcessEnv, problems: string[]): AuthConfig | undefined {
+  const mode = env[SETTINGS.authMode]?.trim() || 'entra';
+  const audience = env[SETTINGS.authAudience]?.trim() || DEFAULT_AUDIENCE;
+  if (mode === 'local') {
+    return { mode, audience, keyFile: env[SETTINGS.authLocalKeyFile]?.trim() || '.local/auth-signing-key.json' };
+  }
+  if (mode !== 'entra') {
+    problems.push(`${SETTINGS.authMode} must be "entra" or "local", got "${mode}"`);
+    return undefined;
+  }
+  const tenant = required(SETTINGS.authTenantId).safeParse(env[SETTINGS.authTenantId]);
+  if (!tenant.success) {
+    problems.push(...tenant.error.issues.map((i) => i.message));
+    return undefined;
+  }
+  const authorityHost = (env[SETTINGS.authAuthorityHost]?.trim() || DEFAULT_AUTHORITY_HOST).replace(/\/+$/, '');
+  return { mode, tenantId: tenant.data, audience, authorityHost };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid app settings:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function parseConfig(env: NodeJS.ProcessEnv): Config {
+  const problems: string[] = [];
+  const storage = storageFrom(env, problems);
+  const auth = authFrom(env, problems);
+  const kek = keyEncryptionKey.safeParse(env[SETTINGS.keyEncryptionKey]);
+  if (!kek.success) problems.push(...kek.error.issues.map((i) => i.message));
+  const maxAge = positiveInt(SETTINGS.operationMaxAgeSeconds, 24 * 3600).safeParse(env[SETTINGS.operationMaxAgeSeconds] || undefined);
+  if (!maxAge.success) problems.push(...maxAge.error.issues.map((i) => i.message));
+  const redrive = positiveInt(SETTINGS.jobRedriveAfterSeconds, 60).safeParse(env[SETTINGS.jobRedriveAfterSeconds] || undefined);
+  if (!redrive.success) problems.push(...redrive.error.issues.map((i) => i.message));
+
+  if (problems.length > 0 || !storage || !auth || !kek.success || !maxAge.success || !redrive.success) {
+    throw new ConfigError(problems);
+  }
+  return {
+    storage,
+    auth,
+    keyEncryptionKey: kek.data,
+    operationMaxAgeSeconds: maxAge.data,
+    jobRedriveAfterSeconds: redrive.data,
+  };
+}
+
+let cached: Config | undefined;
+
+/** The process's configuration, parsed on first use and kept. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  cached ??= parseConfig(env);
+  return cached;
+}
+
+/** Tests and the local host start several apps in one process; they reset between them. */
+export function resetConfigForTests(): void {
+  cached = undefined;
+}

@@ -1,0 +1,28 @@
+/**
+ * Every storage name the app uses, in one place: the function bindings, the storage adapters, the local
+ * host and the infrastructure checks all import these, so a rename cannot drift between them.
+ */
+
+/** The app-setting prefix of the storage connection used by bindings and adapters alike. */
+export const STORAGE_CONNECTION = 'CertStorage';
+
+/** Azure table names are alphanumeric; no hyphens. */
+export const TABLES = {
+  /** One pending operation per certificate name: the state machine of a create. */
+  operations: 'Operations',
+  /** Issued (and stub) certificate versions, with their encrypted keys and policy. */
+  certificates: 'Certificates',
+  /** Issuer objects (`/certificates/issuers/{name}`). */
+  issuers: 'Issuers',
+  /** When each in-progress operation is next due for the status sweep, keyed by time. */
+  operationsDue: 'OperationsDue',
+} as const;
+
+/** Queue names are lower-kebab; the Functions host moves a message to `<queue>-poison` after maxDequeueCount. */
+export const QUEUES = {
+  issuerJobs: 'issuer-jobs',
+  issuerJobsPoison: 'issuer-jobs-poison',
+} as const;
+
+export const ALL_TABLES: readonly string[] = Object.values(TABLES);
+export const ALL_QUEUES: readonly string[] = Object.values(QUEUES);
