@@ -8,9 +8,10 @@ export const STORAGE_CONNECTION = 'CertStorage';
 
 /** Azure table names are alphanumeric; no hyphens. */
 export const TABLES = {
-  /** One pending operation per certificate name: the state machine of a create. */
-  operations: 'Operations',
-  /** Issued (and stub) certificate versions, with their encrypted keys and policy. */
+  /**
+   * One partition per certificate name holding its pending operation, its policy and its versions (with
+   * their encrypted keys), so that finishing an operation is one atomic batch within the partition.
+   */
   certificates: 'Certificates',
   /** Issuer objects (`/certificates/issuers/{name}`). */
   issuers: 'Issuers',

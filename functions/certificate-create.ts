@@ -1,0 +1,24 @@
+import { app } from '@azure/functions';
+import { requireObjectName } from '../shared/api/object-name';
+import { parseBody } from '../shared/api/parse-body';
+import { createCertificateSchema } from '../shared/api/schemas/request-bodies.schema';
+import { operationToWire } from '../shared/api/wire/certificate-operation.wire';
+import { createCertificate } from '../shared/services/create-certificate';
+import { json, keyVaultRoute } from './http/key-vault-route';
+
+/** POST /certificates/{name}/create → 202 with the pending operation and its Location. */
+export const certificateCreate = keyVaultRoute(async ({ app, request, vault, apiVersion }) => {
+  const name = requireObjectName(request.params.name);
+  const body = parseBody(createCertificateSchema, await request.text());
+  const op = await createCertificate(app.services, name, body);
+  const location = `${vault}/certificates/${name}/pending?api-version=${apiVersion}&request_id=${op.requestId}`;
+  return json(202, operationToWire(vault, op), { Location: location, 'Retry-After': '10' });
+});
+
+app.http('certificateCreate', {
+  route: 'certificates/{name}/create',
+  methods: ['POST'],
+  // Tokens are validated in the app (Key Vault's bearer challenge), not by function keys.
+  authLevel: 'anonymous',
+  handler: certificateCreate,
+});

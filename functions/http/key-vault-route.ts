@@ -1,0 +1,44 @@
+import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { type ApiVersion, requireApiVersion } from '../../shared/api/api-version';
+import { toErrorResponse } from '../../shared/api/error-response';
+import { vaultUrlOf } from '../../shared/api/wire/identifiers';
+import { authenticate } from '../../shared/auth/authenticate';
+import type { VerifiedCaller } from '../../shared/auth/token-verifier';
+import { type App, getApp } from '../../shared/composition';
+
+/** What a route handler gets once the request is authenticated and its api-version accepted. */
+export interface RouteRequest {
+  app: App;
+  request: HttpRequest;
+  context: InvocationContext;
+  caller: VerifiedCaller;
+  apiVersion: ApiVersion;
+  /** The vault URL the ids in responses are built on: the origin the caller used. */
+  vault: string;
+}
+
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): HttpResponseInit {
+  return { status, jsonBody: body, headers: { 'x-ms-keyvault-service-version': '1.0', ...headers } };
+}
+
+/**
+ * Wraps a route: authenticate before anything else (the SDK's first request carries neither token nor
+ * body), then the api-version, then the handler; every failure leaves as Key Vault's error envelope.
+ */
+export function keyVaultRoute(handler: (req: RouteRequest) => Promise<HttpResponseInit>): HttpHandler {
+  return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+    const requestId = context.invocationId;
+    try {
+      const app = await getApp();
+      const auth = await authenticate(request.headers, app.verifier, app.config.auth);
+      if (!auth.ok) return json(auth.status, auth.body, { ...auth.headers, 'x-ms-request-id': requestId });
+      const apiVersion = requireApiVersion(request.query);
+      const response = await handler({ app, request, context, caller: auth.caller, apiVersion, vault: vaultUrlOf(request.url) });
+      return { ...response, headers: { ...(response.headers as Record<string, string> | undefined), 'x-ms-request-id': requestId } };
+    } catch (error) {
+      const mapped = toErrorResponse(error);
+      if (mapped.unexpected !== undefined) context.error(`Unexpected failure of ${context.functionName}`, mapped.unexpected);
+      return json(mapped.status, mapped.body, { ...mapped.headers, 'x-ms-request-id': requestId });
+    }
+  };
+}

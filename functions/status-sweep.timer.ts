@@ -1,0 +1,17 @@
+import { app, type InvocationContext, type Timer } from '@azure/functions';
+import { SETTINGS } from '../shared/config';
+import { getApp } from '../shared/composition';
+import { sweepStatuses } from '../shared/services/status-sweep';
+
+/** Re-drives lost issuer jobs and times out operations older than the maximum age. */
+export async function statusSweep(_timer: Timer, context: InvocationContext): Promise<void> {
+  const { services } = await getApp();
+  const report = await sweepStatuses(services);
+  if (report.due > 0) context.log(`Status sweep: ${JSON.stringify(report)}`);
+}
+
+app.timer('statusSweep', {
+  // The schedule is an app setting, so tests and operators can change it without a build.
+  schedule: `%${SETTINGS.statusSweepSchedule}%`,
+  handler: statusSweep,
+});

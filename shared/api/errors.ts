@@ -1,0 +1,78 @@
+import { KeyVaultError } from './key-vault-error';
+
+/** The catalogue of refusals, with Key Vault's codes and wording where the real service's is known. */
+export const errors = {
+  badParameter: (message: string) => new KeyVaultError(400, 'BadParameter', message),
+
+  invalidName: (name: string) => new KeyVaultError(400, 'BadParameter', `The request URI contains an invalid name: ${name}`),
+
+  missingApiVersion: () => new KeyVaultError(400, 'BadParameter', 'The api-version query parameter is required.'),
+
+  unsupportedApiVersion: (requested: string, latest: string) =>
+    new KeyVaultError(
+      400,
+      'BadParameter',
+      `The specified version (${requested}) is not recognized. Consider using the latest supported version (${latest}).`,
+    ),
+
+  certificateNotFound: (name: string) =>
+    new KeyVaultError(
+      404,
+      'CertificateNotFound',
+      `A certificate with (name/id) ${name} was not found in this key vault. If you recently deleted this certificate you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182`,
+    ),
+
+  certificateVersionNotFound: (name: string, version: string) =>
+    new KeyVaultError(
+      404,
+      'CertificateNotFound',
+      `A certificate with (name/id) ${name}/${version} was not found in this key vault. If you recently deleted this certificate you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182`,
+    ),
+
+  secretNotFound: (name: string, version?: string) =>
+    new KeyVaultError(
+      404,
+      'SecretNotFound',
+      `A secret with (name/id) ${version ? `${name}/${version}` : name} was not found in this key vault. If you recently deleted this secret you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182`,
+    ),
+
+  pendingNotFound: (name: string) =>
+    new KeyVaultError(404, 'PendingCertificateNotFound', `Pending certificate not found: ${name}`),
+
+  issuerNotFound: () => new KeyVaultError(404, 'CertificateIssuerNotFound', 'Issuer not found'),
+
+  createWhileInProgress: () =>
+    new KeyVaultError(
+      409,
+      // The seed article's code for this 409; user reports also show "Conflict" in the text.
+      'Forbidden',
+      "A new key vault certificate can not be created or imported while a pending key vault certificate's status is inProgress.",
+    ),
+
+  mergeForbiddenWhileIssuerInProgress: (issuerName: string) =>
+    new KeyVaultError(
+      403,
+      'Forbidden',
+      `Merge is forbidden on pending object created with issuer : ${issuerName} while it is in progess.`,
+    ),
+
+  cancelNotInProgress: (status: string) =>
+    new KeyVaultError(
+      400,
+      'BadParameter',
+      `Cancellation can only be requested while the pending certificate's status is inProgress; it is ${status}.`,
+    ),
+
+  mergeNotPending: (status: string) =>
+    new KeyVaultError(
+      400,
+      'BadParameter',
+      `The pending certificate's status is ${status}; there is nothing to merge into.`,
+    ),
+
+  secretDisabled: () => new KeyVaultError(403, 'Forbidden', 'Operation get is not allowed on a disabled secret.', 'SecretDisabled'),
+
+  /** A concurrent writer won a conditional write; the caller can simply retry. */
+  concurrentUpdate: () =>
+    new KeyVaultError(409, 'Conflict', 'The object was changed by another request at the same time. Retry the request.'),
+};

@@ -1,0 +1,53 @@
+import { loadConfig, type Config } from './config';
+import { systemClock } from './domain/clock';
+import { defaultIssuerProviders } from './issuers/issuer-providers';
+import { createTokenVerifier, type TokenVerifier } from './auth/token-verifier';
+import { TABLES, QUEUES } from './names';
+import { CertificateStore } from './storage/certificate-store';
+import { makeQueueClient, makeTableClient } from './storage/clients';
+import { IssuerJobQueue } from './storage/issuer-job-queue';
+import { IssuerStore } from './storage/issuer-store';
+import { OperationsDueIndex } from './storage/operations-due-index';
+import type { ServiceContext } from './services/service-context';
+
+/** Everything a function needs, built once per process from the validated configuration. */
+export interface App {
+  config: Config;
+  services: ServiceContext;
+  verifier: TokenVerifier;
+}
+
+export async function buildApp(config: Config): Promise<App> {
+  const tables = {
+    certificates: makeTableClient(config.storage, TABLES.certificates),
+    issuers: makeTableClient(config.storage, TABLES.issuers),
+    operationsDue: makeTableClient(config.storage, TABLES.operationsDue),
+  };
+  // Infrastructure creates the tables in Azure; locally (Azurite) this makes them. It ignores existing ones.
+  await Promise.all(Object.values(tables).map((t) => t.createTable()));
+  const services: ServiceContext = {
+    certificates: new CertificateStore(tables.certificates),
+    issuers: new IssuerStore(tables.issuers),
+    dueIndex: new OperationsDueIndex(tables.operationsDue),
+    jobs: new IssuerJobQueue(makeQueueClient(config.storage, QUEUES.issuerJobs)),
+    providers: defaultIssuerProviders,
+    keyEncryptionKey: config.keyEncryptionKey,
+    clock: systemClock,
+    operationMaxAgeSeconds: config.operationMaxAgeSeconds,
+    jobRedriveAfterSeconds: config.jobRedriveAfterSeconds,
+  };
+  return { config, services, verifier: createTokenVerifier(config.auth) };
+}
+
+let app: Promise<App> | undefined;
+
+/** The process's app, built on first use; a failed build is not kept, so the next call tries again. */
+export function getApp(): Promise<App> {
+  app ??= Promise.resolve()
+    .then(() => buildApp(loadConfig()))
+    .catch((error: unknown) => {
+      app = undefined;
+      throw error;
+    });
+  return app;
+}

@@ -1,0 +1,52 @@
+/** What a certificate says about its holder, independent of who signs it or how it is requested. */
+
+/** Key Vault's wire names for the X.509 key usage bits, in bit order. */
+export const KEY_USAGE_NAMES = [
+  'digitalSignature',
+  'nonRepudiation',
+  'keyEncipherment',
+  'dataEncipherment',
+  'keyAgreement',
+  'keyCertSign',
+  'cRLSign',
+  'encipherOnly',
+  'decipherOnly',
+] as const;
+
+export type KeyUsageName = (typeof KEY_USAGE_NAMES)[number];
+
+export interface SubjectAlternativeNames {
+  dnsNames: string[];
+  emails: string[];
+  upns: string[];
+  uris: string[];
+  ipAddresses: string[];
+}
+
+export interface CertificateProfile {
+  /** RFC 4514-style distinguished name, e.g. "CN=x, O=y"; attribute names are case-insensitive; may be "". */
+  subject: string;
+  sans: SubjectAlternativeNames;
+  /** Extended key usage OIDs, e.g. "1.3.6.1.5.5.7.3.1". */
+  ekus: string[];
+  keyUsage: KeyUsageName[];
+}
+
+/** A profile that cannot be encoded (bad subject, IP or OID). The API layer maps it to HTTP 400. */
+export class CertificateProfileError extends Error {
+  override readonly name = 'CertificateProfileError';
+}
+
+export function emptySans(): SubjectAlternativeNames {
+  return { dnsNames: [], emails: [], upns: [], uris: [], ipAddresses: [] };
+}
+
+export function hasAnySan(sans: SubjectAlternativeNames): boolean {
+  return (
+    sans.dnsNames.length + sans.emails.length + sans.upns.length + sans.uris.length + sans.ipAddresses.length > 0
+  );
+}
+
+export function isKeyUsageName(value: unknown): value is KeyUsageName {
+  return KEY_USAGE_NAMES.includes(value as KeyUsageName);
+}

@@ -1,0 +1,36 @@
+import type { KeySpec } from '../crypto/key-spec';
+import type { CertificatePolicy, SecretContentType } from './certificate-policy';
+
+/**
+ * One issued version of a certificate, with its key (sealed) and chain. A version exists only once it has
+ * a certificate: a version still being requested lives in the pending operation.
+ */
+export interface CertificateVersion {
+  name: string;
+  version: string;
+  enabled: boolean;
+  /** Unix seconds: the certificate's validity, and when this version was made and last changed. */
+  notBefore: number;
+  expires: number;
+  created: number;
+  updated: number;
+  tags: Record<string, string>;
+  /** Leaf first, standard base64 DER each. */
+  chain: string[];
+  /** base64url SHA-1 of the leaf's DER. */
+  x5t: string;
+  keySpec: KeySpec;
+  exportable: boolean;
+  /** Absent when the key never came to this vault (not possible for created certificates). */
+  sealedPrivateKey?: string;
+  publicKeySpki: string;
+  secretContentType: SecretContentType;
+  /** The policy this version was made under; the certificate's current policy can change later. */
+  policy: CertificatePolicy;
+  preserveCertOrder: boolean;
+}
+
+/** Versions are 32 lower-case hex characters, like Key Vault's. */
+export function isVersionId(value: string): boolean {
+  return /^[0-9a-f]{32}$/.test(value);
+}

@@ -1,0 +1,59 @@
+import type { ParsedCertificate } from '../crypto/certificate-chain';
+import { unixSeconds } from '../domain/clock';
+import type { CertificateVersion } from '../domain/certificate-version';
+import { type PendingOperation, completed } from '../domain/pending-operation';
+import type { Stored } from '../storage/certificate-store';
+import type { ServiceContext } from './service-context';
+
+/** The new version an operation becomes once it has its certificate chain (leaf first). */
+export function versionFromChain(
+  op: PendingOperation,
+  chain: ParsedCertificate[],
+  now: number,
+  overrides: { enabled?: boolean; tags?: Record<string, string> } = {},
+): CertificateVersion {
+  const leaf = chain[0];
+  if (!leaf) throw new Error('a certificate chain needs a leaf');
+  return {
+    name: op.name,
+    version: op.version,
+    enabled: overrides.enabled ?? op.enabled,
+    notBefore: Math.floor(leaf.notBefore.getTime() / 1000),
+    expires: Math.floor(leaf.notAfter.getTime() / 1000),
+    created: now,
+    updated: now,
+    tags: overrides.tags ?? op.tags,
+    chain: chain.map((c) => c.der.toString('base64')),
+    x5t: leaf.x5t,
+    keySpec: op.policy.key,
+    exportable: op.policy.key.exportable,
+    sealedPrivateKey: op.sealedPrivateKey,
+    publicKeySpki: op.publicKeySpki,
+    secretContentType: op.policy.secretContentType,
+    policy: op.policy,
+    preserveCertOrder: op.preserveCertOrder,
+  };
+}
+
+/**
+ * Completes an operation with its chain: operation, version and head are written in one conditional batch,
+ * so a crash leaves either the old state or the new one. Its due-index entry is left for the sweep, which
+ * deletes entries whose operation has moved on when they come due.
+ */
+export async function finishOperation(
+  ctx: ServiceContext,
+  stored: Stored<PendingOperation>,
+  chain: ParsedCertificate[],
+  overrides: { enabled?: boolean; tags?: Record<string, string> } = {},
+): Promise<{ operation: PendingOperation; version: CertificateVersion }> {
+  const now = unixSeconds(ctx.clock);
+  const op = stored.value;
+  const version = versionFromChain(op, chain, now, overrides);
+  const operation = completed(op, now);
+  await ctx.certificates.completeOperation(operation, stored.etag, version, {
+    name: op.name,
+    policy: op.policy,
+    latestVersion: version.version,
+  });
+  return { operation, version };
+}

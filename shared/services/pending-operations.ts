@@ -1,0 +1,63 @@
+import { errors } from '../api/errors';
+import { unixSeconds } from '../domain/clock';
+import {
+  type PendingOperation,
+  isIssuerDriven,
+  isVisible,
+  markedDeleted,
+  withCancellationRequested,
+} from '../domain/pending-operation';
+import type { Stored } from '../storage/certificate-store';
+import { WriteConflictError } from '../storage/storage-errors';
+import type { ServiceContext } from './service-context';
+
+/**
+ * The visible pending operation of a certificate, or 404. A `request_id` filter that names another request
+ * is a 404 too, as the seed article describes.
+ */
+export async function requirePendingOperation(
+  ctx: ServiceContext,
+  name: string,
+  requestId?: string | null,
+): Promise<Stored<PendingOperation>> {
+  const stored = await ctx.certificates.getOperation(name);
+  if (!stored || !isVisible(stored.value)) throw errors.pendingNotFound(name);
+  if (requestId && requestId !== stored.value.requestId) throw errors.pendingNotFound(name);
+  return stored;
+}
+
+export async function getPendingOperation(ctx: ServiceContext, name: string, requestId?: string | null): Promise<PendingOperation> {
+  return (await requirePendingOperation(ctx, name, requestId)).value;
+}
+
+/**
+ * PATCH /pending {"cancellation_requested":true}: records the request and wakes the job, which stops the
+ * issuer where it can and marks the operation cancelled.
+ */
+export async function requestCancellation(ctx: ServiceContext, name: string, requestId?: string | null): Promise<PendingOperation> {
+  const { value: op, etag } = await requirePendingOperation(ctx, name, requestId);
+  if (op.status !== 'inProgress') throw errors.cancelNotInProgress(op.status);
+  const updated = withCancellationRequested(op, unixSeconds(ctx.clock));
+  await retryableWrite(ctx.certificates.putOperation(updated, etag));
+  if (isIssuerDriven(updated)) await ctx.jobs.enqueue({ name: updated.name, requestId: updated.requestId });
+  return updated;
+}
+
+/**
+ * DELETE /pending: the operation disappears from /pending (404 from now on) and answers as it was. The
+ * version it started stays visible, disabled, as on Key Vault. A job still queued for it is dropped.
+ */
+export async function deletePendingOperation(ctx: ServiceContext, name: string, requestId?: string | null): Promise<PendingOperation> {
+  const { value: op, etag } = await requirePendingOperation(ctx, name, requestId);
+  await retryableWrite(ctx.certificates.putOperation(markedDeleted(op, unixSeconds(ctx.clock)), etag));
+  return op;
+}
+
+async function retryableWrite<T>(write: Promise<T>): Promise<T> {
+  try {
+    return await write;
+  } catch (error) {
+    if (error instanceof WriteConflictError) throw errors.concurrentUpdate();
+    throw error;
+  }
+}

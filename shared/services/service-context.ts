@@ -1,0 +1,21 @@
+import type { Clock } from '../domain/clock';
+import type { CertificateStore } from '../storage/certificate-store';
+import type { IssuerJobQueue } from '../storage/issuer-job-queue';
+import type { IssuerStore } from '../storage/issuer-store';
+import type { OperationsDueIndex } from '../storage/operations-due-index';
+import type { IssuerProviders } from '../issuers/issuer-providers';
+
+/** What the services work with, built once by the composition root and handed in (tests build their own). */
+export interface ServiceContext {
+  certificates: CertificateStore;
+  issuers: IssuerStore;
+  dueIndex: OperationsDueIndex;
+  jobs: IssuerJobQueue;
+  providers: IssuerProviders;
+  keyEncryptionKey: Buffer;
+  clock: Clock;
+  /** Operations in progress longer than this fail with a timeout error. */
+  operationMaxAgeSeconds: number;
+  /** How long the status sweep waits before driving an issuer job again. */
+  jobRedriveAfterSeconds: number;
+}

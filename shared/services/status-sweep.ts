@@ -1,0 +1,61 @@
+import { unixSeconds } from '../domain/clock';
+import { OPERATION_ERROR_CODES, failed, isIssuerDriven, isVisible } from '../domain/pending-operation';
+import type { DueEntry } from '../storage/operations-due-index';
+import { WriteConflictError } from '../storage/storage-errors';
+import type { ServiceContext } from './service-context';
+
+export interface SweepReport {
+  due: number;
+  redriven: number;
+  timedOut: number;
+  settled: number;
+}
+
+/** At most this many due operations per run; the next run takes the rest. */
+const BATCH = 200;
+
+/**
+ * The status sweep: for each operation that came due, drop the entry if the operation has moved on, fail
+ * it if it is older than the maximum age, or else enqueue its job again (a lost job is re-driven; a live
+ * one just polls its issuer once more, which is harmless because jobs are idempotent).
+ */
+export async function sweepStatuses(ctx: ServiceContext): Promise<SweepReport> {
+  const now = unixSeconds(ctx.clock);
+  const entries = await ctx.dueIndex.due(now, BATCH);
+  const report: SweepReport = { due: entries.length, redriven: 0, timedOut: 0, settled: 0 };
+  for (const entry of entries) {
+    const outcome = await sweepOne(ctx, entry, now);
+    report[outcome] += 1;
+  }
+  return report;
+}
+
+async function sweepOne(ctx: ServiceContext, entry: DueEntry, now: number): Promise<'redriven' | 'timedOut' | 'settled'> {
+  const stored = await ctx.certificates.getOperation(entry.name);
+  const op = stored?.value;
+  const live = stored && isVisible(op) && op.requestId === entry.requestId && op.status === 'inProgress' && isIssuerDriven(op);
+  if (!live) {
+    await ctx.dueIndex.remove(entry);
+    return 'settled';
+  }
+  if (now - op.created >= ctx.operationMaxAgeSeconds) {
+    const error = {
+      code: OPERATION_ERROR_CODES.timedOut,
+      message: `The certificate request did not complete within ${ctx.operationMaxAgeSeconds} seconds and was abandoned.`,
+    };
+    try {
+      await ctx.certificates.putOperation(failed(op, error, now), stored.etag);
+    } catch (e) {
+      // The job moved it on meanwhile; the next sweep sees the new state.
+      if (!(e instanceof WriteConflictError)) throw e;
+      return 'settled';
+    }
+    await ctx.dueIndex.remove(entry);
+    return 'timedOut';
+  }
+  // Next due first, then the old entry goes: a crash in between leaves a duplicate, never a lost operation.
+  await ctx.dueIndex.schedule({ ...entry, dueAt: now + ctx.jobRedriveAfterSeconds });
+  await ctx.dueIndex.remove(entry);
+  await ctx.jobs.enqueue({ name: op.name, requestId: op.requestId });
+  return 'redriven';
+}

@@ -1,0 +1,148 @@
+import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
+import type { CertificatePolicy } from '../domain/certificate-policy';
+import type { CertificateVersion } from '../domain/certificate-version';
+import type { PendingOperation } from '../domain/pending-operation';
+import { conditional, orUndefinedOn404 } from './storage-errors';
+
+/**
+ * The certificate table: one partition per certificate name (lower-cased: names are case-insensitive),
+ * holding the pending operation (row `pending`), the certificate's head (row `head`: current policy and
+ * latest version) and its versions (rows `v-<version>`). Keeping them in one partition lets the issuer
+ * job finish an operation in one atomic batch.
+ */
+
+const PENDING_ROW = 'pending';
+const HEAD_ROW = 'head';
+const VERSION_PREFIX = 'v-';
+
+export interface CertificateHead {
+  name: string;
+  policy: CertificatePolicy;
+  latestVersion: string;
+}
+
+export interface Stored<T> {
+  value: T;
+  etag: string;
+}
+
+// Type aliases (not interfaces) so that entities fit the SDK's Record-typed transaction actions.
+type JsonEntity = {
+  partitionKey: string;
+  rowKey: string;
+  data: string;
+  etag?: string;
+};
+
+/** Private keys are already sealed by the service; the entity keeps them in their own properties. */
+type OperationEntity = JsonEntity & {
+  status: string;
+  requestId: string;
+  deleted: boolean;
+  sealedPrivateKey: string;
+};
+
+type VersionEntity = JsonEntity & {
+  chain: string;
+  sealedPrivateKey?: string;
+};
+
+export function partitionOf(name: string): string {
+  return name.toLowerCase();
+}
+
+function versionRow(version: string): string {
+  return `${VERSION_PREFIX}${version}`;
+}
+
+function toOperationEntity(op: PendingOperation): OperationEntity {
+  const { sealedPrivateKey, ...rest } = op;
+  return {
+    partitionKey: partitionOf(op.name),
+    rowKey: PENDING_ROW,
+    data: JSON.stringify(rest),
+    status: op.status,
+    requestId: op.requestId,
+    deleted: op.deleted,
+    sealedPrivateKey,
+  };
+}
+
+function fromOperationEntity(entity: OperationEntity): PendingOperation {
+  return { ...(JSON.parse(entity.data) as Omit<PendingOperation, 'sealedPrivateKey'>), sealedPrivateKey: entity.sealedPrivateKey };
+}
+
+function toVersionEntity(version: CertificateVersion): VersionEntity {
+  const { chain, sealedPrivateKey, ...rest } = version;
+  return {
+    partitionKey: partitionOf(version.name),
+    rowKey: versionRow(version.version),
+    data: JSON.stringify(rest),
+    chain: JSON.stringify(chain),
+    ...(sealedPrivateKey ? { sealedPrivateKey } : {}),
+  };
+}
+
+function fromVersionEntity(entity: VersionEntity): CertificateVersion {
+  const rest = JSON.parse(entity.data) as Omit<CertificateVersion, 'chain' | 'sealedPrivateKey'>;
+  return {
+    ...rest,
+    chain: JSON.parse(entity.chain) as string[],
+    ...(entity.sealedPrivateKey ? { sealedPrivateKey: entity.sealedPrivateKey } : {}),
+  };
+}
+
+function toHeadEntity(head: CertificateHead): JsonEntity {
+  return { partitionKey: partitionOf(head.name), rowKey: HEAD_ROW, data: JSON.stringify(head) };
+}
+
+export class CertificateStore {
+  constructor(private readonly table: TableClient) {}
+
+  async getOperation(name: string): Promise<Stored<PendingOperation> | undefined> {
+    const entity = await orUndefinedOn404(this.table.getEntity<OperationEntity>(partitionOf(name), PENDING_ROW));
+    return entity ? { value: fromOperationEntity(entity), etag: entity.etag } : undefined;
+  }
+
+  /** Writes a new operation; fails with WriteConflictError if `etag` is stale or, without one, if one exists. */
+  async putOperation(op: PendingOperation, etag: string | undefined): Promise<string> {
+    const entity = toOperationEntity(op);
+    const response = etag
+      ? await conditional(this.table.updateEntity(entity, 'Replace', { etag }), `operation ${op.name}`)
+      : await conditional(this.table.createEntity(entity), `operation ${op.name}`);
+    return response.etag ?? '';
+  }
+
+  /**
+   * Finishes an operation with its new version in one batch: the operation (conditional on `etag`),
+   * the version and the head move together or not at all.
+   */
+  async completeOperation(op: PendingOperation, etag: string, version: CertificateVersion, head: CertificateHead): Promise<void> {
+    const actions: TransactionAction[] = [
+      ['update', toOperationEntity(op), 'Replace', { etag }],
+      ['upsert', toVersionEntity(version), 'Replace'],
+      ['upsert', toHeadEntity(head), 'Replace'],
+    ];
+    await conditional(this.table.submitTransaction(actions), `operation ${op.name}`);
+  }
+
+  async getHead(name: string): Promise<CertificateHead | undefined> {
+    const entity = await orUndefinedOn404(this.table.getEntity<JsonEntity>(partitionOf(name), HEAD_ROW));
+    return entity ? (JSON.parse(entity.data) as CertificateHead) : undefined;
+  }
+
+  async getVersion(name: string, version: string): Promise<CertificateVersion | undefined> {
+    const entity = await orUndefinedOn404(this.table.getEntity<VersionEntity>(partitionOf(name), versionRow(version.toLowerCase())));
+    return entity ? fromVersionEntity(entity) : undefined;
+  }
+
+  async listVersions(name: string): Promise<CertificateVersion[]> {
+    const pk = partitionOf(name);
+    const filter = odata`PartitionKey eq ${pk} and RowKey ge ${VERSION_PREFIX} and RowKey lt ${'v.'}`;
+    const versions: CertificateVersion[] = [];
+    for await (const entity of this.table.listEntities<VersionEntity>({ queryOptions: { filter } })) {
+      versions.push(fromVersionEntity(entity));
+    }
+    return versions;
+  }
+}
