@@ -4,7 +4,7 @@ const common = {
   testEnvironment: 'node',
   // The local host stands in for the Functions worker, which provides this module in Azure.
   moduleNameMapper: { '^@azure/functions-core$': '<rootDir>/scripts/local-host/functions-core.ts' },
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }] },
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
 };
 
 module.exports = {

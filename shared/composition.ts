@@ -14,7 +14,22 @@ import type { ServiceContext } from './services/service-context';
 export interface App {
   config: Config;
   services: ServiceContext;
+}
+
+/** What authentication needs: no storage, so a caller is challenged even while storage is unreachable. */
+export interface Gate {
+  config: Config;
   verifier: TokenVerifier;
+}
+
+let gate: Gate | undefined;
+
+export function getGate(): Gate {
+  if (!gate) {
+    const config = loadConfig();
+    gate = { config, verifier: createTokenVerifier(config.auth) };
+  }
+  return gate;
 }
 
 export async function buildApp(config: Config): Promise<App> {
@@ -36,7 +51,7 @@ export async function buildApp(config: Config): Promise<App> {
     operationMaxAgeSeconds: config.operationMaxAgeSeconds,
     jobRedriveAfterSeconds: config.jobRedriveAfterSeconds,
   };
-  return { config, services, verifier: createTokenVerifier(config.auth) };
+  return { config, services };
 }
 
 let app: Promise<App> | undefined;

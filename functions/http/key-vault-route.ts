@@ -4,7 +4,7 @@ import { toErrorResponse } from '../../shared/api/error-response';
 import { vaultUrlOf } from '../../shared/api/wire/identifiers';
 import { authenticate } from '../../shared/auth/authenticate';
 import type { VerifiedCaller } from '../../shared/auth/token-verifier';
-import { type App, getApp } from '../../shared/composition';
+import { type App, getApp, getGate } from '../../shared/composition';
 
 /** What a route handler gets once the request is authenticated and its api-version accepted. */
 export interface RouteRequest {
@@ -29,10 +29,11 @@ export function keyVaultRoute(handler: (req: RouteRequest) => Promise<HttpRespon
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
     const requestId = context.invocationId;
     try {
-      const app = await getApp();
-      const auth = await authenticate(request.headers, app.verifier, app.config.auth);
+      const gate = getGate();
+      const auth = await authenticate(request.headers, gate.verifier, gate.config.auth);
       if (!auth.ok) return json(auth.status, auth.body, { ...auth.headers, 'x-ms-request-id': requestId });
       const apiVersion = requireApiVersion(request.query);
+      const app = await getApp();
       const response = await handler({ app, request, context, caller: auth.caller, apiVersion, vault: vaultUrlOf(request.url) });
       return { ...response, headers: { ...(response.headers as Record<string, string> | undefined), 'x-ms-request-id': requestId } };
     } catch (error) {

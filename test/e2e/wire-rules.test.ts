@@ -1,0 +1,189 @@
+import { createPrivateKey } from 'node:crypto';
+import { LOCAL_ISSUER } from '../../shared/auth/constants';
+import { loadJose } from '../../shared/auth/jose';
+import { issueLocalToken, readLocalSigningKey } from '../../shared/auth/local-signing-key';
+import { DEFAULT_AUDIENCE } from '../../shared/config';
+import { ALL_TABLES } from '../../shared/names';
+import { type RawClient, API_VERSION, rawClient } from '../helpers/raw-client';
+import { type ServiceUnderTest, eventually, startService } from '../helpers/service-under-test';
+
+/** The rules of the wire contract that hold on every route: authentication first, api-version, names, bodies. */
+let service: ServiceUnderTest;
+let kv: RawClient;
+
+beforeAll(async () => {
+  service = await startService();
+  kv = rawClient(service.url, () => service.token());
+});
+
+afterAll(async () => {
+  await service?.stop();
+});
+
+const EVERY_ROUTE: [string, string][] = [
+  ['POST', '/certificates/c1/create'],
+  ['GET', '/certificates/c1/pending'],
+  ['PATCH', '/certificates/c1/pending'],
+  ['DELETE', '/certificates/c1/pending'],
+  ['POST', '/certificates/c1/pending/merge'],
+  ['GET', '/certificates/c1/'],
+  ['GET', '/certificates/c1/0123456789abcdef0123456789abcdef'],
+  ['PUT', '/certificates/issuers/i1'],
+  ['GET', '/certificates/issuers/i1'],
+  ['GET', '/secrets/c1/'],
+  ['GET', '/secrets/c1/0123456789abcdef0123456789abcdef'],
+];
+
+describe('authentication comes first', () => {
+  it.each(EVERY_ROUTE)('%s %s without a token answers the Key Vault bearer challenge', async (method, path) => {
+    // The SDK's first request: no Authorization header, and an empty body even for POST/PUT/PATCH.
+    const response = await fetch(`${service.url}${path}?api%2Dversion=${API_VERSION}`, {
+      method,
+      headers: method === 'GET' || method === 'DELETE' ? {} : { 'Content-Type': 'application/json', 'Content-Length': '0' },
+    });
+    expect(response.status).toBe(401);
+    const challenge = response.headers.get('www-authenticate') ?? '';
+    expect(challenge).toMatch(/^Bearer authorization="https?:\/\/[^"\s]+\/[^"\s]+", resource="https:\/\/vault\.azure\.net"$/);
+    expect(await response.json()).toEqual({ error: { code: 'Unauthorized', message: 'AKV10000: Request is missing a Bearer or PoP token.' } });
+  });
+
+  it('refuses an expired token, a token for another audience and a forged signature', async () => {
+    const jose = await loadJose();
+    const key = await readLocalSigningKey(service.keyFile);
+    const now = Math.floor(Date.now() / 1000);
+    const expired = await new jose.SignJWT({ sub: 'someone' })
+      .setProtectedHeader({ alg: 'ES256', kid: key.kid })
+      .setIssuer(LOCAL_ISSUER)
+      .setAudience(DEFAULT_AUDIENCE)
+      .setIssuedAt(now - 7200)
+      .setExpirationTime(now - 3600)
+      .sign(await jose.importJWK(key.privateJwk, 'ES256'));
+    const otherAudience = await issueLocalToken(service.keyFile, { audience: 'https://some-other-api.example' });
+    const forged = `${(await service.token()).slice(0, -4)}AAAA`;
+    for (const token of [expired, otherAudience, forged]) {
+      const r = await kv.request('GET', '/certificates/c1/', undefined, { token });
+      expect(r.status).toBe(401);
+      expect(r.headers.get('www-authenticate')).toMatch(/^Bearer authorization="/);
+      expect((r.body.error as { code: string }).code).toBe('Unauthorized');
+      expect(JSON.stringify(r.body)).not.toContain(token);
+    }
+  });
+});
+
+describe('api-version', () => {
+  it('accepts every version the SDKs send, percent-encoded or not', async () => {
+    for (const version of ['7.0', '7.1', '7.2', '7.3', '7.4', '7.5', '7.6', '2025-07-01']) {
+      const encoded = await kv.request('GET', '/certificates/nothing-here/pending', undefined, { query: `api%2Dversion=${version}` });
+      expect(encoded.status).toBe(404);
+      const plain = await kv.request('GET', '/certificates/nothing-here/pending', undefined, { query: `api-version=${version}` });
+      expect(plain.status).toBe(404);
+    }
+  });
+
+  it('refuses an unknown or missing version with 400 BadParameter', async () => {
+    const unknown = await kv.request('GET', '/certificates/c1/pending', undefined, { query: 'api-version=2016-10-01' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body).toEqual({
+      error: { code: 'BadParameter', message: 'The specified version (2016-10-01) is not recognized. Consider using the latest supported version (2025-07-01).' },
+    });
+    const missing = await kv.request('GET', '/certificates/c1/pending', undefined, { query: 'x=1' });
+    expect(missing.status).toBe(400);
+    expect((missing.body.error as { code: string }).code).toBe('BadParameter');
+  });
+});
+
+describe('names and bodies', () => {
+  it('refuses an invalid name as Key Vault does', async () => {
+    const r = await kv.request('POST', '/certificates/www.domain.tld/create', { policy: { x509_props: { subject: 'CN=x' } } });
+    expect(r.status).toBe(400);
+    expect(r.body).toEqual({ error: { code: 'BadParameter', message: 'The request URI contains an invalid name: www.domain.tld' } });
+  });
+
+  it('refuses malformed JSON, wrong types and invalid policies with messages that say what is wrong', async () => {
+    const notJson = await kv.request('POST', '/certificates/b1/create', '{"policy":');
+    expect(notJson.status).toBe(400);
+    expect((notJson.body.error as { message: string }).message).toBe('The request body is not valid JSON.');
+
+    const wrongType = await kv.request('POST', '/certificates/b1/create', { policy: { key_props: { key_size: 'big' } } });
+    expect(wrongType.status).toBe(400);
+    expect((wrongType.body.error as { message: string }).message).toMatch(/policy\.key_props\.key_size/);
+
+    const badSubject = await kv.request('POST', '/certificates/b1/create', { policy: { x509_props: { subject: 'not a dn' }, issuer: { name: 'Self' } } });
+    expect(badSubject.status).toBe(400);
+    expect((badSubject.body.error as { message: string }).message).toMatch(/subject/);
+
+    const twoActions = await kv.request('POST', '/certificates/b1/create', {
+      policy: {
+        x509_props: { subject: 'CN=x' },
+        issuer: { name: 'Self' },
+        lifetime_actions: [
+          { trigger: { lifetime_percentage: 80 }, action: { action_type: 'AutoRenew' } },
+          { trigger: { days_before_expiry: 30 }, action: { action_type: 'EmailContacts' } },
+        ],
+      },
+    });
+    expect(twoActions.status).toBe(400);
+    expect(twoActions.body).toEqual({ error: { code: 'BadParameter', message: 'At most one action is allowed' } });
+
+    // Nothing was half-written by the refusals.
+    expect((await kv.request('GET', '/certificates/b1/pending')).status).toBe(404);
+  });
+
+  it('answers 404 CertificateNotFound, CertificateIssuerNotFound and SecretNotFound for missing objects', async () => {
+    const cert = await kv.request('GET', '/certificates/missing-one/');
+    expect(cert.status).toBe(404);
+    expect((cert.body.error as { code: string }).code).toBe('CertificateNotFound');
+    const issuer = await kv.request('GET', '/certificates/issuers/missing-one');
+    expect(issuer.body).toEqual({ error: { code: 'CertificateIssuerNotFound', message: 'Issuer not found' } });
+    expect(((await kv.request('GET', '/secrets/missing-one/')).body.error as { code: string }).code).toBe('SecretNotFound');
+  });
+
+  it('never echoes an issuer password', async () => {
+    const r = await kv.request('PUT', '/certificates/issuers/with-secret', { provider: 'Test', credentials: { account_id: 'acct', pwd: 'hunter2' } });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ id: `${service.url}/certificates/issuers/with-secret`, provider: 'Test', credentials: { account_id: 'acct' } });
+    expect(JSON.stringify(r.body)).not.toContain('hunter2');
+    expect(JSON.stringify((await kv.request('GET', '/certificates/issuers/with-secret')).body)).not.toContain('hunter2');
+  });
+});
+
+describe('private keys at rest', () => {
+  it('stores no private key (nor issuer password) in plain text in any table', async () => {
+    // Certificates of every key kind, issued and pending, so the tables hold sealed keys of each.
+    const kinds = [{ kty: 'RSA', key_size: 2048 }, { kty: 'EC', crv: 'P-256' }, { kty: 'EC', crv: 'P-256K' }];
+    const names: string[] = [];
+    for (const [i, key] of kinds.entries()) {
+      const name = `rest-${i}-${Date.now().toString(36)}`;
+      names.push(name);
+      const r = await kv.request('POST', `/certificates/${name}/create`, {
+        policy: { key_props: key, x509_props: { subject: 'CN=rest' }, issuer: { name: 'Self' }, secret_props: { contentType: 'application/x-pem-file' } },
+      });
+      expect(r.status).toBe(202);
+    }
+    const pendingName = `rest-manual-${Date.now().toString(36)}`;
+    expect((await kv.request('POST', `/certificates/${pendingName}/create`, { policy: { x509_props: { subject: 'CN=m' } } })).status).toBe(202);
+
+    const privateKeysBase64: string[] = [];
+    for (const name of names) {
+      await eventually(`${name} completed`, async () => ((await kv.request('GET', `/certificates/${name}/pending`)).body.status === 'completed' ? true : undefined));
+      const pem = (await kv.request('GET', `/secrets/${name}/`)).body.value as string;
+      const keyPem = /-----BEGIN PRIVATE KEY-----([\s\S]+?)-----END PRIVATE KEY-----/.exec(pem)?.[1];
+      expect(keyPem).toBeDefined();
+      privateKeysBase64.push((keyPem as string).replace(/\s+/g, ''));
+    }
+
+    const values: string[] = [];
+    for (const table of ALL_TABLES) {
+      for await (const entity of service.table(table).listEntities()) {
+        for (const value of Object.values(entity)) if (typeof value === 'string') values.push(value);
+      }
+    }
+    expect(values.length).toBeGreaterThan(0);
+    for (const value of values) {
+      expect(value).not.toMatch(/PRIVATE KEY/);
+      expect(value).not.toContain('hunter2');
+      for (const key of privateKeysBase64) expect(value).not.toContain(key.slice(40, 120));
+      expect(() => createPrivateKey({ key: Buffer.from(value, 'base64'), format: 'der', type: 'pkcs8' })).toThrow();
+    }
+  });
+});
