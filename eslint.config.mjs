@@ -2,13 +2,14 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', '.local/', 'jest.config.js'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', '.local/', '.tmp*/', 'jest.config.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
-      eqeqeq: 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      // 'smart' still allows `x != null`, the idiom for "neither null nor undefined".
+      eqeqeq: ['error', 'smart'],
       'no-console': 'off',
     },
   },

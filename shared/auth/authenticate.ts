@@ -23,6 +23,9 @@ import {
  *   retry policy tries again. No challenge: a new token would not help.
  *
  * `reason` is for the app's own logs; it and the messages never contain the token.
+ *
+ * `headers` is anything with a `get` (the Functions `HttpRequest.headers`, a fetch `Headers`, core's
+ * `HttpHeaders`); only `authorization` is read.
  */
 
 export const MISSING_TOKEN_MESSAGE = 'AKV10000: Request is missing a Bearer or PoP token.';
@@ -54,7 +57,7 @@ export interface AuthenticationUnavailable {
 export type AuthenticateResult = Authenticated | Unauthorized | AuthenticationUnavailable;
 
 export async function authenticate(
-  headers: { get(name: string): string | null },
+  headers: { get(name: string): string | null | undefined },
   verifier: TokenVerifier,
   auth: AuthConfig,
 ): Promise<AuthenticateResult> {

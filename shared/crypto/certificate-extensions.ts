@@ -65,6 +65,8 @@ function nonEmpty(type: JsonGeneralName['type'], label: string, value: string): 
 }
 
 function ipName(value: string): JsonGeneralName {
-  if (isIP(value) === 0) throw new CertificateProfileError(`SAN IP address "${value}" is not a valid IPv4 or IPv6 address`);
+  if (isIP(value) === 0) {
+    throw new CertificateProfileError(`SAN IP address "${value}" is not a valid IPv4 or IPv6 address`);
+  }
   return { type: 'ip', value };
 }

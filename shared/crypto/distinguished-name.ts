@@ -86,6 +86,7 @@ function parseToJson(subject: string): JsonNameParams {
     i++;
     skipSpaces();
 
+    if (subject[i] === '#') fail(subject, 'hex-encoded (#...) values are not supported');
     const read = subject[i] === '"' ? readQuoted(subject, i) : readUnquoted(subject, i);
     i = read.end;
     skipSpaces();
@@ -172,8 +173,9 @@ function pushChar(subject: string, at: number, bytes: number[]): number {
 
 function checkValue(subject: string, oid: string, value: string): string {
   if (value === '') fail(subject, 'an attribute has an empty value');
-  if (value.startsWith('#')) fail(subject, 'hex-encoded (#...) values are not supported');
-  if (oid === COUNTRY && !/^[A-Za-z]{2}$/.test(value)) fail(subject, `C must be a two-letter country code, not "${value}"`);
+  if (oid === COUNTRY && !/^[A-Za-z]{2}$/.test(value)) {
+    fail(subject, `C must be a two-letter country code, not "${value}"`);
+  }
   if (IA5_ATTRIBUTES.has(oid) && !/^[\x20-\x7e]*$/.test(value)) fail(subject, `"${value}" must be plain ASCII`);
   return value;
 }

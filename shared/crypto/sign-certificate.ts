@@ -5,7 +5,8 @@ import { parseSubject } from './distinguished-name';
 import { publicKeyFromPrivate } from './key-pair';
 import type { KeySpec } from './key-spec';
 import { signingAlgorithmFor } from './signing-algorithm';
-import { bufferSource, importSigningKey, webcrypto } from './webcrypto-provider';
+import { bufferSource } from './bytes';
+import { importSigningKey, webcrypto } from './webcrypto-provider';
 import { x509 } from './x509';
 
 export interface CertificateSigner {

@@ -1,5 +1,6 @@
 import { createPublicKey } from 'node:crypto';
 import { Crypto } from '@peculiar/webcrypto';
+import { bufferSource } from './bytes';
 import { publicKeyFromPrivate } from './key-pair';
 import { describeKeySpec, ecCurveFromOpensslName, type KeySpec } from './key-spec';
 import { signingAlgorithmFor } from './signing-algorithm';
@@ -9,11 +10,6 @@ import { signingAlgorithmFor } from './signing-algorithm';
  * Key Vault offers as P-256K; @peculiar/webcrypto wraps Node's OpenSSL-backed crypto and does ("K-256").
  */
 export const webcrypto: globalThis.Crypto = new Crypto() as unknown as globalThis.Crypto;
-
-/** WebCrypto's typings want an ArrayBuffer-backed view; a Buffer may sit on a shared pool. */
-export function bufferSource(bytes: Buffer): Uint8Array<ArrayBuffer> {
-  return new Uint8Array(bytes);
-}
 
 /** Imports a stored PKCS#8 key for signing, after checking it is the kind of key the caller says it is. */
 export async function importSigningKey(privateKeyPkcs8: Buffer, spec: KeySpec): Promise<CryptoKeyPair> {

@@ -12,6 +12,8 @@ const functionsDir = join(__dirname, '..', '..', 'functions');
 
 beforeAll(() => {
   for (const file of readdirSync(functionsDir).filter((f) => f.endsWith('.ts'))) {
+    // Loading a function file registers it, as the Functions host's loader does with `main`.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     require(join(functionsDir, file));
   }
 });

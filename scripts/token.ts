@@ -1,0 +1,105 @@
+import { parseArgs } from 'node:util';
+import { DEFAULT_AUDIENCE, SETTINGS } from '../shared/config';
+import { DEFAULT_LOCAL_KEY_FILE, DEFAULT_LOCAL_TOKEN_LIFETIME_SECONDS } from '../shared/auth/constants';
+import { ensureLocalSigningKey, issueLocalToken } from '../shared/auth/local-signing-key';
+
+/**
+ * `npm run --silent token`: prints a bearer token the local host accepts (AUTH_MODE=local), and nothing else,
+ * so it can be captured: `TOKEN=$(npm run --silent token)`.
+ *
+ *   --lifetime <seconds>   default 86400 (24 h)
+ *   --role <name>          an app role for the `roles` claim; repeat for several
+ *   --subject <name>       the `sub` claim; default local-user
+ *
+ * Reads AUTH_LOCAL_KEY_FILE (default .local/auth-signing-key.json, relative to the current directory, as the
+ * local host resolves it) and AUTH_AUDIENCE (default https://vault.azure.net), and creates the key file if
+ * it does not exist yet.
+ */
+
+export interface TokenCommand {
+  keyFile: string;
+  audience: string;
+  lifetimeSeconds: number;
+  roles: string[];
+  subject?: string;
+}
+
+export class UsageError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'UsageError';
+  }
+}
+
+export const USAGE = 'usage: npm run --silent token -- [--lifetime <seconds>] [--role <name>]... [--subject <name>]';
+
+export function parseTokenCommand(argv: readonly string[], env: NodeJS.ProcessEnv): TokenCommand {
+  let values: { lifetime?: string; role?: string[]; subject?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        lifetime: { type: 'string' },
+        role: { type: 'string', multiple: true },
+        subject: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error), { cause: error });
+  }
+  if (values.help) throw new UsageError('');
+  let lifetimeSeconds = DEFAULT_LOCAL_TOKEN_LIFETIME_SECONDS;
+  if (values.lifetime !== undefined) {
+    lifetimeSeconds = Number(values.lifetime);
+    if (!/^\d+$/.test(values.lifetime.trim()) || !Number.isSafeInteger(lifetimeSeconds) || lifetimeSeconds <= 0) {
+      throw new UsageError(`--lifetime must be a positive whole number of seconds, got "${values.lifetime}"`);
+    }
+  }
+  return {
+    keyFile: env[SETTINGS.authLocalKeyFile]?.trim() || DEFAULT_LOCAL_KEY_FILE,
+    audience: env[SETTINGS.authAudience]?.trim() || DEFAULT_AUDIENCE,
+    lifetimeSeconds,
+    roles: values.role ?? [],
+    ...(values.subject ? { subject: values.subject } : {}),
+  };
+}
+
+/** The script's work without the process around it: ensure the key, sign a token. */
+export async function createLocalToken(command: TokenCommand): Promise<string> {
+  await ensureLocalSigningKey(command.keyFile);
+  return issueLocalToken(command.keyFile, {
+    audience: command.audience,
+    lifetimeSeconds: command.lifetimeSeconds,
+    roles: command.roles,
+    ...(command.subject ? { subject: command.subject } : {}),
+  });
+}
+
+export async function main(argv: readonly string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  try {
+    const command = parseTokenCommand(argv, env);
+    const mode = env[SETTINGS.authMode]?.trim();
+    if (mode && mode !== 'local') {
+      process.stderr.write(`token: note: ${SETTINGS.authMode} is "${mode}"; local tokens are accepted only in local mode\n`);
+    }
+    process.stdout.write(`${await createLocalToken(command)}\n`);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      // `--help` is a UsageError without a message: usage on stderr (stdout is for the token only), success.
+      process.stderr.write(error.message ? `token: ${error.message}\n${USAGE}\n` : `${USAGE}\n`);
+      return error.message ? 2 : 0;
+    }
+    process.stderr.write(`token: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  void main().then((code) => {
+    process.exitCode = code;
+  });
+}
