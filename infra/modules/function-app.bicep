@@ -1,0 +1,179 @@
+// The Flex Consumption plan and the function app. Everything the app reaches, it reaches as its
+// user-assigned identity: storage (host and app), Application Insights, and the key-encryption key through
+// a Key Vault reference. Flex Consumption manages the runtime and the package itself, so the classic
+// settings (FUNCTIONS_WORKER_RUNTIME, FUNCTIONS_EXTENSION_VERSION, WEBSITE_RUN_FROM_PACKAGE,
+// WEBSITE_CONTENT*) are not set: `functionAppConfig` replaces them.
+
+@description('Name of the function app (globally unique host name).')
+@minLength(2)
+@maxLength(60)
+param name string
+
+@description('Name of the Flex Consumption plan.')
+param planName string
+
+@description('Azure region.')
+param location string
+
+@description('Tags for the resources.')
+param tags object
+
+@description('Value of the azd-service-name tag, which azd uses to find the app to deploy to.')
+param serviceName string = 'api'
+
+@description('Resource id of the user-assigned identity the app runs as.')
+param identityId string
+
+@description('Client id of that identity.')
+param identityClientId string
+
+@description('Name of the storage account (host and app data).')
+param storageAccountName string
+
+@description('Blob container for the deployment package.')
+param deploymentContainerName string
+
+@description('Name of the Application Insights component.')
+param applicationInsightsName string
+
+@description('Versionless URI of the Key Vault secret that holds the key-encryption key.')
+param kekSecretUri string
+
+@description('Entra ID tenant whose tokens the API accepts.')
+param authTenantId string
+
+@description('Audience (aud) the API requires in access tokens.')
+param authAudience string
+
+@description('NCRONTAB schedule of the status sweep.')
+param statusSweepSchedule string
+
+@description('Seconds after which an operation still in progress fails with a timeout.')
+param operationMaxAgeSeconds int
+
+@description('Seconds without progress after which the status sweep enqueues an issuer job again.')
+param jobRedriveAfterSeconds int
+
+@description('Node.js major version.')
+@allowed([
+  '20'
+  '22'
+])
+param nodeVersion string
+
+@description('Memory of each instance, in MB.')
+@allowed([
+  512
+  2048
+  4096
+])
+param instanceMemoryMB int
+
+@description('Most instances the app scales out to.')
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int
+
+resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
+  name: storageAccountName
+}
+
+resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: applicationInsightsName
+}
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    name: 'FC1'
+    tier: 'FlexConsumption'
+  }
+  properties: {
+    reserved: true
+  }
+}
+
+resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
+  name: name
+  location: location
+  tags: union(tags, { 'azd-service-name': serviceName })
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityId}': {}
+    }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    // Key Vault references resolve with this identity (the default would be a system-assigned one).
+    keyVaultReferenceIdentity: identityId
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${storage.properties.primaryEndpoints.blob}${deploymentContainerName}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        instanceMemoryMB: instanceMemoryMB
+        maximumInstanceCount: maximumInstanceCount
+      }
+      runtime: {
+        name: 'node'
+        version: nodeVersion
+      }
+    }
+    siteConfig: {
+      minTlsVersion: '1.2'
+      appSettings: [
+        // The Functions host's own storage (locks, timer leases, deployment), identity-based.
+        { name: 'AzureWebJobsStorage__blobServiceUri', value: storage.properties.primaryEndpoints.blob }
+        { name: 'AzureWebJobsStorage__queueServiceUri', value: storage.properties.primaryEndpoints.queue }
+        { name: 'AzureWebJobsStorage__tableServiceUri', value: storage.properties.primaryEndpoints.table }
+        { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
+        { name: 'AzureWebJobsStorage__clientId', value: identityClientId }
+        // The app's connection (shared/names.ts STORAGE_CONNECTION), used by bindings and adapters alike.
+        { name: 'CertStorage__tableServiceUri', value: storage.properties.primaryEndpoints.table }
+        { name: 'CertStorage__queueServiceUri', value: storage.properties.primaryEndpoints.queue }
+        { name: 'CertStorage__credential', value: 'managedidentity' }
+        { name: 'CertStorage__clientId', value: identityClientId }
+        // The key-encryption key: a reference, resolved by the platform; the value is never in a setting.
+        { name: 'KEY_ENCRYPTION_KEY', value: '@Microsoft.KeyVault(SecretUri=${kekSecretUri})' }
+        { name: 'AUTH_MODE', value: 'entra' }
+        { name: 'AUTH_TENANT_ID', value: authTenantId }
+        { name: 'AUTH_AUDIENCE', value: authAudience }
+        { name: 'AUTH_AUTHORITY_HOST', value: environment().authentication.loginEndpoint }
+        { name: 'STATUS_SWEEP_SCHEDULE', value: statusSweepSchedule }
+        { name: 'OPERATION_MAX_AGE_SECONDS', value: string(operationMaxAgeSeconds) }
+        { name: 'JOB_REDRIVE_AFTER_SECONDS', value: string(jobRedriveAfterSeconds) }
+        // Telemetry with Entra ID auth: the component refuses the instrumentation key alone.
+        { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: applicationInsights.properties.ConnectionString }
+        { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identityClientId};Authorization=AAD' }
+      ]
+    }
+  }
+}
+
+// Deployments authenticate with Entra ID (azd, az CLI); the basic-auth publishing credentials are off.
+resource scmBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+  parent: functionApp
+  name: 'scm'
+  properties: {
+    allow: false
+  }
+}
+
+@description('Name of the function app.')
+output name string = functionApp.name
+
+@description('Default host name of the function app.')
+output defaultHostName string = functionApp.properties.defaultHostName

@@ -1,0 +1,221 @@
+/**
+ * Compiles infra/main.bicep with the Bicep CLI and checks the ARM template it becomes, by its structure
+ * (nested module deployments included), against the names and settings the code uses.
+ *
+ * Needs the Bicep CLI: `bash .ci/install-bicep.sh`, or BICEP_BIN. Without it every test here fails with
+ * those instructions. SKIP_INFRA_TEMPLATE_TESTS=1 skips the suite explicitly (and says so).
+ */
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { DEPLOYED_REQUIRED_SETTINGS, SETTINGS } from '../../../shared/config';
+import { ALL_QUEUES, ALL_TABLES, STORAGE_CONNECTION } from '../../../shared/names';
+import {
+  type ArmTemplate,
+  allScopes,
+  findResources,
+  inlineStringVariables,
+  isExpression,
+  propertyIgnoringCase,
+  resolve,
+  resourceLeafNames,
+  resourcesOf,
+} from './arm';
+import { INFRA_DIR, buildTemplate, runBicep } from './bicep';
+import { ROLES, functionAppSettings, outputProblems, roleAssignments, secureParameterFlow } from './checks';
+
+const MAIN = 'infra/main.bicep';
+
+const skip = process.env.SKIP_INFRA_TEMPLATE_TESTS === '1';
+if (skip) console.warn('SKIP_INFRA_TEMPLATE_TESTS=1: infra/main.bicep is neither compiled nor checked');
+const suite = skip ? describe.skip : describe;
+
+function bicepFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return bicepFiles(full);
+    return entry.name.endsWith('.bicep') ? [path.relative(path.dirname(INFRA_DIR), full)] : [];
+  });
+}
+
+/** The literal value of a setting, following module parameters back to where they are supplied. */
+function settingValue(name: string): unknown {
+  const { scope, settings } = functionAppSettings(template());
+  const setting = settings.find((s) => s.name === name);
+  if (!setting) throw new Error(`app setting ${name} is not set`);
+  return resolve(scope, setting.value);
+}
+
+let compiled: { template: ArmTemplate; diagnostics: string } | undefined;
+function template(): ArmTemplate {
+  compiled ??= buildTemplate(MAIN);
+  return compiled.template;
+}
+
+suite('infra/main.bicep compiled to ARM', () => {
+  beforeAll(() => {
+    template();
+  });
+
+  test('bicep build and bicep lint report nothing, for every template', () => {
+    expect(compiled?.diagnostics).toBe('');
+    const files = bicepFiles(INFRA_DIR);
+    expect(files).toContain(MAIN);
+    for (const file of files) {
+      const lint = runBicep(['lint', file]);
+      expect({ file, status: lint.status, output: `${lint.stdout}${lint.stderr}`.trim() }).toEqual({
+        file,
+        status: 0,
+        output: '',
+      });
+    }
+  }, 300_000);
+
+  test('only local modules: every module is compiled into the template', () => {
+    const deployments = findResources(template(), 'Microsoft.Resources/deployments');
+    expect(deployments.length).toBeGreaterThan(0);
+    for (const { resource } of deployments) {
+      expect(resource.properties?.template).toBeDefined();
+      expect(resource.properties?.templateLink).toBeUndefined();
+    }
+  });
+
+  test('no listKeys (or any list*() call) anywhere', () => {
+    const text = JSON.stringify(template());
+    expect(text).not.toMatch(/\blist[A-Z]\w*\(/);
+    expect(text.toLowerCase()).not.toContain('listkeys');
+  });
+
+  test('the storage account refuses shared keys, public blobs, old TLS and plain HTTP', () => {
+    const accounts = findResources(template(), 'Microsoft.Storage/storageAccounts');
+    expect(accounts).toHaveLength(1);
+    const properties = accounts[0]!.resource.properties;
+    expect(properties).toMatchObject({
+      allowSharedKeyAccess: false,
+      allowBlobPublicAccess: false,
+      minimumTlsVersion: 'TLS1_2',
+      supportsHttpsTrafficOnly: true,
+    });
+  });
+
+  test('every table and queue of shared/names.ts exists, and no other', () => {
+    const names = (type: string) =>
+      findResources(template(), type).flatMap(({ scope, resource }) => resourceLeafNames(scope, resource));
+    expect(names('Microsoft.Storage/storageAccounts/tableServices/tables').sort()).toEqual([...ALL_TABLES].sort());
+    expect(names('Microsoft.Storage/storageAccounts/queueServices/queues').sort()).toEqual([...ALL_QUEUES].sort());
+  });
+
+  test('the function app runs on Flex Consumption (node), deploying from blob storage with its identity', () => {
+    const plans = findResources(template(), 'Microsoft.Web/serverfarms');
+    expect(plans).toHaveLength(1);
+    expect(plans[0]!.resource.sku).toEqual({ name: 'FC1', tier: 'FlexConsumption' });
+
+    const { scope, site } = functionAppSettings(template());
+    expect(site.kind).toBe('functionapp,linux');
+    expect(site.properties?.httpsOnly).toBe(true);
+    const config = site.properties?.functionAppConfig as Record<string, Record<string, Record<string, unknown>>>;
+    expect(config.runtime?.name).toBe('node');
+    expect(['20', '22']).toContain(resolve(scope, config.runtime?.version));
+    expect(config.deployment?.storage).toMatchObject({
+      type: 'blobContainer',
+      authentication: { type: 'UserAssignedIdentity' },
+    });
+    expect(config.scaleAndConcurrency).toBeDefined();
+    expect(site.properties?.keyVaultReferenceIdentity).toBeDefined();
+  });
+
+  test('every setting the deployed app reads (DEPLOYED_REQUIRED_SETTINGS) is set on the function app', () => {
+    const names = functionAppSettings(template()).settings.map((s) => s.name);
+    for (const required of DEPLOYED_REQUIRED_SETTINGS) expect(names).toContain(required);
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  test('every app setting is one the app, the Functions host or Application Insights reads; no classic ones', () => {
+    const known = new Set<string>(Object.values(SETTINGS));
+    const platform = /^(AzureWebJobsStorage__(blobServiceUri|queueServiceUri|tableServiceUri|credential|clientId)|APPLICATIONINSIGHTS_(CONNECTION_STRING|AUTHENTICATION_STRING))$/;
+    const names = functionAppSettings(template()).settings.map((s) => s.name);
+    expect(names.filter((n) => !known.has(n) && !platform.test(n))).toEqual([]);
+    // Flex Consumption rejects or ignores these; a connection string would carry a key.
+    const forbidden = /^(FUNCTIONS_WORKER_RUNTIME|FUNCTIONS_EXTENSION_VERSION|WEBSITE_RUN_FROM_PACKAGE|WEBSITE_CONTENT.*|WEBSITE_NODE_DEFAULT_VERSION|AzureWebJobsStorage)$/;
+    expect(names.filter((n) => forbidden.test(n))).toEqual([]);
+    expect(names).not.toContain(STORAGE_CONNECTION);
+    expect(names).not.toContain(SETTINGS.authLocalKeyFile);
+  });
+
+  test('storage connections are identity-based, with the user-assigned identity', () => {
+    for (const prefix of [STORAGE_CONNECTION, 'AzureWebJobsStorage']) {
+      expect(settingValue(`${prefix}__credential`)).toBe('managedidentity');
+      expect(String(settingValue(`${prefix}__clientId`))).toMatch(/outputs\.clientId\.value/i);
+    }
+    expect(String(settingValue(SETTINGS.storageTableUri))).toMatch(/primaryEndpoints\.table/);
+    expect(String(settingValue(SETTINGS.storageQueueUri))).toMatch(/primaryEndpoints\.queue/);
+    expect(String(settingValue('AzureWebJobsStorage__blobServiceUri'))).toMatch(/primaryEndpoints\.blob/);
+  });
+
+  test('entra auth, with tenant and audience taken from parameters', () => {
+    expect(settingValue(SETTINGS.authMode)).toBe('entra');
+    const root = template();
+    expect(root.parameters?.authTenantId).toBeDefined();
+    expect(root.parameters?.authAudience).toBeDefined();
+    expect(String(settingValue(SETTINGS.authTenantId))).toContain("parameters('authTenantId')");
+    expect(settingValue(SETTINGS.authAudience)).toBe("[parameters('authAudience')]");
+    expect(typeof settingValue(SETTINGS.statusSweepSchedule)).toBe('string');
+  });
+
+  test('KEY_ENCRYPTION_KEY is a Key Vault reference; the key itself goes into the vault secret and nowhere else', () => {
+    const value = settingValue(SETTINGS.keyEncryptionKey);
+    expect(isExpression(value)).toBe(true);
+    expect(String(value)).toContain('@Microsoft.KeyVault(SecretUri=');
+    expect(String(value)).not.toContain('keyEncryptionKey');
+
+    expect(template().parameters?.keyEncryptionKey?.type).toBe('securestring');
+    const flow = secureParameterFlow(template(), 'keyEncryptionKey');
+    expect(flow.problems).toEqual([]);
+    expect(flow.sinks.filter((s) => !/^Microsoft\.KeyVault\/vaults\/secrets (properties\.value|condition)$/.test(s))).toEqual([]);
+    expect(flow.sinks).toContain('Microsoft.KeyVault/vaults/secrets properties.value');
+
+    const vaults = findResources(template(), 'Microsoft.KeyVault/vaults');
+    expect(vaults).toHaveLength(1);
+    expect(vaults[0]!.resource.properties?.enableRbacAuthorization).toBe(true);
+  });
+
+  test('Application Insights refuses local auth; the app authenticates its telemetry with the identity', () => {
+    const components = findResources(template(), 'Microsoft.Insights/components');
+    expect(components).toHaveLength(1);
+    expect(propertyIgnoringCase(components[0]!.resource.properties, 'disableLocalAuth')).toBe(true);
+    expect(String(settingValue('APPLICATIONINSIGHTS_AUTHENTICATION_STRING'))).toMatch(/ClientId=\{0\};Authorization=AAD/);
+  });
+
+  test('role assignments: least privilege, each on the one resource it needs', () => {
+    const assignments = roleAssignments(template());
+    expect(assignments.filter((a) => a.problems.length > 0)).toEqual([]);
+    expect(assignments.map((a) => a.role).sort()).toEqual(ROLES.map((r) => r.name).sort());
+  });
+
+  test('the DNS Zone Contributor assignment is optional and off by default', () => {
+    const dnsRoleId = ROLES.find((r) => r.name === 'DNS Zone Contributor')!.id;
+    const dns = allScopes(template()).find((scope) =>
+      resourcesOf(scope.template).some(
+        (r) =>
+          r.type === 'Microsoft.Authorization/roleAssignments' &&
+          inlineStringVariables(scope, String(r.properties?.roleDefinitionId)).includes(dnsRoleId),
+      ),
+    );
+    expect(dns?.path).toEqual(['dns-zone-role']);
+    expect(dns?.deployment?.condition).toBe("[parameters('grantDnsZoneContributor')]");
+    expect(template().parameters?.grantDnsZoneContributor?.defaultValue).toBe(false);
+    expect(dns?.deployment?.resourceGroup).toBe("[parameters('dnsZoneResourceGroupName')]");
+  });
+
+  test('outputs: endpoint, resource names and identity client id; nothing secret', () => {
+    expect(outputProblems(template())).toEqual([]);
+    expect(Object.keys(template().outputs ?? {})).toEqual(
+      expect.arrayContaining([
+        'SERVICE_API_ENDPOINT_URL',
+        'AZURE_FUNCTION_APP_NAME',
+        'AZURE_STORAGE_ACCOUNT_NAME',
+        'AZURE_KEY_VAULT_NAME',
+        'AZURE_USER_ASSIGNED_IDENTITY_CLIENT_ID',
+      ]),
+    );
+  });
+});
