@@ -1,0 +1,158 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { resetConfigForTests } from '../../shared/config';
+import { resolveAppSettings } from './app-settings';
+import { setSystemLogSink, type RegisteredFunction } from './functions-core';
+import { readHostJson, type HostSettings } from './host-json';
+import { newHookContext, runHooks } from './hooks';
+import { startHttpServer, type RunningHttpServer } from './http-server';
+import { describeError } from './invoke';
+import { listFunctionModules, loadFunctionModules } from './load-functions';
+import { startQueueListener, type QueueListener } from './queue-listener';
+import { RouteTable, type RouteDefinition } from './route-table';
+import { startTimerJob, type TimerJob } from './timer-scheduler';
+import { triggerOf, type TriggerBinding } from './trigger-bindings';
+
+/**
+ * The local Functions host: loads function modules, reads host.json, and serves the registrations over HTTP,
+ * storage queues and timers. Runs in-process under jest (TypeScript sources) and from compiled JS (`npm start`).
+ */
+
+export interface LocalHostOptions {
+  /** HTTP port; 0 (the default) picks a free one. */
+  port?: number;
+  /** Interface to listen on; loopback by default, since local auth is for this machine only. */
+  hostname?: string;
+  /** Function modules to load; default: every module in `<repo>/functions` (`dist/functions` when compiled). */
+  functionModules?: string[];
+  /** Merged into process.env before any module loads (an app reads its settings from there). */
+  env?: Record<string, string>;
+  /** Default: the nearest host.json above this file (the repo root, from source or from dist). */
+  hostJsonPath?: string;
+  log?: (line: string) => void;
+}
+
+export interface LocalHost {
+  /** Origin of the HTTP server, e.g. `http://127.0.0.1:7071`; routes sit under it (after the route prefix). */
+  readonly url: string;
+  readonly port: number;
+  /** The functions this host serves. */
+  readonly registrations: readonly RegisteredFunction[];
+  readonly settings: HostSettings;
+  stop(): Promise<void>;
+}
+
+export function findHostJson(from: string = __dirname): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'host.json');
+    if (existsSync(candidate)) return candidate;
+    if (path.dirname(dir) === dir) throw new Error(`No host.json found above ${from}`);
+  }
+}
+
+function connectionStringFor(trigger: Extract<TriggerBinding, { kind: 'queue' }>, env: NodeJS.ProcessEnv): string {
+  // The host reads `<connection>` and, for older apps, `AzureWebJobs<connection>`.
+  const value = env[trigger.connection] ?? env[`AzureWebJobs${trigger.connection}`];
+  if (!value) {
+    throw new Error(
+      `Function "${trigger.functionName}": storage connection "${trigger.connection}" is not set (the local host needs a connection string in that app setting).`,
+    );
+  }
+  return value;
+}
+
+function describeTrigger(trigger: TriggerBinding, url: string, settings: HostSettings, env: NodeJS.ProcessEnv): string {
+  switch (trigger.kind) {
+    case 'http': {
+      const template = [settings.routePrefix, trigger.route.replace(/^\/+/, '')].filter(Boolean).join('/');
+      return `[${(trigger.methods ?? ['*']).join(',')}] ${url}/${template}`;
+    }
+    case 'queue':
+      return `queueTrigger (${resolveAppSettings(trigger.queueName, env, trigger.functionName)})`;
+    case 'timer':
+      return `timerTrigger (${resolveAppSettings(trigger.schedule, env, trigger.functionName)})`;
+    case 'unsupported':
+      return `${trigger.type} (not supported by the local host; never invoked)`;
+  }
+}
+
+/** Bindings the local host does not carry out; the app should use the SDKs instead, and this says so early. */
+function warnAboutUnsupportedBindings(fn: RegisteredFunction, log: (line: string) => void): void {
+  for (const [name, binding] of Object.entries(fn.metadata.bindings)) {
+    const isTrigger = binding.direction === 'in' && /trigger$/i.test(binding.type ?? '');
+    const isHttpReturn = name === '$return' && binding.type === 'http';
+    if (!isTrigger && !isHttpReturn) {
+      log(`Warning: function "${fn.metadata.name}" declares a ${binding.type} ${binding.direction} binding "${name}", which the local host ignores.`);
+    }
+  }
+  if (fn.metadata.retryOptions) log(`Warning: function "${fn.metadata.name}" has a retry policy, which the local host ignores.`);
+}
+
+export async function startLocalHost(options: LocalHostOptions = {}): Promise<LocalHost> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  Object.assign(process.env, options.env ?? {});
+  // The app caches its parsed settings; a new host in the same process must see the env it was given.
+  resetConfigForTests();
+  setSystemLogSink((level, category, message) => {
+    if (level !== 'trace' && level !== 'debug') log(`[${category}] ${level}: ${message}`);
+  });
+
+  const env = process.env;
+  const hostJsonPath = options.hostJsonPath ?? findHostJson();
+  const settings = readHostJson(hostJsonPath);
+  const registrations = loadFunctionModules(options.functionModules ?? listFunctionModules());
+  const triggers = registrations.map((fn) => ({ fn, trigger: triggerOf(fn) }));
+  triggers.forEach(({ fn }) => warnAboutUnsupportedBindings(fn, log));
+
+  const routes: RouteDefinition[] = triggers.flatMap(({ trigger }) =>
+    trigger.kind === 'http'
+      ? [{ functionName: trigger.functionName, template: trigger.route, ...(trigger.methods ? { methods: trigger.methods } : {}) }]
+      : [],
+  );
+  const routeTable = new RouteTable(routes, settings.routePrefix);
+  const byName = new Map(registrations.map((fn) => [fn.metadata.name, fn]));
+  const hostname = options.hostname ?? '127.0.0.1';
+
+  let http: RunningHttpServer | undefined;
+  const listeners: QueueListener[] = [];
+  const timers: TimerJob[] = [];
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      const results = await Promise.allSettled([
+        ...timers.map((timer) => timer.stop()),
+        ...listeners.map((listener) => listener.stop()),
+        ...(http ? [http.stop()] : []),
+      ]);
+      await runHooks('appTerminate', newHookContext()).catch((error: unknown) => log(`appTerminate hook failed: ${describeError(error)}`));
+      for (const result of results) if (result.status === 'rejected') log(`Stopping the local host: ${describeError(result.reason)}`);
+    })();
+    return stopping;
+  };
+
+  try {
+    await runHooks('appStart', newHookContext({ functionAppDirectory: path.dirname(path.resolve(hostJsonPath)) }));
+    http = await startHttpServer({ routes: routeTable, functions: byName, port: options.port ?? 0, hostname, log });
+    const url = `http://${hostname.includes(':') ? `[${hostname}]` : hostname}:${http.port}`;
+
+    log('Functions:');
+    for (const { fn, trigger } of triggers) log(`  ${fn.metadata.name}: ${describeTrigger(trigger, url, settings, env)}`);
+
+    for (const { fn, trigger } of triggers) {
+      if (trigger.kind === 'queue') {
+        const queueName = resolveAppSettings(trigger.queueName, env, `Function "${fn.metadata.name}" queueName`);
+        listeners.push(
+          await startQueueListener({ fn, queueName, connectionString: connectionStringFor(trigger, env), settings: settings.queues, log }),
+        );
+      } else if (trigger.kind === 'timer') {
+        const schedule = resolveAppSettings(trigger.schedule, env, `Function "${fn.metadata.name}" schedule`);
+        timers.push(startTimerJob({ fn, schedule, runOnStartup: trigger.runOnStartup, timezone: env.WEBSITE_TIME_ZONE || 'UTC', log }));
+      }
+    }
+
+    return { url, port: http.port, registrations, settings, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,213 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HttpRequest, HttpResponse, type Cookie, type HttpResponseInit } from '@azure/functions';
+import type { RegisteredFunction } from './functions-core';
+import { describeError, invokeFunction } from './invoke';
+import { RouteTable } from './route-table';
+
+/**
+ * The HTTP front of the local host: matches a request against the route table, hands the function the same
+ * `HttpRequest` the Node worker would build, and writes back whatever `HttpResponse`/`HttpResponseInit` it
+ * returns. Errors outside the function (no route, wrong method, a throwing handler) answer in Key Vault's
+ * error shape, since that is what this app's clients parse.
+ */
+
+export interface HttpServerOptions {
+  routes: RouteTable;
+  /** Registrations by function name, for the handlers the routes point at. */
+  functions: ReadonlyMap<string, RegisteredFunction>;
+  /** 0 picks a free port. */
+  port: number;
+  hostname: string;
+  log: (line: string) => void;
+}
+
+export interface RunningHttpServer {
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+/** The Functions host rejects bigger requests too (its default limit is 100 MB). */
+const MAX_BODY_BYTES = 100 * 1024 * 1024;
+const STOP_GRACE_MS = 5_000;
+const NO_BODY_STATUSES: ReadonlySet<number> = new Set([204, 205, 304]);
+
+class RequestTooLargeError extends Error {}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > MAX_BODY_BYTES) throw new RequestTooLargeError();
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Node joins repeated request headers for us except a few; the host hands functions one string per name. */
+function requestHeaders(req: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headersDistinct)) {
+    if (value) headers[name] = value.join(', ');
+  }
+  return headers;
+}
+
+/** The host gives functions one value per query key, repeated keys joined with commas (ASP.NET's StringValues). */
+function queryRecord(url: URL): Record<string, string> {
+  const query: Record<string, string> = {};
+  for (const key of new Set(url.searchParams.keys())) query[key] = url.searchParams.getAll(key).join(',');
+  return query;
+}
+
+function errorBody(code: string, message: string): string {
+  return JSON.stringify({ error: { code, message } });
+}
+
+function sendError(res: ServerResponse, status: number, code: string, message: string, extraHeaders: Record<string, string> = {}): void {
+  const body = errorBody(code, message);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), ...extraHeaders });
+  res.end(body);
+}
+
+function serializeCookie(cookie: Cookie): string {
+  const parts = [`${cookie.name}=${cookie.value}`];
+  if (cookie.domain) parts.push(`Domain=${cookie.domain}`);
+  if (cookie.path) parts.push(`Path=${cookie.path}`);
+  if (cookie.expires !== undefined) parts.push(`Expires=${new Date(cookie.expires).toUTCString()}`);
+  if (cookie.maxAge !== undefined) parts.push(`Max-Age=${cookie.maxAge}`);
+  if (cookie.secure) parts.push('Secure');
+  if (cookie.httpOnly) parts.push('HttpOnly');
+  if (cookie.sameSite) parts.push(`SameSite=${cookie.sameSite}`);
+  return parts.join('; ');
+}
+
+/** What the worker accepts as an HTTP result: an HttpResponse, or an init object it wraps in one. */
+function toHttpResponse(result: unknown): HttpResponse | undefined {
+  if (result === undefined || result === null) return undefined;
+  if (result instanceof HttpResponse) return result;
+  if (typeof result !== 'object') {
+    throw new Error('The HTTP response must be an object with optional properties "body", "status", "headers", and "cookies".');
+  }
+  return new HttpResponse(result as HttpResponseInit);
+}
+
+async function writeResponse(res: ServerResponse, method: string, response: HttpResponse | undefined): Promise<void> {
+  // A function that returns nothing answers an empty success.
+  if (!response) {
+    res.writeHead(204);
+    res.end();
+    return;
+  }
+  const headers: Record<string, string | string[]> = {};
+  response.headers.forEach((value, name) => {
+    if (name !== 'set-cookie') headers[name] = value;
+  });
+  const setCookies = [...response.headers.getSetCookie(), ...response.cookies.map(serializeCookie)];
+  if (setCookies.length > 0) headers['set-cookie'] = setCookies;
+
+  const hasBody = !NO_BODY_STATUSES.has(response.status);
+  const body = hasBody ? Buffer.from(await response.arrayBuffer()) : Buffer.alloc(0);
+  if (hasBody) headers['content-length'] = String(body.length);
+  res.writeHead(response.status, headers);
+  res.end(method === 'HEAD' || !hasBody ? undefined : body);
+}
+
+async function handle(options: HttpServerOptions, port: number, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const method = (req.method ?? 'GET').toUpperCase();
+  const rawUrl = req.url ?? '/';
+  let url: URL;
+  try {
+    // Absolute-form targets (proxies) carry their own host; otherwise the Host header names the origin, as in Azure.
+    url = /^https?:\/\//i.test(rawUrl) ? new URL(rawUrl) : new URL(rawUrl, `http://${req.headers.host ?? `localhost:${port}`}`);
+  } catch {
+    sendError(res, 400, 'BadParameter', 'The request URL or Host header is malformed.');
+    return;
+  }
+
+  const match = options.routes.match(method, url.pathname);
+  if (match.kind === 'notFound') {
+    sendError(res, 404, 'NotFound', `No resource matches ${url.pathname}.`);
+    return;
+  }
+  if (match.kind === 'methodNotAllowed') {
+    sendError(res, 405, 'MethodNotAllowed', `HTTP ${method} not allowed`, { allow: match.allowedMethods.join(', ') });
+    return;
+  }
+  const fn = options.functions.get(match.route.functionName);
+  if (!fn) {
+    sendError(res, 500, 'InternalError', `Function ${match.route.functionName} is not registered.`);
+    return;
+  }
+
+  let body: Buffer;
+  try {
+    body = await readBody(req);
+  } catch (error) {
+    if (error instanceof RequestTooLargeError) sendError(res, 413, 'RequestTooLarge', 'The request body is too large.');
+    else res.destroy();
+    return;
+  }
+
+  const request = new HttpRequest({
+    method,
+    url: url.toString(),
+    headers: requestHeaders(req),
+    query: queryRecord(url),
+    params: { ...match.params },
+    ...(body.length > 0 ? { body: { bytes: body } } : {}),
+  });
+
+  let result: unknown;
+  try {
+    result = (await invokeFunction({ fn, input: request, log: options.log, reason: `HTTP ${method} ${url.pathname}` })).result;
+  } catch {
+    // The invocation log already holds the stack; the client gets no internals.
+    sendError(res, 500, 'InternalError', `The function ${fn.metadata.name} failed; see the host log.`);
+    return;
+  }
+  try {
+    await writeResponse(res, method, toHttpResponse(result));
+  } catch (error) {
+    options.log(`${fn.metadata.name}: cannot send its response: ${describeError(error)}`);
+    if (res.headersSent) res.destroy();
+    else sendError(res, 500, 'InternalError', `The function ${fn.metadata.name} returned an invalid response; see the host log.`);
+  }
+}
+
+export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
+  let port = options.port;
+  const server: Server = createServer((req, res) => {
+    handle(options, port, req, res).catch((error: unknown) => {
+      options.log(`HTTP request failed: ${describeError(error)}`);
+      if (!res.headersSent) sendError(res, 500, 'InternalError', 'The local host failed to handle the request.');
+      else res.destroy();
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.hostname, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+
+  return {
+    port,
+    stop: () =>
+      new Promise<void>((resolve, reject) => {
+        // Idle keep-alive sockets would hold close() open; in-flight requests get a grace period to finish.
+        const force = setTimeout(() => server.closeAllConnections(), STOP_GRACE_MS);
+        server.close((error) => {
+          clearTimeout(force);
+          if (error) reject(error);
+          else resolve();
+        });
+        server.closeIdleConnections();
+      }),
+  };
+}

@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import { format } from 'node:util';
+import { InvocationContext, type FunctionOutput, type FunctionTrigger, type LogLevel } from '@azure/functions';
+import type { FunctionCallback, RegisteredFunction } from './functions-core';
+import { newHookContext, runHooks } from './hooks';
+
+/**
+ * One function invocation as the Node worker performs it: a fresh InvocationContext, preInvocation hooks,
+ * `handler(triggerInput, context)`, postInvocation hooks. Every trigger (HTTP, queue, timer) goes through here
+ * so hooks and logging behave the same whatever started the function.
+ */
+
+export interface InvocationOutcome {
+  invocationId: string;
+  result: unknown;
+}
+
+export interface InvokeOptions {
+  fn: RegisteredFunction;
+  input: unknown;
+  triggerMetadata?: Record<string, unknown>;
+  log: (line: string) => void;
+  /** Why the function runs, for the log line ("HTTP GET /x", "New queue message ..."), as Core Tools prints it. */
+  reason: string;
+}
+
+/** Below 'information' is noise locally, as host.json's default log level makes it in Azure. */
+const QUIET_LEVELS: ReadonlySet<LogLevel> = new Set<LogLevel>(['trace', 'debug', 'none']);
+
+function effectiveOptions(fn: RegisteredFunction): { trigger: FunctionTrigger; return?: FunctionOutput } {
+  let trigger: FunctionTrigger = { type: 'unknown', name: 'unknown' };
+  let output: FunctionOutput | undefined;
+  for (const [name, binding] of Object.entries(fn.metadata.bindings)) {
+    // What the worker shows functions in context.options: the binding's own options, minus RPC plumbing.
+    const described: FunctionTrigger = { ...binding, name, type: binding.type ?? 'unknown' };
+    delete described.direction;
+    delete described.properties;
+    if (binding.direction === 'in' && /trigger$/i.test(binding.type ?? '')) trigger = described;
+    if (name === '$return') output = described;
+  }
+  return { trigger, ...(output ? { return: output } : {}) };
+}
+
+export async function invokeFunction(options: InvokeOptions): Promise<InvocationOutcome> {
+  const { fn, log } = options;
+  const functionName = fn.metadata.name;
+  const invocationId = randomUUID();
+  const context = new InvocationContext({
+    invocationId,
+    functionName,
+    ...(options.triggerMetadata ? { triggerMetadata: options.triggerMetadata } : {}),
+    options: effectiveOptions(fn),
+    logHandler: (level, ...args) => {
+      if (!QUIET_LEVELS.has(level)) log(`${functionName} [${level}] ${format(...args)}`);
+    },
+  });
+
+  const started = Date.now();
+  log(`Executing '${functionName}' (Reason='${options.reason}', Id=${invocationId})`);
+  const pre = newHookContext({ invocationContext: context, inputs: [options.input], functionCallback: fn.handler });
+  let result: unknown;
+  let error: unknown;
+  try {
+    await runHooks('preInvocation', pre);
+    const callback = pre.functionCallback as FunctionCallback;
+    const inputs = pre.inputs as unknown[];
+    result = await callback(...inputs, context);
+  } catch (caught) {
+    error = caught;
+  }
+  const post = newHookContext({ invocationContext: context, inputs: pre.inputs, result, error, hookData: pre.hookData });
+  await runHooks('postInvocation', post);
+
+  const duration = Date.now() - started;
+  if (post.error) {
+    log(`Executed '${functionName}' (Failed, Id=${invocationId}, Duration=${duration}ms): ${describeError(post.error)}`);
+    throw post.error;
+  }
+  log(`Executed '${functionName}' (Succeeded, Id=${invocationId}, Duration=${duration}ms)`);
+  return { invocationId, result: post.result };
+}
+
+/** The message and stack of an error for the host log (never for a response body). */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.stack ?? `${error.name}: ${error.message}`;
+  return format(error);
+}
