@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_LOCAL_KEY_FILE } from './auth/constants';
 import { STORAGE_CONNECTION } from './names';
 
 /**
@@ -98,7 +99,7 @@ function authFrom(env: NodeJS.ProcessEnv, problems: string[]): AuthConfig | unde
   const mode = env[SETTINGS.authMode]?.trim() || 'entra';
   const audience = env[SETTINGS.authAudience]?.trim() || DEFAULT_AUDIENCE;
   if (mode === 'local') {
-    return { mode, audience, keyFile: env[SETTINGS.authLocalKeyFile]?.trim() || '.local/auth-signing-key.json' };
+    return { mode, audience, keyFile: env[SETTINGS.authLocalKeyFile]?.trim() || DEFAULT_LOCAL_KEY_FILE };
   }
   if (mode !== 'entra') {
     problems.push(`${SETTINGS.authMode} must be "entra" or "local", got "${mode}"`);

@@ -1,5 +1,10 @@
-import type { EcCurve, KeySpec, RsaKeySize } from '../crypto/key-spec';
+import type { KeySpec } from '../crypto/key-spec';
+import type { SubjectAlternativeNames } from '../crypto/certificate-profile';
 import type { KeyUsageName } from '../crypto/certificate-profile';
+
+export { KEY_USAGE_NAMES as KEY_USAGES } from '../crypto/certificate-profile';
+export { EC_CURVES, RSA_KEY_SIZES } from '../crypto/key-spec';
+export type { SubjectAlternativeNames };
 
 /** The two issuer names Key Vault reserves; anything else names an issuer object in the vault. */
 export const SELF_ISSUER = 'Self';
@@ -7,29 +12,6 @@ export const UNKNOWN_ISSUER = 'Unknown';
 
 export type SecretContentType = 'application/x-pkcs12' | 'application/x-pem-file';
 export const SECRET_CONTENT_TYPES: readonly SecretContentType[] = ['application/x-pkcs12', 'application/x-pem-file'];
-
-export const KEY_USAGES: readonly KeyUsageName[] = [
-  'digitalSignature',
-  'nonRepudiation',
-  'keyEncipherment',
-  'dataEncipherment',
-  'keyAgreement',
-  'keyCertSign',
-  'cRLSign',
-  'encipherOnly',
-  'decipherOnly',
-];
-
-export const RSA_KEY_SIZES: readonly RsaKeySize[] = [2048, 3072, 4096];
-export const EC_CURVES: readonly EcCurve[] = ['P-256', 'P-384', 'P-521', 'P-256K'];
-
-export interface SubjectAlternativeNames {
-  emails: string[];
-  dnsNames: string[];
-  upns: string[];
-  uris: string[];
-  ipAddresses: string[];
-}
 
 export type LifetimeActionType = 'AutoRenew' | 'EmailContacts';
 

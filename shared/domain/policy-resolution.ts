@@ -64,11 +64,11 @@ function resolveKey(input: PolicyInput['key_props'], base: CertificatePolicy['ke
   let spec: KeySpec;
   if (kty === 'RSA') {
     const size = input?.key_size ?? (base?.kty === 'RSA' ? base.keySize : 2048);
-    if (!RSA_KEY_SIZES.includes(size as RsaKeySize)) invalid('key_props.key_size', `${size} is not supported for RSA; use 2048, 3072 or 4096`);
+    if (!(RSA_KEY_SIZES as readonly number[]).includes(size)) invalid('key_props.key_size', `${size} is not supported for RSA; use 2048, 3072 or 4096`);
     spec = { kty: 'RSA', keySize: size as RsaKeySize };
   } else {
     const curve = input?.crv ?? (base?.kty === 'EC' ? base.curve : 'P-256');
-    if (!EC_CURVES.includes(curve as EcCurve)) invalid('key_props.crv', `"${curve}" is not supported; use P-256, P-384, P-521 or P-256K`);
+    if (!(EC_CURVES as readonly string[]).includes(curve)) invalid('key_props.crv', `"${curve}" is not supported; use P-256, P-384, P-521 or P-256K`);
     spec = { kty: 'EC', curve: curve as EcCurve };
   }
   return {
@@ -83,7 +83,7 @@ function resolveKeyUsage(input: Maybe<string[]>, key: KeySpec, base: KeyUsageNam
     if (base) return base;
     return key.kty === 'RSA' ? ['digitalSignature', 'keyEncipherment'] : ['digitalSignature'];
   }
-  const unknown = input.filter((u) => !KEY_USAGES.includes(u as KeyUsageName));
+  const unknown = input.filter((u) => !(KEY_USAGES as readonly string[]).includes(u));
   if (unknown.length > 0) {
     invalid('x509_props.key_usage', `${unknown.map((u) => `"${u}"`).join(', ')} not among ${KEY_USAGES.join(', ')}`);
   }

@@ -42,7 +42,8 @@ export async function runIssuerJob(ctx: ServiceContext, job: IssuerJob): Promise
     return 'cancelled';
   }
 
-  const issuer = isIssuerDriven(op) && op.policy.issuer.name !== SELF_ISSUER ? await ctx.issuers.get(op.policy.issuer.name) : undefined;
+  // Stale (and so manual) operations were dropped above: only Self has no issuer object.
+  const issuer = op.policy.issuer.name !== SELF_ISSUER ? await ctx.issuers.get(op.policy.issuer.name) : undefined;
   const provider = ctx.providers(op.policy.issuer.name, issuer);
   const step = await provider.advance({
     name: op.name,

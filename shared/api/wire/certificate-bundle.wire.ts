@@ -6,7 +6,19 @@ import { certificateId, keyId, pendingId, secretId } from './identifiers';
 import { policyToWire } from './policy.wire';
 
 /** Soft-delete is not offered yet, so deleting would purge at once. */
-const RECOVERY_LEVEL = 'Purgeable';
+export const RECOVERY_LEVEL = 'Purgeable';
+
+/** The attributes a version shows on its certificate, and on the secret behind it. */
+export function versionAttributesToWire(version: CertificateVersion): Record<string, unknown> {
+  return {
+    enabled: version.enabled,
+    nbf: version.notBefore,
+    exp: version.expires,
+    created: version.created,
+    updated: version.updated,
+    recoveryLevel: RECOVERY_LEVEL,
+  };
+}
 
 /** An issued version as a CertificateBundle. */
 export function versionToWire(
@@ -22,14 +34,7 @@ export function versionToWire(
     x5t: version.x5t,
     cer: version.chain[0],
     contentType: version.secretContentType,
-    attributes: {
-      enabled: version.enabled,
-      nbf: version.notBefore,
-      exp: version.expires,
-      created: version.created,
-      updated: version.updated,
-      recoveryLevel: RECOVERY_LEVEL,
-    },
+    attributes: versionAttributesToWire(version),
     ...(options.policy ? { policy: policyToWire(vault, name, options.policy) } : {}),
     tags: version.tags,
     ...(options.pendingVisible ? { pending: { id: pendingId(vault, name) } } : {}),

@@ -1,5 +1,6 @@
 import type { CertificateVersion } from '../../domain/certificate-version';
 import type { SecretContentType } from '../../domain/certificate-policy';
+import { versionAttributesToWire } from './certificate-bundle.wire';
 import { keyId, secretId } from './identifiers';
 
 /** The managed secret behind a certificate's `sid`: its value is the PFX (base64) or the PEM text. */
@@ -13,14 +14,7 @@ export function secretToWire(
     value,
     id: secretId(vault, version.name, version.version),
     contentType,
-    attributes: {
-      enabled: version.enabled,
-      nbf: version.notBefore,
-      exp: version.expires,
-      created: version.created,
-      updated: version.updated,
-      recoveryLevel: 'Purgeable',
-    },
+    attributes: versionAttributesToWire(version),
     tags: version.tags,
     kid: keyId(vault, version.name, version.version),
     managed: true,
