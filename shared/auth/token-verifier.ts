@@ -3,6 +3,7 @@ import type { AuthConfig } from '../config';
 import { CLOCK_TOLERANCE_SECONDS, ENTRA_ALGORITHMS, LOCAL_ALGORITHMS, LOCAL_ISSUER, LOCAL_TENANT_ID } from './constants';
 import { errorCode, loadJose, type Jose } from './jose';
 import { readLocalSigningKey } from './local-signing-key';
+import { withVerifiedTokenCache } from './verified-token-cache';
 
 /**
  * Checks bearer tokens. Two sources of trust, chosen by `AuthConfig.mode`:
@@ -98,7 +99,8 @@ export function acceptedAudiences(audience: string): string[] {
 }
 
 export function createTokenVerifier(auth: AuthConfig, deps: TokenVerifierDeps = {}): TokenVerifier {
-  return auth.mode === 'entra' ? entraVerifier(auth, deps) : localVerifier(auth, deps);
+  const verifier = auth.mode === 'entra' ? entraVerifier(auth, deps) : localVerifier(auth, deps);
+  return withVerifiedTokenCache(verifier, deps.now ? { now: deps.now } : {});
 }
 
 interface Trust {
