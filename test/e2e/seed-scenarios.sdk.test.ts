@@ -90,7 +90,7 @@ describe('the SDK drives the seed scenarios', () => {
     const poller = await certificates().beginCreateCertificate(name, testIssuerPolicy, fastPolling);
     await poller.cancelOperation();
     expect(poller.getOperationState().isCancelled).toBe(true);
-    expect((await certificates().getCertificateOperation(name)).getOperationState().certificateOperation?.cancellationRequested).toBe(true);
+    // The job may already have ended it as cancelled (the raw test pins the PATCH answer itself).
     await cancellationSeen(name);
 
     const failing = uniqueName('s4f');
