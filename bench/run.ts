@@ -1,4 +1,3 @@
-import '../scripts/local-host/register';
 import { execFileSync, spawn } from 'node:child_process';
 import { generateKeyPair } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,12 +7,11 @@ import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { TableClient } from '@azure/data-tables';
 import { CertificateClient } from '@azure/keyvault-certificates';
-import { startAzurite } from '../scripts/local-host/azurite';
-import { startLocalHost } from '../scripts/local-host/host';
 import { findFreePort } from '../scripts/local-host/ports';
 import { ensureLocalSigningKey, issueLocalToken } from '../shared/auth/local-signing-key';
 import { DEFAULT_AUDIENCE } from '../shared/config';
 import { TABLES } from '../shared/names';
+import { startBenchHost } from './bench-host';
 import { percentile, rateFor, rateOf, round, trackPeakRss } from './measure';
 
 /**
@@ -48,23 +46,9 @@ function report(row: Row): void {
 }
 
 async function main(): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'kv-bench-'));
-  const keyFile = join(dataDir, 'auth-signing-key.json');
-  await ensureLocalSigningKey(keyFile);
-  const azurite = await startAzurite();
-  const host = await startLocalHost({
-    port: 0,
-    env: {
-      CertStorage: azurite.connectionString,
-      AzureWebJobsStorage: azurite.connectionString,
-      KEY_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
-      AUTH_MODE: 'local',
-      AUTH_LOCAL_KEY_FILE: keyFile,
-      STATUS_SWEEP_SCHEDULE: '0 */1 * * * *',
-    },
-    log: () => undefined,
-  });
-  const token = await issueLocalToken(keyFile, { audience: DEFAULT_AUDIENCE });
+  const host = await startBenchHost('0 */1 * * * *');
+  const azurite = { connectionString: host.connectionString };
+  const { token } = host;
   const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
   const api = (path: string) => `${host.url}${path}${path.includes('?') ? '&' : '?'}api-version=7.5`;
   let counter = 0;
@@ -207,7 +191,6 @@ async function main(): Promise<void> {
   report({ figure: "SDK creates already completed at the poller's first poll", value: (100 * firstPollDone) / sdkCreates, unit: '%' });
 
   await host.stop();
-  await azurite.stop();
 
   console.log('5. Start-up');
   const modules = measureModuleLoading();
@@ -220,10 +203,9 @@ async function main(): Promise<void> {
     baselineUnit: 'ms (bare)',
     ratio: modules.app / modules.bare,
   });
-  const startup = await measureFirst202(dataDir);
+  const startup = await measureFirst202();
   report({ figure: 'process start to first 202 (compiled host, embedded Azurite)', value: startup, unit: 'ms' });
 
-  rmSync(dataDir, { recursive: true, force: true });
   const file = resolve(process.env.BENCH_OUTPUT ?? join(repoRoot, 'bench-results.json'));
   writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), machine: { cores: cpus().length, node: process.version }, rows }, null, 2));
   console.log(`\nFigures written to ${file}`);
@@ -249,7 +231,8 @@ function measureModuleLoading(): { bare: number; app: number } {
 }
 
 /** Starts `node dist/scripts/local-host/main.js` with its own data folder and times the first 202. */
-async function measureFirst202(dataDir: string): Promise<number> {
+async function measureFirst202(): Promise<number> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'kv-bench-start-'));
   const port = await findFreePort();
   const keyFile = join(dataDir, 'startup-key.json');
   await ensureLocalSigningKey(keyFile);
@@ -285,6 +268,7 @@ async function measureFirst202(dataDir: string): Promise<number> {
     }
   } finally {
     child.kill('SIGTERM');
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
