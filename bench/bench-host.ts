@@ -1,48 +1,88 @@
-import '../scripts/local-host/register';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { startAzurite } from '../scripts/local-host/azurite';
-import { startLocalHost } from '../scripts/local-host/host';
 import { ensureLocalSigningKey, issueLocalToken } from '../shared/auth/local-signing-key';
 import { DEFAULT_AUDIENCE } from '../shared/config';
 
-/** The compiled app on the local host with its own in-memory Azurite and signing key, for the benchmarks. */
+/**
+ * The compiled app on the local host in a child process, with its own in-memory Azurite (children of this
+ * process) and signing key. The benchmark process is only the client, as a load generator would be.
+ */
 export interface BenchHost {
   url: string;
   connectionString: string;
-  /** The folder holding the signing key; removed by stop(). */
-  dataDir: string;
+  tableEndpoint: string;
   token: string;
+  /** The host process, to read its memory from /proc. */
+  pid: number;
   stop(): Promise<void>;
 }
 
-export async function startBenchHost(statusSweepSchedule: string): Promise<BenchHost> {
+export interface BenchHostOptions {
+  statusSweepSchedule: string;
+  /** Node options for the host process, e.g. `--cpu-prof`. */
+  execArgv?: string[];
+}
+
+const STOP_GRACE_MS = 10_000;
+
+export async function startBenchHost(options: BenchHostOptions): Promise<BenchHost> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kv-bench-'));
   const keyFile = join(dataDir, 'auth-signing-key.json');
   await ensureLocalSigningKey(keyFile);
   const azurite = await startAzurite();
-  const host = await startLocalHost({
-    port: 0,
+  const child = spawn(process.execPath, [...(options.execArgv ?? []), join(__dirname, 'host-process.js')], {
     env: {
+      ...process.env,
       CertStorage: azurite.connectionString,
       AzureWebJobsStorage: azurite.connectionString,
       KEY_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
       AUTH_MODE: 'local',
       AUTH_LOCAL_KEY_FILE: keyFile,
-      STATUS_SWEEP_SCHEDULE: statusSweepSchedule,
+      STATUS_SWEEP_SCHEDULE: options.statusSweepSchedule,
     },
-    log: () => undefined,
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const cleanUp = async () => {
+    await azurite.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+
+  const firstLine = await new Promise<string | undefined>((resolve) => {
+    const lines = createInterface({ input: child.stdout });
+    lines.once('line', (line) => resolve(line));
+    void exited.then(() => resolve(undefined));
+  });
+  if (firstLine === undefined || child.pid === undefined) {
+    await cleanUp();
+    throw new Error(`the benchmark host exited before it listened (exit code ${child.exitCode})`);
+  }
+  const { url } = JSON.parse(firstLine) as { url: string };
+  const pid = child.pid;
+
   return {
-    url: host.url,
+    url,
     connectionString: azurite.connectionString,
-    dataDir,
+    tableEndpoint: azurite.tableEndpoint,
     token: await issueLocalToken(keyFile, { audience: DEFAULT_AUDIENCE }),
+    pid,
     async stop() {
-      await host.stop();
-      await azurite.stop();
-      rmSync(dataDir, { recursive: true, force: true });
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+      await exited;
+      clearTimeout(timer);
+      await cleanUp();
     },
   };
+}
+
+/** The peak resident memory of a live process, in MiB (Linux's VmHWM). */
+export function peakRssOf(pid: number): number {
+  const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!match) throw new Error(`no VmHWM for process ${pid}`);
+  return Number(match[1]) / 1024;
 }

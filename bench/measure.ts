@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 
-/** Small measuring tools for the benchmark: rates, percentiles, a bounded worker pool, peak memory. */
+/** Small measuring tools for the benchmark: rates, percentiles, a bounded worker pool. */
 
 export interface Rate {
   count: number;
@@ -21,21 +21,12 @@ export async function rateOf(count: number, concurrency: number, task: (i: numbe
   return { count, seconds, perSecond: count / seconds };
 }
 
-/** Runs `task` with `concurrency` workers for `seconds` and reports the completed rate. */
-export async function rateFor(seconds: number, concurrency: number, task: () => Promise<void>): Promise<Rate> {
-  const deadline = performance.now() + seconds * 1000;
-  let count = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < deadline) {
-        await task();
-        count += 1;
-      }
-    }),
-  );
-  const elapsed = (performance.now() - started) / 1000;
-  return { count, seconds: elapsed, perSecond: count / elapsed };
+
+/** The rate over several runs of the same load: all their work over all their time. */
+export function combined(rates: readonly Rate[]): number {
+  const count = rates.reduce((sum, rate) => sum + rate.count, 0);
+  const seconds = rates.reduce((sum, rate) => sum + rate.seconds, 0);
+  return count / seconds;
 }
 
 export function percentile(sorted: readonly number[], p: number): number {
@@ -44,19 +35,6 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.max(0, index)] as number;
 }
 
-/** Samples this process's resident memory until stopped; returns the peak in MiB. */
-export function trackPeakRss(intervalMs = 25): { stop(): number } {
-  let peak = process.memoryUsage().rss;
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
-  }, intervalMs);
-  return {
-    stop() {
-      clearInterval(timer);
-      return Math.max(peak, process.memoryUsage().rss) / (1024 * 1024);
-    },
-  };
-}
 
 export function round(value: number, digits = 2): number {
   const factor = 10 ** digits;

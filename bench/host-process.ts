@@ -1,0 +1,21 @@
+// First import: `@azure/functions` must find our `@azure/functions-core` before any function module loads.
+import '../scripts/local-host/register';
+import { startLocalHost } from '../scripts/local-host/host';
+
+/**
+ * The app on the local host in a process of its own, as it runs in production, so the benchmark's client
+ * never shares its event loop. Settings come from the environment; the first line on stdout is the host's URL.
+ */
+async function main(): Promise<void> {
+  const host = await startLocalHost({ port: 0, log: () => undefined });
+  process.stdout.write(`${JSON.stringify({ url: host.url })}\n`);
+  process.once('SIGTERM', () => {
+    // Exiting (rather than being killed) lets `--cpu-prof` write its profile.
+    void host.stop().finally(() => process.exit(0));
+  });
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

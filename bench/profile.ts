@@ -1,0 +1,51 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import autocannon from 'autocannon';
+import { startBenchHost } from './bench-host';
+
+/**
+ * A load on the host process while it runs under `--cpu-prof`, so the profile shows where the time goes:
+ *   node dist/bench/profile.js pending|certificate|create [seconds]
+ * The profile is written to ./profiles/ when the host exits.
+ */
+const KINDS = ['pending', 'certificate', 'create'] as const;
+type Kind = (typeof KINDS)[number];
+
+async function main(): Promise<void> {
+  const kind = (process.argv[2] ?? 'pending') as Kind;
+  if (!KINDS.includes(kind)) throw new Error(`usage: profile.js ${KINDS.join('|')} [seconds]`);
+  const seconds = Number(process.argv[3] ?? '5');
+  const dir = resolve('profiles');
+  mkdirSync(dir, { recursive: true });
+  const host = await startBenchHost({ statusSweepSchedule: '0 0 0 1 1 *', execArgv: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
+  const headers = { Authorization: `Bearer ${host.token}`, 'Content-Type': 'application/json' };
+  const url = (path: string) => `${host.url}${path}?api-version=7.5`;
+  const createBody = (keyProps: object) => JSON.stringify({ policy: { key_props: keyProps, x509_props: { subject: 'CN=p' }, issuer: { name: 'Self' } } });
+  await fetch(url('/certificates/prof/create'), { method: 'POST', headers, body: createBody({ kty: 'EC', crv: 'P-256' }) });
+
+  let counter = 0;
+  const result =
+    kind === 'create'
+      ? await autocannon({
+          url: host.url,
+          duration: seconds,
+          connections: 16,
+          requests: [
+            {
+              method: 'POST',
+              headers,
+              body: createBody({ kty: 'RSA', key_size: 2048 }),
+              setupRequest: (request) => ({ ...request, path: `/certificates/prof-${++counter}/create?api-version=7.5` }),
+            },
+          ],
+        })
+      : await autocannon({ url: url(kind === 'pending' ? '/certificates/prof/pending' : '/certificates/prof/'), headers, duration: seconds, connections: 32 });
+  console.log(`${kind}: ${Math.round(result.requests.total / result.duration)} req/s, ${result.non2xx} non-2xx, ${result.errors} errors`);
+  await host.stop();
+  console.log(`profile written to ${dir}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
