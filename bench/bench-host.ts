@@ -28,6 +28,8 @@ export interface BenchHostOptions {
 }
 
 const STOP_GRACE_MS = 10_000;
+/** USER_HZ, which Linux fixes at 100 for /proc on every architecture Node runs on. */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 export async function startBenchHost(options: BenchHostOptions): Promise<BenchHost> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kv-bench-'));
@@ -78,6 +80,14 @@ export async function startBenchHost(options: BenchHostOptions): Promise<BenchHo
       await cleanUp();
     },
   };
+}
+
+/** CPU time (user + system) a live process has used so far, in microseconds, from /proc (Linux). */
+export function cpuMicrosOf(pid: number): number {
+  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in ticks.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS_PER_SECOND;
 }
 
 /** The peak resident memory of a live process, in MiB (Linux's VmHWM). */

@@ -5,10 +5,10 @@ import { startBenchHost } from './bench-host';
 
 /**
  * A load on the host process while it runs under `--cpu-prof`, so the profile shows where the time goes:
- *   node dist/bench/profile.js pending|certificate|create [seconds]
+ *   node dist/bench/profile.js pending|certificate|create-rsa|create-ec [seconds]
  * The profile is written to ./profiles/ when the host exits.
  */
-const KINDS = ['pending', 'certificate', 'create'] as const;
+const KINDS = ['pending', 'certificate', 'create-rsa', 'create-ec'] as const;
 type Kind = (typeof KINDS)[number];
 
 async function main(): Promise<void> {
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
 
   let counter = 0;
   const result =
-    kind === 'create'
+    kind === 'create-rsa' || kind === 'create-ec'
       ? await autocannon({
           url: host.url,
           duration: seconds,
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
             {
               method: 'POST',
               headers,
-              body: createBody({ kty: 'RSA', key_size: 2048 }),
+              body: createBody(kind === 'create-rsa' ? { kty: 'RSA', key_size: 2048 } : { kty: 'EC', crv: 'P-256' }),
               setupRequest: (request) => ({ ...request, path: `/certificates/prof-${++counter}/create?api-version=7.5` }),
             },
           ],

@@ -4,7 +4,7 @@ import { parseSubject } from './distinguished-name';
 import type { KeyPairDer } from './key-pair';
 import type { KeySpec } from './key-spec';
 import { signingAlgorithmFor } from './signing-algorithm';
-import { importSigningKey, webcrypto } from './webcrypto-provider';
+import { importSigningKey } from './webcrypto-provider';
 import { x509 } from './x509';
 
 /**
@@ -14,10 +14,10 @@ import { x509 } from './x509';
 export async function createCsr(keyPair: KeyPairDer, spec: KeySpec, profile: CertificateProfile): Promise<Buffer> {
   const subject = parseSubject(profile.subject);
   const extensions = profileExtensions(profile, subject.toJSON().length === 0);
-  const keys = await importSigningKey(keyPair.privateKeyPkcs8, spec);
+  const { keys, crypto } = await importSigningKey(keyPair.privateKeyPkcs8, spec);
   const csr = await x509.Pkcs10CertificateRequestGenerator.create(
     { name: subject, keys, signingAlgorithm: signingAlgorithmFor(spec).signParams, extensions },
-    webcrypto,
+    crypto,
   );
   return Buffer.from(csr.rawData);
 }

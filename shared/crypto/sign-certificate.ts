@@ -2,11 +2,10 @@ import { randomBytes } from 'node:crypto';
 import type { CertificateProfile, KeyUsageName } from './certificate-profile';
 import { profileExtensions } from './certificate-extensions';
 import { parseSubject } from './distinguished-name';
-import { publicKeyFromPrivate } from './key-pair';
 import type { KeySpec } from './key-spec';
 import { signingAlgorithmFor } from './signing-algorithm';
 import { bufferSource } from './bytes';
-import { importSigningKey, webcrypto } from './webcrypto-provider';
+import { importSigningKey } from './webcrypto-provider';
 import { x509 } from './x509';
 
 export interface CertificateSigner {
@@ -36,7 +35,8 @@ export async function signCertificate(input: SignCertificateInput): Promise<Buff
   if (!(notAfter.getTime() > notBefore.getTime())) throw new Error('Certificate notAfter must be later than notBefore');
   const isCa = input.isCa ?? false;
 
-  const signerSpki = publicKeyFromPrivate(signer.privateKeyPkcs8);
+  const signingKey = await importSigningKey(signer.privateKeyPkcs8, signer.spec);
+  const signerSpki = signingKey.publicKeySpki;
   const issuerCert = signer.certificateDer ? new x509.X509Certificate(bufferSource(signer.certificateDer)) : undefined;
   if (issuerCert && !Buffer.from(issuerCert.publicKey.rawData).equals(signerSpki)) {
     throw new Error("The signer's private key does not belong to the signer's certificate");
@@ -51,11 +51,10 @@ export async function signCertificate(input: SignCertificateInput): Promise<Buff
   const extensions: x509.Extension[] = [
     new x509.BasicConstraintsExtension(isCa, undefined, true),
     ...profileExtensions({ ...profile, keyUsage }, subject.toJSON().length === 0),
-    await x509.SubjectKeyIdentifierExtension.create(bufferSource(input.subjectPublicKeySpki), false, webcrypto),
-    new x509.AuthorityKeyIdentifierExtension(await authorityKeyId(issuerCert, signerSpki), false),
+    await x509.SubjectKeyIdentifierExtension.create(bufferSource(input.subjectPublicKeySpki), false, signingKey.crypto),
+    new x509.AuthorityKeyIdentifierExtension(await authorityKeyId(issuerCert, signerSpki, signingKey.crypto), false),
   ];
 
-  const keys = await importSigningKey(signer.privateKeyPkcs8, signer.spec);
   const certificate = await x509.X509CertificateGenerator.create(
     {
       serialNumber: normalizeSerialNumber(input.serialNumber),
@@ -64,20 +63,20 @@ export async function signCertificate(input: SignCertificateInput): Promise<Buff
       notBefore,
       notAfter,
       publicKey: bufferSource(input.subjectPublicKeySpki),
-      signingKey: keys.privateKey,
+      signingKey: signingKey.keys.privateKey,
       signingAlgorithm: signingAlgorithmFor(signer.spec).signParams,
       extensions,
     },
-    webcrypto,
+    signingKey.crypto,
   );
   return Buffer.from(certificate.rawData);
 }
 
 /** The issuer's own subjectKeyIdentifier when it has one (that is what verifiers match), else our hash of its key. */
-async function authorityKeyId(issuerCert: x509.X509Certificate | undefined, signerSpki: Buffer): Promise<string> {
+async function authorityKeyId(issuerCert: x509.X509Certificate | undefined, signerSpki: Buffer, crypto: globalThis.Crypto): Promise<string> {
   const ski = issuerCert?.getExtension(x509.SubjectKeyIdentifierExtension);
   if (ski) return ski.keyId;
-  const computed = await x509.SubjectKeyIdentifierExtension.create(bufferSource(signerSpki), false, webcrypto);
+  const computed = await x509.SubjectKeyIdentifierExtension.create(bufferSource(signerSpki), false, crypto);
   return computed.keyId;
 }
 

@@ -1,4 +1,4 @@
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, webcrypto as nodeWebcrypto } from 'node:crypto';
 import { Crypto } from '@peculiar/webcrypto';
 import { bufferSource } from './bytes';
 import { publicKeyFromPrivate } from './key-pair';
@@ -6,21 +6,39 @@ import { describeKeySpec, ecCurveFromOpensslName, type KeySpec } from './key-spe
 import { signingAlgorithmFor } from './signing-algorithm';
 
 /**
- * The WebCrypto implementation used for X.509 work. Node's built-in WebCrypto has no secp256k1, which
- * Key Vault offers as P-256K; @peculiar/webcrypto wraps Node's OpenSSL-backed crypto and does ("K-256").
+ * @peculiar/webcrypto wraps Node's OpenSSL-backed crypto and knows secp256k1 (Key Vault's P-256K, "K-256"),
+ * which Node's own WebCrypto lacks; it is the default provider of @peculiar/x509, so `.verify()` works for
+ * every key kind.
  */
 export const webcrypto: globalThis.Crypto = new Crypto() as unknown as globalThis.Crypto;
 
+/**
+ * The provider to sign with. Node's own WebCrypto keeps an imported key as a native key object, while
+ * @peculiar/webcrypto parses the key again on every signature; with RSA that parse costs more than the
+ * signature itself, so every key Node knows is signed natively and only P-256K goes through @peculiar.
+ */
+export function webcryptoFor(spec: KeySpec): globalThis.Crypto {
+  return spec.kty === 'EC' && spec.curve === 'P-256K' ? webcrypto : (nodeWebcrypto as globalThis.Crypto);
+}
+
+/** A stored key made ready to sign: the key pair and the provider it belongs to. */
+export interface SigningKey {
+  keys: CryptoKeyPair;
+  crypto: globalThis.Crypto;
+  publicKeySpki: Buffer;
+}
+
 /** Imports a stored PKCS#8 key for signing, after checking it is the kind of key the caller says it is. */
-export async function importSigningKey(privateKeyPkcs8: Buffer, spec: KeySpec): Promise<CryptoKeyPair> {
+export async function importSigningKey(privateKeyPkcs8: Buffer, spec: KeySpec): Promise<SigningKey> {
   const publicKeySpki = publicKeyFromPrivate(privateKeyPkcs8);
   assertKeyMatchesSpec(publicKeySpki, spec);
   const { importParams } = signingAlgorithmFor(spec);
+  const crypto = webcryptoFor(spec);
   const [privateKey, publicKey] = await Promise.all([
-    webcrypto.subtle.importKey('pkcs8', bufferSource(privateKeyPkcs8), importParams, false, ['sign']),
-    webcrypto.subtle.importKey('spki', bufferSource(publicKeySpki), importParams, true, ['verify']),
+    crypto.subtle.importKey('pkcs8', bufferSource(privateKeyPkcs8), importParams, false, ['sign']),
+    crypto.subtle.importKey('spki', bufferSource(publicKeySpki), importParams, true, ['verify']),
   ]);
-  return { privateKey, publicKey };
+  return { keys: { privateKey, publicKey }, crypto, publicKeySpki };
 }
 
 /**
