@@ -1,12 +1,12 @@
 import { errors } from '../api/errors';
 import type { CertificatePolicy } from '../domain/certificate-policy';
-import type { CertificateVersion } from '../domain/certificate-version';
+import { type CertificateVersion, type VersionWithoutKey, withoutKey } from '../domain/certificate-version';
 import { type PendingOperation, isVisible } from '../domain/pending-operation';
 import type { ServiceContext } from './service-context';
 
 /** What GET /certificates/{name}/{version?} shows: an issued version, or the one an operation is creating. */
 export type CertificateView =
-  | { kind: 'issued'; version: CertificateVersion; policy?: CertificatePolicy; pendingVisible: boolean }
+  | { kind: 'issued'; version: VersionWithoutKey; policy?: CertificatePolicy; pendingVisible: boolean }
   | { kind: 'pending'; operation: PendingOperation };
 
 /** The operation's version has no certificate yet (still requested, failed, cancelled or abandoned). */
@@ -16,21 +16,22 @@ function unissued(op: PendingOperation | undefined): op is PendingOperation {
 
 /**
  * The latest version: the one an operation is creating when there is one without a certificate (Key Vault
- * shows it disabled, and the SDK's operation poller depends on it), else the newest issued one.
+ * shows it disabled, and the SDK's operation poller depends on it), else the newest issued one, which the
+ * head carries a copy of (heads from before the copy existed cost one more read).
  */
 export async function getLatestCertificate(ctx: ServiceContext, name: string): Promise<CertificateView> {
   const [stored, head] = await Promise.all([ctx.certificates.getOperation(name), ctx.certificates.getHead(name)]);
   const op = stored?.value;
   if (unissued(op)) return { kind: 'pending', operation: op };
   if (!head) throw errors.certificateNotFound(name);
-  const version = await ctx.certificates.getVersion(name, head.latestVersion);
-  if (!version) throw errors.certificateNotFound(name);
-  return { kind: 'issued', version, policy: head.policy, pendingVisible: isVisible(op) };
+  const latest = head.latest ?? (await ctx.certificates.getVersion(name, head.latestVersion).then((v) => v && withoutKey(v)));
+  if (!latest) throw errors.certificateNotFound(name);
+  return { kind: 'issued', version: latest, policy: head.policy, pendingVisible: isVisible(op) };
 }
 
 export async function getCertificateVersion(ctx: ServiceContext, name: string, version: string): Promise<CertificateView> {
   const issued = await ctx.certificates.getVersion(name, version);
-  if (issued) return { kind: 'issued', version: issued, pendingVisible: false };
+  if (issued) return { kind: 'issued', version: withoutKey(issued), pendingVisible: false };
   const op = (await ctx.certificates.getOperation(name))?.value;
   if (unissued(op) && op.version === version.toLowerCase()) return { kind: 'pending', operation: op };
   throw errors.certificateVersionNotFound(name, version);

@@ -1,6 +1,6 @@
 import type { ParsedCertificate } from '../crypto/certificate-chain';
 import { unixSeconds } from '../domain/clock';
-import type { CertificateVersion } from '../domain/certificate-version';
+import { type CertificateVersion, withoutKey } from '../domain/certificate-version';
 import { type PendingOperation, completed } from '../domain/pending-operation';
 import type { Stored } from '../storage/certificate-store';
 import type { ServiceContext } from './service-context';
@@ -54,6 +54,7 @@ export async function finishOperation(
     name: op.name,
     policy: op.policy,
     latestVersion: version.version,
+    latest: withoutKey(version),
   });
   return { operation, version };
 }

@@ -1,14 +1,15 @@
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import type { CertificatePolicy } from '../domain/certificate-policy';
-import type { CertificateVersion } from '../domain/certificate-version';
+import type { CertificateVersion, VersionWithoutKey } from '../domain/certificate-version';
 import type { PendingOperation } from '../domain/pending-operation';
 import { conditional, orUndefinedOn404 } from './storage-errors';
 
 /**
  * The certificate table: one partition per certificate name (lower-cased: names are case-insensitive),
  * holding the pending operation (row `pending`), the certificate's head (row `head`: current policy and
- * latest version) and its versions (rows `v-<version>`). Keeping them in one partition lets the issuer
- * job finish an operation in one atomic batch.
+ * latest version, with a copy of that version without its key) and its versions (rows `v-<version>`).
+ * Keeping them in one partition lets the issuer job finish an operation in one atomic batch, and the copy
+ * lets `GET /certificates/{name}/` answer from the operation and the head, read together.
  */
 
 const PENDING_ROW = 'pending';
@@ -19,6 +20,8 @@ export interface CertificateHead {
   name: string;
   policy: CertificatePolicy;
   latestVersion: string;
+  /** The latest version without its key; absent from heads written before the copy was kept. */
+  latest?: VersionWithoutKey;
 }
 
 export interface Stored<T> {
@@ -45,6 +48,12 @@ type OperationEntity = JsonEntity & {
 type VersionEntity = JsonEntity & {
   chain: string;
   sealedPrivateKey?: string;
+};
+
+/** The latest version's copy has its own properties, as in a version row: each property holds at most 64 KiB. */
+type HeadEntity = JsonEntity & {
+  latestData?: string;
+  latestChain?: string;
 };
 
 export function partitionOf(name: string): string {
@@ -92,8 +101,22 @@ function fromVersionEntity(entity: VersionEntity): CertificateVersion {
   };
 }
 
-function toHeadEntity(head: CertificateHead): JsonEntity {
-  return { partitionKey: partitionOf(head.name), rowKey: HEAD_ROW, data: JSON.stringify(head) };
+function toHeadEntity(head: CertificateHead): HeadEntity {
+  const { latest, ...rest } = head;
+  const entity: HeadEntity = { partitionKey: partitionOf(head.name), rowKey: HEAD_ROW, data: JSON.stringify(rest) };
+  if (latest) {
+    const { chain, ...latestRest } = latest;
+    entity.latestData = JSON.stringify(latestRest);
+    entity.latestChain = JSON.stringify(chain);
+  }
+  return entity;
+}
+
+function fromHeadEntity(entity: HeadEntity): CertificateHead {
+  const head = JSON.parse(entity.data) as CertificateHead;
+  if (entity.latestData === undefined || entity.latestChain === undefined) return head;
+  const latest = { ...(JSON.parse(entity.latestData) as Omit<VersionWithoutKey, 'chain'>), chain: JSON.parse(entity.latestChain) as string[] };
+  return { ...head, latest };
 }
 
 export class CertificateStore {
@@ -127,8 +150,8 @@ export class CertificateStore {
   }
 
   async getHead(name: string): Promise<CertificateHead | undefined> {
-    const entity = await orUndefinedOn404(this.table.getEntity<JsonEntity>(partitionOf(name), HEAD_ROW));
-    return entity ? (JSON.parse(entity.data) as CertificateHead) : undefined;
+    const entity = await orUndefinedOn404(this.table.getEntity<HeadEntity>(partitionOf(name), HEAD_ROW));
+    return entity ? fromHeadEntity(entity) : undefined;
   }
 
   async getVersion(name: string, version: string): Promise<CertificateVersion | undefined> {
