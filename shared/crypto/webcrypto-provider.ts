@@ -17,7 +17,7 @@ export const webcrypto: globalThis.Crypto = new Crypto() as unknown as globalThi
  * @peculiar/webcrypto parses the key again on every signature; with RSA that parse costs more than the
  * signature itself, so every key Node knows is signed natively and only P-256K goes through @peculiar.
  */
-export function webcryptoFor(spec: KeySpec): globalThis.Crypto {
+function webcryptoFor(spec: KeySpec): globalThis.Crypto {
   return spec.kty === 'EC' && spec.curve === 'P-256K' ? webcrypto : (nodeWebcrypto as globalThis.Crypto);
 }
 
