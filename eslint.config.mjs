@@ -14,6 +14,12 @@ export default tseslint.config(
     },
   },
   {
+    // The launcher is plain CommonJS run by Node before anything is compiled.
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // Domain code is pure: no runtime, no storage, no clock of its own.
     files: ['shared/domain/**/*.ts'],
     rules: {

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_AUDIENCE, SETTINGS } from '../shared/config';
 import { DEFAULT_LOCAL_KEY_FILE, DEFAULT_LOCAL_TOKEN_LIFETIME_SECONDS } from '../shared/auth/constants';
 import { ensureLocalSigningKey, issueLocalToken } from '../shared/auth/local-signing-key';
+import { applyLocalSettings } from './local-host/local-settings';
 
 /**
  * `npm run --silent token`: prints a bearer token the local host accepts (AUTH_MODE=local), and nothing else,
@@ -10,10 +11,11 @@ import { ensureLocalSigningKey, issueLocalToken } from '../shared/auth/local-sig
  *   --lifetime <seconds>   default 86400 (24 h)
  *   --role <name>          an app role for the `roles` claim; repeat for several
  *   --subject <name>       the `sub` claim; default local-user
+ *   --audience <uri>       the `aud` claim; default AUTH_AUDIENCE, else https://vault.azure.net
  *
  * Reads AUTH_LOCAL_KEY_FILE (default .local/auth-signing-key.json, relative to the current directory, as the
- * local host resolves it) and AUTH_AUDIENCE (default https://vault.azure.net), and creates the key file if
- * it does not exist yet.
+ * local host resolves it) and creates the key file if it does not exist yet. `npm run token` runs it through
+ * scripts/launch.cjs, from the repository root, compiling first only when the build is missing or stale.
  */
 
 export interface TokenCommand {
@@ -31,10 +33,11 @@ export class UsageError extends Error {
   }
 }
 
-export const USAGE = 'usage: npm run --silent token -- [--lifetime <seconds>] [--role <name>]... [--subject <name>]';
+export const USAGE =
+  'usage: npm run --silent token -- [--lifetime <seconds>] [--role <name>]... [--subject <name>] [--audience <uri>]';
 
 export function parseTokenCommand(argv: readonly string[], env: NodeJS.ProcessEnv): TokenCommand {
-  let values: { lifetime?: string; role?: string[]; subject?: string; help?: boolean };
+  let values: { lifetime?: string; role?: string[]; subject?: string; audience?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: [...argv],
@@ -42,6 +45,7 @@ export function parseTokenCommand(argv: readonly string[], env: NodeJS.ProcessEn
         lifetime: { type: 'string' },
         role: { type: 'string', multiple: true },
         subject: { type: 'string' },
+        audience: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -60,7 +64,7 @@ export function parseTokenCommand(argv: readonly string[], env: NodeJS.ProcessEn
   }
   return {
     keyFile: env[SETTINGS.authLocalKeyFile]?.trim() || DEFAULT_LOCAL_KEY_FILE,
-    audience: env[SETTINGS.authAudience]?.trim() || DEFAULT_AUDIENCE,
+    audience: values.audience?.trim() || env[SETTINGS.authAudience]?.trim() || DEFAULT_AUDIENCE,
     lifetimeSeconds,
     roles: values.role ?? [],
     ...(values.subject ? { subject: values.subject } : {}),
@@ -80,8 +84,11 @@ export async function createLocalToken(command: TokenCommand): Promise<string> {
 
 export async function main(argv: readonly string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): Promise<number> {
   try {
-    const command = parseTokenCommand(argv, env);
-    const mode = env[SETTINGS.authMode]?.trim();
+    // The host reads local.settings.json too (AUTH_AUDIENCE, AUTH_LOCAL_KEY_FILE): a token must match it.
+    const settings = { ...env };
+    applyLocalSettings('local.settings.json', settings);
+    const command = parseTokenCommand(argv, settings);
+    const mode = settings[SETTINGS.authMode]?.trim();
     if (mode && mode !== 'local') {
       process.stderr.write(`token: note: ${SETTINGS.authMode} is "${mode}"; local tokens are accepted only in local mode\n`);
     }

@@ -35,6 +35,11 @@ describe('npm run token', () => {
     });
   });
 
+  it('takes the audience from --audience over AUTH_AUDIENCE, for a host deployed with its own', () => {
+    const command = parseTokenCommand(['--audience', 'api://certs'], { AUTH_AUDIENCE: 'https://certs.example.com' });
+    expect(command.audience).toBe('api://certs');
+  });
+
   it.each([['--lifetime', 'soon'], ['--lifetime', '0'], ['--lifetime', '1.5'], ['--colour'], ['extra']])('rejects %j', (...argv) => {
     expect(() => parseTokenCommand(argv, {})).toThrow(UsageError);
   });
