@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { getApp } from '../shared/composition';
 import { QUEUES, STORAGE_CONNECTION } from '../shared/names';
 import { recordJobAttempt, runIssuerJob } from '../shared/services/issuer-job';
+import { log } from './logging/log';
 
 export const issuerJobMessage = z.object({ name: z.string().min(1), requestId: z.string().min(1) });
 
@@ -20,7 +21,10 @@ export async function issuerJob(message: unknown, context: InvocationContext): P
   const { services } = await getApp();
   try {
     const outcome = await runIssuerJob(services, parsed.data);
-    context.log(`Issuer job for ${parsed.data.name} (${parsed.data.requestId}): ${outcome}`);
+    // 'dropped' is the normal end of a job whose operation already finished (Self issues before the 202) or
+    // was replaced: nothing for an operator to look at.
+    const what = outcome === 'dropped' ? 'nothing to do (the operation already finished or was replaced)' : outcome;
+    log(context, outcome === 'dropped' ? 'debug' : 'info', `Issuer job for ${parsed.data.name} (${parsed.data.requestId}): ${what}`);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     await recordJobAttempt(services, parsed.data, reason).catch(() => undefined);

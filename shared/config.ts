@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_LOCAL_KEY_FILE } from './auth/constants';
+import { type LogLevel, LOG_LEVELS, parseLogLevel } from './log-level';
 import { STORAGE_CONNECTION } from './names';
 
 /**
@@ -23,6 +24,7 @@ export const SETTINGS = {
   statusSweepSchedule: 'STATUS_SWEEP_SCHEDULE',
   operationMaxAgeSeconds: 'OPERATION_MAX_AGE_SECONDS',
   jobRedriveAfterSeconds: 'JOB_REDRIVE_AFTER_SECONDS',
+  logLevel: 'LOG_LEVEL',
 } as const;
 
 /** Settings a deployment to Azure must set (identity-based storage, Entra ID tokens). */
@@ -58,6 +60,8 @@ export interface Config {
   operationMaxAgeSeconds: number;
   /** An issuer job not seen to progress for this long is enqueued again by the status sweep. */
   jobRedriveAfterSeconds: number;
+  /** What the app logs: see shared/log-level.ts. */
+  logLevel: LogLevel;
 }
 
 const positiveInt = (name: string, fallback: number) =>
@@ -132,7 +136,10 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
   const redrive = positiveInt(SETTINGS.jobRedriveAfterSeconds, 60).safeParse(env[SETTINGS.jobRedriveAfterSeconds] || undefined);
   if (!redrive.success) problems.push(...redrive.error.issues.map((i) => i.message));
 
-  if (problems.length > 0 || !storage || !auth || !kek.success || !maxAge.success || !redrive.success) {
+  const logLevel = parseLogLevel(env[SETTINGS.logLevel]);
+  if (!logLevel) problems.push(`${SETTINGS.logLevel} must be one of ${LOG_LEVELS.join(', ')}, got "${env[SETTINGS.logLevel]}"`);
+
+  if (problems.length > 0 || !storage || !auth || !kek.success || !maxAge.success || !redrive.success || !logLevel) {
     throw new ConfigError(problems);
   }
   return {
@@ -141,6 +148,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     keyEncryptionKey: kek.data,
     operationMaxAgeSeconds: maxAge.data,
     jobRedriveAfterSeconds: redrive.data,
+    logLevel,
   };
 }
 

@@ -5,6 +5,7 @@ import { vaultUrlOf } from '../../shared/api/wire/identifiers';
 import { authenticate } from '../../shared/auth/authenticate';
 import type { VerifiedCaller } from '../../shared/auth/token-verifier';
 import { type App, getApp, getGate } from '../../shared/composition';
+import { log } from '../logging/log';
 
 /** What a route handler gets once the request is authenticated and its api-version accepted. */
 export interface RouteRequest {
@@ -17,29 +18,48 @@ export interface RouteRequest {
   vault: string;
 }
 
+type RouteHandler = (req: RouteRequest) => Promise<HttpResponseInit>;
+
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): HttpResponseInit {
   return { status, jsonBody: body, headers: { 'x-ms-keyvault-service-version': '1.0', ...headers } };
 }
 
 /**
  * Wraps a route: authenticate before anything else (the SDK's first request carries neither token nor
- * body), then the api-version, then the handler; every failure leaves as Key Vault's error envelope.
+ * body), then the api-version, then the handler; every failure leaves as Key Vault's error envelope, and
+ * every request, 401s included, leaves one log line.
  */
-export function keyVaultRoute(handler: (req: RouteRequest) => Promise<HttpResponseInit>): HttpHandler {
+export function keyVaultRoute(handler: RouteHandler): HttpHandler {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
-    const requestId = context.invocationId;
-    try {
-      const gate = getGate();
-      const auth = await authenticate(request.headers, gate.verifier, gate.config.auth);
-      if (!auth.ok) return json(auth.status, auth.body, { ...auth.headers, 'x-ms-request-id': requestId });
-      const apiVersion = requireApiVersion(request.query);
-      const app = await getApp();
-      const response = await handler({ app, request, context, caller: auth.caller, apiVersion, vault: vaultUrlOf(request.url) });
-      return { ...response, headers: { ...(response.headers as Record<string, string> | undefined), 'x-ms-request-id': requestId } };
-    } catch (error) {
-      const mapped = toErrorResponse(error);
-      if (mapped.unexpected !== undefined) context.error(`Unexpected failure of ${context.functionName}`, mapped.unexpected);
-      return json(mapped.status, mapped.body, { ...mapped.headers, 'x-ms-request-id': requestId });
-    }
+    const started = Date.now();
+    const response = await answer(handler, request, context);
+    logRequest(context, request, response.status ?? 200, Date.now() - started);
+    return response;
   };
+}
+
+async function answer(handler: RouteHandler, request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  const requestId = context.invocationId;
+  try {
+    const gate = getGate();
+    const auth = await authenticate(request.headers, gate.verifier, gate.config.auth);
+    if (!auth.ok) return json(auth.status, auth.body, { ...auth.headers, 'x-ms-request-id': requestId });
+    const apiVersion = requireApiVersion(request.query);
+    const app = await getApp();
+    const response = await handler({ app, request, context, caller: auth.caller, apiVersion, vault: vaultUrlOf(request.url) });
+    return { ...response, headers: { ...(response.headers as Record<string, string> | undefined), 'x-ms-request-id': requestId } };
+  } catch (error) {
+    const mapped = toErrorResponse(error);
+    if (mapped.unexpected !== undefined) context.error(`Unexpected failure of ${context.functionName}`, mapped.unexpected);
+    return json(mapped.status, mapped.body, { ...mapped.headers, 'x-ms-request-id': requestId });
+  }
+}
+
+/**
+ * Method, path (never the query or a header: nothing secret), status, duration, and the request id the caller
+ * got in x-ms-request-id, so a support question can be matched to its line.
+ */
+function logRequest(context: InvocationContext, request: HttpRequest, status: number, ms: number): void {
+  const path = new URL(request.url).pathname;
+  log(context, status >= 500 ? 'error' : 'info', `${request.method} ${path} ${status} ${ms} ms x-ms-request-id=${context.invocationId}`);
 }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { canConnect, findFreePort } from './ports';
@@ -19,6 +19,11 @@ export interface AzuriteOptions {
   log?: (line: string) => void;
   /** How long the services may take to accept connections. */
   startTimeoutMs?: number;
+  /**
+   * Where to record the running services' pids (with `location`), so that a host that dies without stopping
+   * them (kill -9) leaves enough behind for the next start to find them: see stopLeftoverAzurite.
+   */
+  processFile?: string;
 }
 
 export interface RunningAzurite {
@@ -156,6 +161,10 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
       throw error;
     }
 
+    if (options.processFile) {
+      const recorded: RecordedProcess[] = services.map((s) => ({ pid: s.child.pid ?? 0, service: s.name, port: s.port }));
+      writeFileSync(options.processFile, JSON.stringify(recorded), { mode: 0o600 });
+    }
     const endpoint = (name: ServiceName) => {
       const service = services.find((s) => s.name === name);
       return service ? `http://${HOST}:${service.port}/${AZURITE_ACCOUNT}` : undefined;
@@ -172,10 +181,68 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
       stop() {
         stopping ??= Promise.all(services.map(stopService)).then(() => {
           process.off('exit', killOnExit);
+          if (options.processFile) rmSync(options.processFile, { force: true });
         });
         return stopping;
       },
     };
   }
   throw lastError instanceof Error ? lastError : new Error('Azurite did not start');
+}
+
+interface RecordedProcess {
+  pid: number;
+  service: string;
+  port: number;
+}
+
+/** How long a leftover Azurite gets to save its data and exit after SIGTERM. */
+const LEFTOVER_STOP_TIMEOUT_MS = 20_000;
+
+/** The process is alive and is an Azurite (pids are reused: never signal a stranger). */
+function isAzurite(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('azurite');
+  } catch {
+    // No /proc (macOS): the pid is alive and was ours; trust the record.
+    return true;
+  }
+}
+
+/**
+ * A host killed without a chance to stop its emulators (kill -9, a crash) leaves them running on the data
+ * folder. Two emulators on one folder would overwrite each other's files, so the next start stops the old ones
+ * first, gracefully: SIGTERM lets Azurite save what it holds in memory. One that does not exit in time is left
+ * alone and reported, never killed outright, since that would lose its unsaved writes.
+ */
+export async function stopLeftoverAzurite(processFile: string, log: (line: string) => void): Promise<void> {
+  let recorded: RecordedProcess[];
+  try {
+    recorded = JSON.parse(readFileSync(processFile, 'utf8')) as RecordedProcess[];
+  } catch {
+    rmSync(processFile, { force: true });
+    return;
+  }
+  const leftovers = recorded.filter((p) => Number.isInteger(p.pid) && p.pid > 0 && isAzurite(p.pid));
+  for (const p of leftovers) {
+    log(`Found Azurite ${p.service} (pid ${p.pid}, port ${p.port}) left running by a previous host on this data folder; stopping it gracefully.`);
+    process.kill(p.pid, 'SIGTERM');
+  }
+  const deadline = Date.now() + LEFTOVER_STOP_TIMEOUT_MS;
+  for (const p of leftovers) {
+    while (isAzurite(p.pid)) {
+      if (Date.now() > deadline) {
+        throw new Error(
+          `Azurite ${p.service} (pid ${p.pid}) from a previous host did not exit within ${LEFTOVER_STOP_TIMEOUT_MS / 1000} s of SIGTERM; stop it yourself (kill ${p.pid}), then start again.`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  rmSync(processFile, { force: true });
 }

@@ -4,6 +4,11 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
  * One `npm start` per data folder: two Azurite processes writing the same database files would corrupt them.
  * The lock is a file holding the owner's pid; a lock left by a process that no longer runs is taken over.
  */
+/** Someone else holds the data folder: the user's to resolve, so it is reported without a stack. */
+export class InstanceLockError extends Error {
+  override readonly name = 'InstanceLockError';
+}
+
 export function acquireInstanceLock(file: string): () => void {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
@@ -19,7 +24,7 @@ export function acquireInstanceLock(file: string): () => void {
     }
     const owner = Number(readFileSync(file, 'utf8').trim());
     if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isRunning(owner)) {
-      throw new Error(`Another local host (pid ${owner}) is using this data folder; stop it first (lock: ${file}).`);
+      throw new InstanceLockError(`Another local host (pid ${owner}) is using this data folder; stop it first (lock: ${file}).`);
     }
     rmSync(file, { force: true });
   }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { format } from 'node:util';
 import { InvocationContext, type FunctionOutput, type FunctionTrigger, type LogLevel } from '@azure/functions';
+import { isLogged, parseLogLevel, type LogLevel as AppLogLevel } from '../../shared/log-level';
 import type { FunctionCallback, RegisteredFunction } from './functions-core';
 import { newHookContext, runHooks } from './hooks';
 
@@ -24,8 +25,25 @@ export interface InvokeOptions {
   reason: string;
 }
 
-/** Below 'information' is noise locally, as host.json's default log level makes it in Azure. */
-const QUIET_LEVELS: ReadonlySet<LogLevel> = new Set<LogLevel>(['trace', 'debug', 'none']);
+/** The Functions levels in LOG_LEVEL's words; 'none' is never written. */
+const AS_APP_LEVEL: Record<LogLevel, AppLogLevel | undefined> = {
+  trace: 'debug',
+  debug: 'debug',
+  information: 'info',
+  warning: 'warn',
+  error: 'error',
+  critical: 'error',
+  none: undefined,
+};
+
+/** LOG_LEVEL as the app reads it (validated at start-up by main.ts; a bad value here means the default). */
+function logThreshold(): AppLogLevel {
+  return parseLogLevel(process.env.LOG_LEVEL) ?? 'info';
+}
+
+function logs(level: AppLogLevel | undefined): boolean {
+  return level !== undefined && isLogged(level, logThreshold());
+}
 
 function effectiveOptions(fn: RegisteredFunction): { trigger: FunctionTrigger; return?: FunctionOutput } {
   let trigger: FunctionTrigger = { type: 'unknown', name: 'unknown' };
@@ -51,12 +69,13 @@ export async function invokeFunction(options: InvokeOptions): Promise<Invocation
     ...(options.triggerMetadata ? { triggerMetadata: options.triggerMetadata } : {}),
     options: effectiveOptions(fn),
     logHandler: (level, ...args) => {
-      if (!QUIET_LEVELS.has(level)) log(`${functionName} [${level}] ${format(...args)}`);
+      if (logs(AS_APP_LEVEL[level])) log(`${functionName} [${level}] ${format(...args)}`);
     },
   });
 
   const started = Date.now();
-  log(`Executing '${functionName}' (Reason='${options.reason}', Id=${invocationId})`);
+  // Every HTTP request already leaves its own line (method, path, status): the invocation lines are for debugging.
+  if (logs('debug')) log(`Executing '${functionName}' (Reason='${options.reason}', Id=${invocationId})`);
   const pre = newHookContext({ invocationContext: context, inputs: [options.input], functionCallback: fn.handler });
   let result: unknown;
   let error: unknown;
@@ -76,7 +95,7 @@ export async function invokeFunction(options: InvokeOptions): Promise<Invocation
     log(`Executed '${functionName}' (Failed, Id=${invocationId}, Duration=${duration}ms): ${describeError(post.error)}`);
     throw post.error;
   }
-  log(`Executed '${functionName}' (Succeeded, Id=${invocationId}, Duration=${duration}ms)`);
+  if (logs('debug')) log(`Executed '${functionName}' (Succeeded, Id=${invocationId}, Duration=${duration}ms)`);
   return { invocationId, result: post.result };
 }
 

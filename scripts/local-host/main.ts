@@ -1,14 +1,15 @@
 // First import: `@azure/functions` must find our `@azure/functions-core` before any function module loads.
 import './register';
 
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ensureLocalSigningKey } from '../../shared/auth/local-signing-key';
-import { SETTINGS } from '../../shared/config';
+import { ConfigError, parseConfig, SETTINGS } from '../../shared/config';
 import { STORAGE_CONNECTION } from '../../shared/names';
-import { startAzurite, type RunningAzurite } from './azurite';
+import { startAzurite, stopLeftoverAzurite, type RunningAzurite } from './azurite';
 import { findHostJson, startLocalHost, type LocalHost } from './host';
-import { acquireInstanceLock } from './instance-lock';
+import { acquireInstanceLock, InstanceLockError } from './instance-lock';
 import { describeError } from './invoke';
 import { ensureKeyEncryptionKey } from './key-encryption-key';
 import { applyLocalSettings } from './local-settings';
@@ -27,6 +28,43 @@ function setDefault(name: string, value: string): void {
   if (process.env[name] === undefined || process.env[name] === '') process.env[name] = value;
 }
 
+/** Local lines carry a time, as Core Tools prints them. */
+function log(line: string): void {
+  console.log(`[${new Date().toISOString()}] ${line}`);
+}
+
+/** EADDRINUSE, said as the setting to change. */
+function portInUse(error: unknown, port: number, setting: string): ConfigError | undefined {
+  if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') return undefined;
+  return new ConfigError([`port ${port} is in use; set ${setting} to a free port (for example ${setting}=${port + 1} npm start)`]);
+}
+
+/**
+ * Every setting checked before anything listens, as the app will read them; storage that the embedded
+ * Azurite will provide counts as set. A bad one stops the start with the app's own message naming it.
+ */
+function validateSettings(emulatorWillProvide: readonly string[]): void {
+  const env = { ...process.env };
+  for (const name of emulatorWillProvide) env[name] = DEVELOPMENT_STORAGE;
+  parseConfig(env);
+}
+
+/**
+ * A key-encryption key from the environment or local.settings.json that differs from the one `npm start`
+ * generated cannot open the certificates already stored in .local/azurite: say so before requests fail.
+ */
+async function warnOnForeignKeyEncryptionKey(file: string): Promise<void> {
+  const configured = process.env[SETTINGS.keyEncryptionKey]?.trim();
+  if (!configured || !existsSync(file)) return;
+  const generated = (await readFile(file, 'utf8')).trim();
+  if (generated !== configured) {
+    log(
+      `Warning: ${SETTINGS.keyEncryptionKey} is set, and differs from ${path.relative(process.cwd(), file)}: private keys stored ` +
+        `under the other key (by an earlier npm start) cannot be read. To keep them, set ${SETTINGS.keyEncryptionKey} to that file's content.`,
+    );
+  }
+}
+
 function needsEmulator(name: string): boolean {
   const value = process.env[name]?.trim();
   return !value || value === DEVELOPMENT_STORAGE;
@@ -42,42 +80,42 @@ async function main(): Promise<void> {
   acquireInstanceLock(path.join(localDir, 'host.lock'));
 
   const fromFile = applyLocalSettings(path.join(root, 'local.settings.json'), process.env);
-  if (fromFile.length > 0) console.log(`Loaded ${fromFile.length} setting(s) from local.settings.json`);
+  if (fromFile.length > 0) log(`Loaded ${fromFile.length} setting(s) from local.settings.json`);
 
-  // Start the emulator only when some storage setting has nowhere else to point.
-  let azurite: RunningAzurite | undefined;
-  if (needsEmulator(STORAGE_CONNECTION) || needsEmulator(AZURE_WEBJOBS_STORAGE)) {
-    azurite = await startAzurite({ location: path.join(localDir, 'azurite') });
-    for (const name of [STORAGE_CONNECTION, AZURE_WEBJOBS_STORAGE]) {
-      if (needsEmulator(name)) process.env[name] = azurite.connectionString;
-    }
-  }
-
-  if (!process.env[SETTINGS.keyEncryptionKey]) {
-    process.env[SETTINGS.keyEncryptionKey] = await ensureKeyEncryptionKey(path.join(localDir, 'key-encryption-key'));
-  }
+  const keyFile = path.join(localDir, 'key-encryption-key');
+  await warnOnForeignKeyEncryptionKey(keyFile);
+  if (!process.env[SETTINGS.keyEncryptionKey]) process.env[SETTINGS.keyEncryptionKey] = await ensureKeyEncryptionKey(keyFile);
   setDefault(SETTINGS.authMode, 'local');
   setDefault(SETTINGS.authLocalKeyFile, path.join('.local', 'auth-signing-key.json'));
+  setDefault(SETTINGS.statusSweepSchedule, '0 */1 * * * *');
+  const port = portSetting('PORT', 7071);
+  const emulated = [STORAGE_CONNECTION, AZURE_WEBJOBS_STORAGE].filter(needsEmulator);
+  validateSettings(emulated);
   if (process.env[SETTINGS.authMode] === 'local') {
     await ensureLocalSigningKey(path.resolve(process.env[SETTINGS.authLocalKeyFile] ?? ''));
   }
-  setDefault(SETTINGS.statusSweepSchedule, '0 */1 * * * *');
 
-  const port = Number(process.env.PORT || 7071);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got "${process.env.PORT}"`);
+  // Start the emulator only when some storage setting has nowhere else to point.
+  let azurite: RunningAzurite | undefined;
+  if (emulated.length > 0) {
+    const processFile = path.join(localDir, 'azurite-processes.json');
+    await stopLeftoverAzurite(processFile, log);
+    azurite = await startAzurite({ location: path.join(localDir, 'azurite'), processFile });
+    for (const name of emulated) process.env[name] = azurite.connectionString;
+  }
 
   let host: LocalHost | undefined;
   try {
-    host = await startLocalHost({ port });
+    host = await startLocalHost({ port, log });
   } catch (error) {
     await azurite?.stop();
-    throw error;
+    throw portInUse(error, port, 'PORT') ?? error;
   }
 
   const storage = azurite
     ? `Azurite tables :${new URL(azurite.tableEndpoint).port}, queues :${new URL(azurite.queueEndpoint).port}`
     : `storage from ${STORAGE_CONNECTION}`;
-  console.log(`Certificate service listening on http://localhost:${host.port} (${storage})`);
+  log(`Certificate service listening on http://localhost:${host.port} (${storage})`);
 
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {
@@ -86,7 +124,7 @@ async function main(): Promise<void> {
       process.exit(130);
     }
     stopping = true;
-    console.log(`${signal}: stopping...`);
+    log(`${signal}: stopping...`);
     void (async () => {
       await host?.stop().catch((error: unknown) => console.error(describeError(error)));
       await azurite?.stop().catch((error: unknown) => console.error(describeError(error)));
@@ -97,7 +135,17 @@ async function main(): Promise<void> {
   process.on('SIGTERM', shutdown);
 }
 
+/** A port setting, checked before anything starts. */
+function portSetting(name: string, fallback: number): number {
+  const raw = process.env[name]?.trim();
+  const port = raw ? Number(raw) : fallback;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError([`${name} must be a port number (0-65535), got "${raw}"`]);
+  return port;
+}
+
 main().catch((error: unknown) => {
-  console.error(`The local host could not start: ${describeError(error)}`);
+  // Settings and ports are the user's to fix: their message alone, no stack.
+  const usersToFix = error instanceof ConfigError || error instanceof InstanceLockError;
+  console.error(`The local host could not start: ${usersToFix ? error.message : describeError(error)}`);
   process.exit(1);
 });
