@@ -7,7 +7,9 @@ import { ensureLocalSigningKey } from '../../shared/auth/local-signing-key';
 import { SETTINGS } from '../../shared/config';
 import { STORAGE_CONNECTION } from '../../shared/names';
 import { startAzurite, type RunningAzurite } from './azurite';
+import { devCaFiles, ensureDevTlsCredentials } from './dev-ca';
 import { findHostJson, startLocalHost, type LocalHost } from './host';
+import { PortInUseError } from './http-server';
 import { acquireInstanceLock } from './instance-lock';
 import { describeError } from './invoke';
 import { ensureKeyEncryptionKey } from './key-encryption-key';
@@ -15,7 +17,8 @@ import { applyLocalSettings } from './local-settings';
 
 /**
  * `npm start`: the app on this machine, without Functions Core Tools. Local state lives in `.local/`
- * (Azurite's data, the key-encryption key, the local token signing key), so restarts keep certificates.
+ * (Azurite's data, the key-encryption key, the local token signing key, the development CA behind HTTPS),
+ * so restarts keep certificates.
  * Every setting can be overridden from the environment or local.settings.json; defaults fill the rest.
  */
 
@@ -25,6 +28,12 @@ const DEVELOPMENT_STORAGE = 'UseDevelopmentStorage=true';
 
 function setDefault(name: string, value: string): void {
   if (process.env[name] === undefined || process.env[name] === '') process.env[name] = value;
+}
+
+function portSetting(name: string, fallback: number): number {
+  const port = Number(process.env[name] || fallback);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${name} must be a port number, got "${process.env[name]}"`);
+  return port;
 }
 
 function needsEmulator(name: string): boolean {
@@ -63,21 +72,28 @@ async function main(): Promise<void> {
   }
   setDefault(SETTINGS.statusSweepSchedule, '0 */1 * * * *');
 
-  const port = Number(process.env.PORT || 7071);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got "${process.env.PORT}"`);
+  const port = portSetting('PORT', 7071);
+  const httpsPort = portSetting('HTTPS_PORT', 7443);
+  const devCaDir = path.join(localDir, 'dev-ca');
+  const keyEncryptionKey = Buffer.from(process.env[SETTINGS.keyEncryptionKey] ?? '', 'base64');
 
   let host: LocalHost | undefined;
   try {
-    host = await startLocalHost({ port });
+    host = await startLocalHost({
+      port,
+      https: { port: httpsPort, credentials: () => ensureDevTlsCredentials({ dir: devCaDir, keyEncryptionKey }) },
+    });
   } catch (error) {
     await azurite?.stop();
+    if (error instanceof PortInUseError) throw new StartError(`${error.message} Set ${error.scheme === 'https' ? 'HTTPS_PORT' : 'PORT'} to a free port.`);
     throw error;
   }
 
   const storage = azurite
     ? `Azurite tables :${new URL(azurite.tableEndpoint).port}, queues :${new URL(azurite.queueEndpoint).port}`
     : `storage from ${STORAGE_CONNECTION}`;
-  console.log(`Certificate service listening on http://localhost:${host.port} (${storage})`);
+  console.log(`Certificate service listening on http://localhost:${host.port} and https://localhost:${host.httpsPort} (${storage})`);
+  console.log(`HTTPS clients trust the development CA ${devCaFiles(devCaDir).caCertificate} (NODE_EXTRA_CA_CERTS, SSL_CERT_FILE, REQUESTS_CA_BUNDLE)`);
 
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {
@@ -97,7 +113,10 @@ async function main(): Promise<void> {
   process.on('SIGTERM', shutdown);
 }
 
+/** A failure the user fixes from its message alone: one line, no stack. */
+class StartError extends Error {}
+
 main().catch((error: unknown) => {
-  console.error(`The local host could not start: ${describeError(error)}`);
+  console.error(`The local host could not start: ${error instanceof StartError ? error.message : describeError(error)}`);
   process.exit(1);
 });
