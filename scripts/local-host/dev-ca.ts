@@ -107,7 +107,7 @@ export async function ensureDevTlsCredentials(options: DevTlsOptions): Promise<D
     } else {
       caOutcome = 'replaced';
       log(
-        `The development CA in ${options.dir} could not be used (${existingCa.reason}), so a new one was made. ` +
+        `The development CA in ${options.dir} cannot be used: ${existingCa.reason}. Made a new one; ` +
           `HTTPS clients that trusted the old CA must trust the new ${files.caCertificate} (restart them, or re-import it where it was imported).`,
       );
     }
@@ -145,7 +145,7 @@ async function loadCa(files: DevCaFiles, kek: Buffer, now: Date): Promise<Loaded
   try {
     privateKeyPkcs8 = openPrivateKey(kek, sealed.trim(), CA_KEY_OWNER);
   } catch {
-    return { kind: 'unusable', reason: 'its private key does not open with the current key-encryption key (did KEY_ENCRYPTION_KEY change?)' };
+    return { kind: 'unusable', reason: 'its private key does not open with the current key-encryption key (KEY_ENCRYPTION_KEY changed?)' };
   }
   if (!keyBelongsTo(certificate, privateKeyPkcs8)) return { kind: 'unusable', reason: 'its private key does not match its certificate' };
   return { kind: 'usable', ca: { certificate, der: certificate.raw, privateKeyPkcs8 } };

@@ -115,7 +115,7 @@ describe('development CA for HTTPS', () => {
 
     const next = await ensureDevTlsCredentials({ ...options, keyEncryptionKey: randomBytes(32) });
     expect(next).toMatchObject({ ca: 'replaced', tls: 'issued' });
-    const message = logLines.find((line) => line.includes('could not be used')) ?? '';
+    const message = logLines.find((line) => line.includes('cannot be used')) ?? '';
     expect(message).toMatch(/does not open with the current key-encryption key/);
     expect(message).toContain(`must trust the new ${next.caCertificateFile}`);
 
