@@ -5,7 +5,7 @@ import { resolveAppSettings } from './app-settings';
 import { setSystemLogSink, type RegisteredFunction } from './functions-core';
 import { readHostJson, type HostSettings } from './host-json';
 import { newHookContext, runHooks } from './hooks';
-import { startHttpServer, type RunningHttpServer } from './http-server';
+import { startHttpServer, type RunningHttpServer, type TlsCredentials } from './http-server';
 import { describeError } from './invoke';
 import { listFunctionModules, loadFunctionModules } from './load-functions';
 import { startQueueListener, type QueueListener } from './queue-listener';
@@ -30,12 +30,33 @@ export interface LocalHostOptions {
   /** Default: the nearest host.json above this file (the repo root, from source or from dist). */
   hostJsonPath?: string;
   log?: (line: string) => void;
+  /** Also serve the same routes over HTTPS, on their own port. */
+  https?: LocalHostHttpsOptions;
 }
+
+export interface LocalHostHttpsOptions {
+  /** 0 picks a free one. */
+  port: number;
+  /**
+   * The key and certificate to serve. Asked at start and again every `recheckEveryMs`: it may hand back
+   * the same ones or renewed ones, which new connections then get without a restart.
+   */
+  credentials: () => Promise<TlsCredentials>;
+  /** Default: daily. */
+  recheckEveryMs?: number;
+}
+
+const DAILY_MS = 86_400_000;
 
 export interface LocalHost {
   /** Origin of the HTTP server, e.g. `http://127.0.0.1:7071`; routes sit under it (after the route prefix). */
   readonly url: string;
   readonly port: number;
+  /** Origin of the HTTPS server, e.g. `https://127.0.0.1:7443`, when the host serves HTTPS. */
+  readonly httpsUrl?: string;
+  readonly httpsPort?: number;
+  /** Asks the credentials provider again now (what the daily timer does); true when the certificate changed. */
+  recheckTlsCredentials(): Promise<boolean>;
   /** The functions this host serves. */
   readonly registrations: readonly RegisteredFunction[];
   readonly settings: HostSettings;
@@ -114,15 +135,18 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
   const hostname = options.hostname ?? '127.0.0.1';
 
   let http: RunningHttpServer | undefined;
+  let https: RunningHttpServer | undefined;
+  let tlsRecheck: NodeJS.Timeout | undefined;
   const listeners: QueueListener[] = [];
   const timers: TimerJob[] = [];
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
+      clearInterval(tlsRecheck);
       const results = await Promise.allSettled([
         ...timers.map((timer) => timer.stop()),
         ...listeners.map((listener) => listener.stop()),
-        ...(http ? [http.stop()] : []),
+        ...[http, https].flatMap((server) => (server ? [server.stop()] : [])),
       ]);
       await runHooks('appTerminate', newHookContext()).catch((error: unknown) => log(`appTerminate hook failed: ${describeError(error)}`));
       for (const result of results) if (result.status === 'rejected') log(`Stopping the local host: ${describeError(result.reason)}`);
@@ -133,7 +157,38 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
   try {
     await runHooks('appStart', newHookContext({ functionAppDirectory: path.dirname(path.resolve(hostJsonPath)) }));
     http = await startHttpServer({ routes: routeTable, functions: byName, port: options.port ?? 0, hostname, log });
-    const url = `http://${hostname.includes(':') ? `[${hostname}]` : hostname}:${http.port}`;
+    const origin = (scheme: string, port: number) => `${scheme}://${hostname.includes(':') ? `[${hostname}]` : hostname}:${port}`;
+    const url = origin('http', http.port);
+    let httpsUrl: string | undefined;
+    let recheckTlsCredentials = (): Promise<boolean> => Promise.resolve(false);
+    if (options.https) {
+      const { credentials, recheckEveryMs = DAILY_MS } = options.https;
+      let current = await credentials();
+      https = await startHttpServer({ routes: routeTable, functions: byName, port: options.https.port, hostname, log, tls: current });
+      httpsUrl = origin('https', https.port);
+      const server = https;
+      const swapIfRenewed = async (): Promise<boolean> => {
+        const next = await credentials();
+        if (next.cert === current.cert && next.key === current.key) return false;
+        server.setTlsCredentials(next);
+        current = next;
+        log('HTTPS: now serving a renewed certificate.');
+        return true;
+      };
+      // One check at a time: the daily timer and a caller asking at once share the same answer.
+      let rechecking: Promise<boolean> | undefined;
+      recheckTlsCredentials = () => {
+        rechecking ??= swapIfRenewed().finally(() => {
+          rechecking = undefined;
+        });
+        return rechecking;
+      };
+      tlsRecheck = setInterval(() => {
+        // A failed renewal keeps the current certificate; the next check tries again.
+        recheckTlsCredentials().catch((error: unknown) => log(`HTTPS: renewing the certificate failed: ${describeError(error)}`));
+      }, recheckEveryMs);
+      tlsRecheck.unref();
+    }
 
     log('Functions:');
     for (const { fn, trigger } of triggers) log(`  ${fn.metadata.name}: ${describeTrigger(trigger, url, settings, env)}`);
@@ -150,7 +205,15 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
       }
     }
 
-    return { url, port: http.port, registrations, settings, stop };
+    return {
+      url,
+      port: http.port,
+      ...(https && httpsUrl ? { httpsUrl, httpsPort: https.port } : {}),
+      recheckTlsCredentials,
+      registrations,
+      settings,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

@@ -1,12 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { HttpRequest, HttpResponse, type Cookie, type HttpResponseInit } from '@azure/functions';
 import type { RegisteredFunction } from './functions-core';
 import { describeError, invokeFunction } from './invoke';
 import { RouteTable } from './route-table';
 
 /**
- * The HTTP front of the local host: matches a request against the route table, hands the function the same
+ * The HTTP(S) front of the local host: matches a request against the route table, hands the function the same
  * `HttpRequest` the Node worker would build, and writes back whatever `HttpResponse`/`HttpResponseInit` it
  * returns. Errors outside the function (no route, wrong method, a throwing handler) answer in Key Vault's
  * error shape, since that is what this app's clients parse.
@@ -20,11 +22,34 @@ export interface HttpServerOptions {
   port: number;
   hostname: string;
   log: (line: string) => void;
+  /** Serve HTTPS with this key and certificate instead of plain HTTP. */
+  tls?: TlsCredentials;
+}
+
+/** What Node's TLS needs to serve: PEM text in memory (the key never has to be on disk in the clear). */
+export interface TlsCredentials {
+  key: string;
+  cert: string;
 }
 
 export interface RunningHttpServer {
   readonly port: number;
+  readonly scheme: 'http' | 'https';
+  /** HTTPS only: new connections get these credentials; open ones keep theirs (a renewed certificate, no restart). */
+  setTlsCredentials(credentials: TlsCredentials): void;
   stop(): Promise<void>;
+}
+
+/** The listen() failure of a taken port, named so `npm start` can say which setting to change. */
+export class PortInUseError extends Error {
+  override readonly name = 'PortInUseError';
+  constructor(
+    readonly scheme: 'http' | 'https',
+    readonly port: number,
+    readonly hostname: string,
+  ) {
+    super(`The ${scheme.toUpperCase()} port ${port} on ${hostname} is already in use.`);
+  }
 }
 
 /** The Functions host rejects bigger requests too (its default limit is 100 MB). */
@@ -118,10 +143,12 @@ async function writeResponse(res: ServerResponse, method: string, response: Http
 async function handle(options: HttpServerOptions, port: number, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const method = (req.method ?? 'GET').toUpperCase();
   const rawUrl = req.url ?? '/';
+  // Functions build ids from the request URL, so a request that came over TLS must read https, as it does in Azure.
+  const scheme = (req.socket as Partial<TLSSocket>).encrypted === true ? 'https' : 'http';
   let url: URL;
   try {
     // Absolute-form targets (proxies) carry their own host; otherwise the Host header names the origin, as in Azure.
-    url = /^https?:\/\//i.test(rawUrl) ? new URL(rawUrl) : new URL(rawUrl, `http://${req.headers.host ?? `localhost:${port}`}`);
+    url = /^https?:\/\//i.test(rawUrl) ? new URL(rawUrl) : new URL(rawUrl, `${scheme}://${req.headers.host ?? `localhost:${port}`}`);
   } catch {
     sendError(res, 400, 'BadParameter', 'The request URL or Host header is malformed.');
     return;
@@ -179,18 +206,23 @@ async function handle(options: HttpServerOptions, port: number, req: IncomingMes
 
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   let port = options.port;
-  const server: Server = createServer((req, res) => {
+  const scheme = options.tls ? 'https' : 'http';
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
     handle(options, port, req, res).catch((error: unknown) => {
       options.log(`HTTP request failed: ${describeError(error)}`);
       if (!res.headersSent) sendError(res, 500, 'InternalError', 'The local host failed to handle the request.');
       else res.destroy();
     });
-  });
+  };
+  const https = options.tls ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, listener) : undefined;
+  const server: Server = https ?? createServer(listener);
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const failed = (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new PortInUseError(scheme, options.port, options.hostname) : error);
+    server.once('error', failed);
     server.listen(options.port, options.hostname, () => {
-      server.off('error', reject);
+      server.off('error', failed);
       resolve();
     });
   });
@@ -198,6 +230,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
 
   return {
     port,
+    scheme,
+    setTlsCredentials(credentials) {
+      if (!https) throw new Error('This server speaks plain HTTP; it has no TLS credentials to replace.');
+      https.setSecureContext({ key: credentials.key, cert: credentials.cert });
+    },
     stop: () =>
       new Promise<void>((resolve, reject) => {
         // Idle keep-alive sockets would hold close() open; in-flight requests get a grace period to finish.

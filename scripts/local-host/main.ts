@@ -8,11 +8,14 @@ import { ensureLocalSigningKey } from '../../shared/auth/local-signing-key';
 import { ConfigError, parseConfig, SETTINGS } from '../../shared/config';
 import { STORAGE_CONNECTION } from '../../shared/names';
 import { startAzurite, stopLeftoverAzurite, type RunningAzurite } from './azurite';
+import { devCaFiles, ensureDevTlsCredentials } from './dev-ca';
 import { findHostJson, startLocalHost, type LocalHost } from './host';
+import { PortInUseError } from './http-server';
 import { acquireInstanceLock, InstanceLockError } from './instance-lock';
 import { describeError } from './invoke';
 import { ensureKeyEncryptionKey } from './key-encryption-key';
 import { applyLocalSettings } from './local-settings';
+import { isPortFree } from './ports';
 
 /**
  * `npm start`: the app on this machine, without Functions Core Tools. Local state lives in `.local/`
@@ -33,10 +36,17 @@ function log(line: string): void {
   console.log(`[${new Date().toISOString()}] ${line}`);
 }
 
-/** EADDRINUSE, said as the setting to change. */
-function portInUse(error: unknown, port: number, setting: string): ConfigError | undefined {
-  if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') return undefined;
+const LISTEN_HOST = '127.0.0.1';
+
+function portInUse(port: number, setting: string): ConfigError {
   return new ConfigError([`port ${port} is in use; set ${setting} to a free port (for example ${setting}=${port + 1} npm start)`]);
+}
+
+/** Busy ports are found before the emulator starts, so the answer is immediate and names the setting. */
+async function checkPortsFree(ports: Record<string, number>): Promise<void> {
+  for (const [setting, port] of Object.entries(ports)) {
+    if (port !== 0 && !(await isPortFree(port, LISTEN_HOST))) throw portInUse(port, setting);
+  }
 }
 
 /**
@@ -89,11 +99,14 @@ async function main(): Promise<void> {
   setDefault(SETTINGS.authLocalKeyFile, path.join('.local', 'auth-signing-key.json'));
   setDefault(SETTINGS.statusSweepSchedule, '0 */1 * * * *');
   const port = portSetting('PORT', 7071);
+  const httpsPort = portSetting('HTTPS_PORT', 7443);
   const emulated = [STORAGE_CONNECTION, AZURE_WEBJOBS_STORAGE].filter(needsEmulator);
   validateSettings(emulated);
   if (process.env[SETTINGS.authMode] === 'local') {
     await ensureLocalSigningKey(path.resolve(process.env[SETTINGS.authLocalKeyFile] ?? ''));
   }
+
+  await checkPortsFree({ PORT: port, HTTPS_PORT: httpsPort });
 
   // Start the emulator only when some storage setting has nowhere else to point.
   let azurite: RunningAzurite | undefined;
@@ -104,18 +117,28 @@ async function main(): Promise<void> {
     for (const name of emulated) process.env[name] = azurite.connectionString;
   }
 
+  const devCaDir = path.join(localDir, 'dev-ca');
+  const keyEncryptionKey = Buffer.from(process.env[SETTINGS.keyEncryptionKey] ?? '', 'base64');
   let host: LocalHost | undefined;
   try {
-    host = await startLocalHost({ port, log });
+    host = await startLocalHost({
+      port,
+      hostname: LISTEN_HOST,
+      log,
+      https: { port: httpsPort, credentials: () => ensureDevTlsCredentials({ dir: devCaDir, keyEncryptionKey, log }) },
+    });
   } catch (error) {
     await azurite?.stop();
-    throw portInUse(error, port, 'PORT') ?? error;
+    // Taken between the check above and the listen.
+    if (error instanceof PortInUseError) throw portInUse(error.port, error.scheme === 'https' ? 'HTTPS_PORT' : 'PORT');
+    throw error;
   }
 
   const storage = azurite
     ? `Azurite tables :${new URL(azurite.tableEndpoint).port}, queues :${new URL(azurite.queueEndpoint).port}`
     : `storage from ${STORAGE_CONNECTION}`;
-  log(`Certificate service listening on http://localhost:${host.port} (${storage})`);
+  log(`Certificate service listening on http://localhost:${host.port} and https://localhost:${host.httpsPort} (${storage})`);
+  log(`HTTPS clients trust the development CA ${devCaFiles(devCaDir).caCertificate} (NODE_EXTRA_CA_CERTS, SSL_CERT_FILE, REQUESTS_CA_BUNDLE)`);
 
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {

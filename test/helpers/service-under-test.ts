@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AccessToken, TokenCredential } from '@azure/identity';
 import { TableClient } from '@azure/data-tables';
+import { ensureDevTlsCredentials } from '../../scripts/local-host/dev-ca';
 import { startLocalHost } from '../../scripts/local-host/host';
 import { startAzurite, type RunningAzurite } from './azurite';
 import { ensureLocalSigningKey, issueLocalToken } from '../../shared/auth/local-signing-key';
@@ -11,7 +12,15 @@ import { DEFAULT_AUDIENCE } from '../../shared/config';
 
 /** The app on the local host with its own Azurite, as a user's `npm start` runs it, on free ports. */
 export interface ServiceUnderTest {
+  /** Plain HTTP origin, e.g. `http://127.0.0.1:41234`. */
   url: string;
+  /** HTTPS origin of the same service, e.g. `https://127.0.0.1:41235`; its certificate names localhost, 127.0.0.1 and ::1. */
+  httpsUrl: string;
+  /**
+   * PEM of the CA that issued the HTTPS certificate (made in this run's temp dir by `npm start`'s dev-CA code):
+   * what clients trust, e.g. `SSL_CERT_FILE` for .NET/OpenSSL, `REQUESTS_CA_BUNDLE` for Python, `ca` for Node.
+   */
+  caCertFile: string;
   /** The local signing key the host trusts (AUTH_MODE=local). */
   keyFile: string;
   azurite: RunningAzurite;
@@ -26,19 +35,22 @@ export async function startService(settings: Record<string, string> = {}): Promi
   const dataDir = mkdtempSync(join(tmpdir(), 'kv-e2e-'));
   const keyFile = join(dataDir, 'auth-signing-key.json');
   await ensureLocalSigningKey(keyFile);
-  const host = await startLocalHost({
-    port: 0,
-    env: {
-      CertStorage: azurite.connectionString,
-      AzureWebJobsStorage: azurite.connectionString,
-      KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      AUTH_MODE: 'local',
-      AUTH_LOCAL_KEY_FILE: keyFile,
-      STATUS_SWEEP_SCHEDULE: '*/1 * * * * *',
-      ...settings,
-    },
+  const env = {
+    CertStorage: azurite.connectionString,
+    AzureWebJobsStorage: azurite.connectionString,
+    KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    AUTH_MODE: 'local',
+    AUTH_LOCAL_KEY_FILE: keyFile,
+    STATUS_SWEEP_SCHEDULE: '*/1 * * * * *',
+    ...settings,
+  };
+  const tls = await ensureDevTlsCredentials({
+    dir: join(dataDir, 'dev-ca'),
+    keyEncryptionKey: Buffer.from(env.KEY_ENCRYPTION_KEY, 'base64'),
     log: () => undefined,
   });
+  const host = await startLocalHost({ port: 0, https: { port: 0, credentials: () => Promise.resolve(tls) }, env, log: () => undefined });
+  if (!host.httpsUrl) throw new Error('The local host did not start HTTPS');
   const token = (options: { roles?: string[]; lifetimeSeconds?: number } = {}) =>
     issueLocalToken(keyFile, { audience: DEFAULT_AUDIENCE, ...options });
   const credential: TokenCredential = {
@@ -48,6 +60,8 @@ export async function startService(settings: Record<string, string> = {}): Promi
   };
   return {
     url: host.url,
+    httpsUrl: host.httpsUrl,
+    caCertFile: tls.caCertificateFile,
     keyFile,
     azurite,
     token,
