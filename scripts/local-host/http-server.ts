@@ -189,6 +189,7 @@ async function handle(options: HttpServerOptions, port: number, req: IncomingMes
 
   let result: unknown;
   try {
+    reachedFunction.add(res);
     result = (await invokeFunction({ fn, input: request, log: options.log, reason: `HTTP ${method} ${url.pathname}` })).result;
   } catch {
     // The invocation log already holds the stack; the client gets no internals.
@@ -204,10 +205,26 @@ async function handle(options: HttpServerOptions, port: number, req: IncomingMes
   }
 }
 
+/** Responses whose function logs its own request line (functions/http/key-vault-route.ts). */
+const reachedFunction = new WeakSet<ServerResponse>();
+
+/**
+ * The request line for what never reached a function (no route, wrong method, a body too large): the
+ * operator sees those too. Path only: the query may carry ids, and nothing from the headers is logged.
+ */
+function logUnrouted(log: (line: string) => void, req: IncomingMessage, res: ServerResponse, started: number): void {
+  res.once('finish', () => {
+    if (reachedFunction.has(res)) return;
+    const path = (req.url ?? '/').split('?')[0];
+    log(`${req.method ?? 'GET'} ${path} ${res.statusCode} ${Date.now() - started} ms (no function)`);
+  });
+}
+
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   let port = options.port;
   const scheme = options.tls ? 'https' : 'http';
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
+    logUnrouted(options.log, req, res, Date.now());
     handle(options, port, req, res).catch((error: unknown) => {
       options.log(`HTTP request failed: ${describeError(error)}`);
       if (!res.headersSent) sendError(res, 500, 'InternalError', 'The local host failed to handle the request.');

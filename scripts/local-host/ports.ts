@@ -25,3 +25,13 @@ export function canConnect(port: number, host = '127.0.0.1'): Promise<boolean> {
     socket.setTimeout(1_000, () => done(false));
   });
 }
+
+/** Whether this process could listen on the port now (a probe: someone may still take it before we do). */
+export function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', (error: NodeJS.ErrnoException) => (error.code === 'EADDRINUSE' || error.code === 'EACCES' ? resolve(false) : reject(error)));
+    server.listen(port, host, () => server.close(() => resolve(true)));
+  });
+}

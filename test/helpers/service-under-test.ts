@@ -30,7 +30,8 @@ export interface ServiceUnderTest {
   stop(): Promise<void>;
 }
 
-export async function startService(settings: Record<string, string> = {}): Promise<ServiceUnderTest> {
+/** `log` receives the host's log lines (request lines included); by default they are dropped. */
+export async function startService(settings: Record<string, string> = {}, options: { log?: (line: string) => void } = {}): Promise<ServiceUnderTest> {
   const azurite = await startAzurite();
   const dataDir = mkdtempSync(join(tmpdir(), 'kv-e2e-'));
   const keyFile = join(dataDir, 'auth-signing-key.json');
@@ -49,7 +50,7 @@ export async function startService(settings: Record<string, string> = {}): Promi
     keyEncryptionKey: Buffer.from(env.KEY_ENCRYPTION_KEY, 'base64'),
     log: () => undefined,
   });
-  const host = await startLocalHost({ port: 0, https: { port: 0, credentials: () => Promise.resolve(tls) }, env, log: () => undefined });
+  const host = await startLocalHost({ port: 0, https: { port: 0, credentials: () => Promise.resolve(tls) }, env, log: options.log ?? (() => undefined) });
   if (!host.httpsUrl) throw new Error('The local host did not start HTTPS');
   const token = (options: { roles?: string[]; lifetimeSeconds?: number } = {}) =>
     issueLocalToken(keyFile, { audience: DEFAULT_AUDIENCE, ...options });
