@@ -21,6 +21,7 @@ import base64
 import datetime
 import json
 import os
+import re
 import sys
 import time
 import traceback
@@ -231,6 +232,8 @@ class SdkConformance(unittest.TestCase):
         self.assertEqual(poller.status(), "completed")
         self.assertIsInstance(certificate, KeyVaultCertificate)
         self.assertEqual(certificate.name, name)
+        # Identifiers sit on the vault URL the client used (https, this host and port), as on Key Vault.
+        self.assertRegex(certificate.id, f"^{re.escape(required_env('KV_VAULT_URL'))}/certificates/{name}/[0-9a-f]{{32}}$")
         self.assertTrue(certificate.properties.enabled)
         self.assertEqual(certificate.policy.issuer_name, "Self")
         leaf = x509.load_der_x509_certificate(bytes(certificate.cer))
