@@ -94,9 +94,11 @@ export function referencedNugetVersion(repoRoot: string, packageId: string, fall
 export function apiVersionLiteralsOf(dll: Buffer): string[] {
   const text = dll.toString('latin1');
   const found = new Set<string>();
+  // The NUL and flag bytes are the point of the pattern: they are how a user string is laid out.
+  // eslint-disable-next-line no-control-regex
   for (const match of text.matchAll(/(?=([\s\S])((?:[0-9a-z.-]\x00){3,24})[\x00\x01])/g)) {
     const [, prefix = '', utf16 = ''] = match;
-    const value = utf16.replace(/\x00/g, '');
+    const value = utf16.split('\x00').join('');
     if (prefix.charCodeAt(0) === value.length * 2 + 1 && VERSION.test(value)) found.add(value);
   }
   return [...found];
