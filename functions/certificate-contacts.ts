@@ -8,7 +8,7 @@ import { keyVaultRoute } from './http/key-vault-route';
  * certificate named "contacts".
  */
 export const certificateContacts = keyVaultRoute(async () => {
-  throw errors.notImplemented('Certificate contacts');
+  throw errors.notImplemented('certificate contacts');
 });
 
 app.http('certificateContacts', {

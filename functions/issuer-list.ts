@@ -8,7 +8,7 @@ import { keyVaultRoute } from './http/key-vault-route';
  * `certificates/{name}/{version?}` as a certificate named "issuers".
  */
 export const issuerList = keyVaultRoute(async () => {
-  throw errors.notImplemented('Listing certificate issuers');
+  throw errors.notImplemented('listing certificate issuers');
 });
 
 app.http('issuerList', {

@@ -76,7 +76,7 @@ export const errors = {
    * A Key Vault operation this service does not offer yet. 501, which none of the SDKs retries, so the
    * caller learns at once instead of after a retry loop.
    */
-  notImplemented: (what: string) => new KeyVaultError(501, 'NotImplemented', `${what} is not supported by this service yet.`),
+  notImplemented: (what: string) => new KeyVaultError(501, 'NotImplemented', `This service does not support ${what} yet.`),
 
   /** A concurrent writer won a conditional write; the caller can simply retry. */
   concurrentUpdate: () =>

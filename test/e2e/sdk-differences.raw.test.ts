@@ -73,15 +73,24 @@ describe('what .NET sends', () => {
   });
 
   it('answers /certificates/issuers and /certificates/contacts for what they are, never as a certificate of that name', async () => {
-    const notYet = (what: string) => ({ error: { code: 'NotImplemented', message: `${what} is not supported by this service yet.` } });
+    const notYet = (what: string) => ({ error: { code: 'NotImplemented', message: `This service does not support ${what} yet.` } });
     for (const path of ['/certificates/issuers', '/certificates/issuers/']) {
       const r = await send('GET', path);
-      expect([r.status, r.body]).toEqual([501, notYet('Listing certificate issuers')]);
+      expect([r.status, r.body]).toEqual([501, notYet('listing certificate issuers')]);
     }
     for (const method of ['GET', 'PUT', 'DELETE']) {
       const body = method === 'PUT' ? { contacts: [{ email: 'ops@contoso.com' }] } : undefined;
       const r = await send(method, '/certificates/contacts', { ...(body ? { body } : {}) });
-      expect([r.status, r.body]).toEqual([501, notYet('Certificate contacts')]);
+      expect([r.status, r.body]).toEqual([501, notYet('certificate contacts')]);
+    }
+  });
+});
+
+describe('enumerations in any case', () => {
+  it('keeps Self and Unknown reserved in every spelling, so no issuer object can shadow them', async () => {
+    for (const name of ['self', 'UNKNOWN']) {
+      const r = await send('PUT', `/certificates/issuers/${name}`, { body: { provider: 'Test' } });
+      expect([r.status, r.body]).toEqual([400, { error: { code: 'BadParameter', message: `'${name}' is a reserved issuer name and cannot be set.` } }]);
     }
   });
 });
