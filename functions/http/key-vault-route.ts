@@ -14,7 +14,7 @@ export interface RouteRequest {
   context: InvocationContext;
   caller: VerifiedCaller;
   apiVersion: ApiVersion;
-  /** The vault URL the ids in responses are built on: the origin the caller used. */
+  /** The vault URL the ids, Location and target in responses are built on: the origin the caller used (https when it came over TLS). */
   vault: string;
 }
 
@@ -46,7 +46,7 @@ async function answer(handler: RouteHandler, request: HttpRequest, context: Invo
     if (!auth.ok) return json(auth.status, auth.body, { ...auth.headers, 'x-ms-request-id': requestId });
     const apiVersion = requireApiVersion(request.query);
     const app = await getApp();
-    const response = await handler({ app, request, context, caller: auth.caller, apiVersion, vault: vaultUrlOf(request.url) });
+    const response = await handler({ app, request, context, caller: auth.caller, apiVersion, vault: vaultUrlOf(request.url, request.headers) });
     return { ...response, headers: { ...(response.headers as Record<string, string> | undefined), 'x-ms-request-id': requestId } };
   } catch (error) {
     const mapped = toErrorResponse(error);

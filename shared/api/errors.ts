@@ -72,6 +72,12 @@ export const errors = {
 
   secretDisabled: () => new KeyVaultError(403, 'Forbidden', 'Operation get is not allowed on a disabled secret.', 'SecretDisabled'),
 
+  /**
+   * A Key Vault operation this service does not offer yet. 501, which none of the SDKs retries, so the
+   * caller learns at once instead of after a retry loop.
+   */
+  notImplemented: (what: string) => new KeyVaultError(501, 'NotImplemented', `This service does not support ${what} yet.`),
+
   /** A concurrent writer won a conditional write; the caller can simply retry. */
   concurrentUpdate: () =>
     new KeyVaultError(409, 'Conflict', 'The object was changed by another request at the same time. Retry the request.'),

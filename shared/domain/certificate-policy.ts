@@ -1,4 +1,5 @@
 import type { KeySpec } from '../crypto/key-spec';
+import { canonicalSpelling } from './canonical-spelling';
 import type { SubjectAlternativeNames } from '../crypto/certificate-profile';
 import type { KeyUsageName } from '../crypto/certificate-profile';
 
@@ -9,11 +10,16 @@ export type { SubjectAlternativeNames };
 /** The two issuer names Key Vault reserves; anything else names an issuer object in the vault. */
 export const SELF_ISSUER = 'Self';
 export const UNKNOWN_ISSUER = 'Unknown';
+export const RESERVED_ISSUERS: readonly string[] = [SELF_ISSUER, UNKNOWN_ISSUER];
+
+/** The key types a policy may name; the -HSM ones are Key Vault's, refused here for want of an HSM. */
+export const POLICY_KEY_TYPES = ['RSA', 'RSA-HSM', 'EC', 'EC-HSM'] as const;
 
 export type SecretContentType = 'application/x-pkcs12' | 'application/x-pem-file';
 export const SECRET_CONTENT_TYPES: readonly SecretContentType[] = ['application/x-pkcs12', 'application/x-pem-file'];
 
-export type LifetimeActionType = 'AutoRenew' | 'EmailContacts';
+export const LIFETIME_ACTION_TYPES = ['AutoRenew', 'EmailContacts'] as const;
+export type LifetimeActionType = (typeof LIFETIME_ACTION_TYPES)[number];
 
 export interface LifetimeAction {
   trigger: { lifetimePercentage: number } | { daysBeforeExpiry: number };
@@ -37,6 +43,7 @@ export interface CertificatePolicy {
   updated: number;
 }
 
+/** Key Vault matches the reserved names in any case (`self` is Self), so none of those spellings can name an issuer object. */
 export function isReservedIssuer(name: string): boolean {
-  return name === SELF_ISSUER || name === UNKNOWN_ISSUER;
+  return canonicalSpelling(name, RESERVED_ISSUERS) !== undefined;
 }

@@ -8,9 +8,10 @@ import {
   KEY_USAGES,
   RSA_KEY_SIZES,
   SECRET_CONTENT_TYPES,
-  SELF_ISSUER,
+  RESERVED_ISSUERS,
   UNKNOWN_ISSUER,
 } from './certificate-policy';
+import { canonicalSpelling } from './canonical-spelling';
 import { ValidationError } from './validation-error';
 
 type Maybe<T> = T | null | undefined;
@@ -45,10 +46,8 @@ function invalid(property: string, why: string): never {
 function resolveIssuerName(name: Maybe<string>, base: Maybe<string>): string {
   const given = name?.trim();
   if (!given) return base ?? UNKNOWN_ISSUER;
-  // Key Vault treats the reserved names case-insensitively; show them in their canonical spelling.
-  if (given.toLowerCase() === SELF_ISSUER.toLowerCase()) return SELF_ISSUER;
-  if (given.toLowerCase() === UNKNOWN_ISSUER.toLowerCase()) return UNKNOWN_ISSUER;
-  return given;
+  // Self and Unknown in any case are the reserved issuers, shown in their canonical spelling.
+  return canonicalSpelling(given, RESERVED_ISSUERS) ?? given;
 }
 
 function resolveKey(input: PolicyInput['key_props'], base: CertificatePolicy['key'] | undefined): CertificatePolicy['key'] {

@@ -3,6 +3,7 @@ import { LOCAL_ISSUER } from '../../shared/auth/constants';
 import { loadJose } from '../../shared/auth/jose';
 import { issueLocalToken, readLocalSigningKey } from '../../shared/auth/local-signing-key';
 import { DEFAULT_AUDIENCE } from '../../shared/config';
+import { SUPPORTED_API_VERSIONS } from '../../shared/api/api-version';
 import { ALL_TABLES } from '../../shared/names';
 import { type RawClient, API_VERSION, rawClient } from '../helpers/raw-client';
 import { type ServiceUnderTest, eventually, startService } from '../helpers/service-under-test';
@@ -27,6 +28,11 @@ const EVERY_ROUTE: [string, string][] = [
   ['DELETE', '/certificates/c1/pending'],
   ['POST', '/certificates/c1/pending/merge'],
   ['GET', '/certificates/c1/'],
+  ['GET', '/certificates/c1'],
+  ['GET', '/certificates/issuers'],
+  ['GET', '/certificates/contacts'],
+  ['PUT', '/certificates/contacts'],
+  ['DELETE', '/certificates/contacts'],
   ['GET', '/certificates/c1/0123456789abcdef0123456789abcdef'],
   ['PUT', '/certificates/issuers/i1'],
   ['GET', '/certificates/issuers/i1'],
@@ -72,7 +78,8 @@ describe('authentication comes first', () => {
 
 describe('api-version', () => {
   it('accepts every version the SDKs send, percent-encoded or not', async () => {
-    for (const version of ['7.0', '7.1', '7.2', '7.3', '7.4', '7.5', '7.6', '2025-07-01']) {
+    // From the Python default (7.3) and the oldest it can pin (2016-10-01) to the .NET default (2026-04-01).
+    for (const version of SUPPORTED_API_VERSIONS) {
       const encoded = await kv.request('GET', '/certificates/nothing-here/pending', undefined, { query: `api%2Dversion=${version}` });
       expect(encoded.status).toBe(404);
       const plain = await kv.request('GET', '/certificates/nothing-here/pending', undefined, { query: `api-version=${version}` });
@@ -81,10 +88,10 @@ describe('api-version', () => {
   });
 
   it('refuses an unknown or missing version with 400 BadParameter', async () => {
-    const unknown = await kv.request('GET', '/certificates/c1/pending', undefined, { query: 'api-version=2016-10-01' });
+    const unknown = await kv.request('GET', '/certificates/c1/pending', undefined, { query: 'api-version=2015-06-01' });
     expect(unknown.status).toBe(400);
     expect(unknown.body).toEqual({
-      error: { code: 'BadParameter', message: 'The specified version (2016-10-01) is not recognized. Consider using the latest supported version (2025-07-01).' },
+      error: { code: 'BadParameter', message: 'The specified version (2015-06-01) is not recognized. Consider using the latest supported version (2026-04-01).' },
     });
     const missing = await kv.request('GET', '/certificates/c1/pending', undefined, { query: 'x=1' });
     expect(missing.status).toBe(400);
