@@ -1,6 +1,8 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const NODE_GLOBALS = { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', setTimeout: 'readonly' };
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', '.local/', '.tmp*/', 'jest.config.js', 'test/helpers/summary-reporter.js'] },
   js.configs.recommended,
@@ -14,9 +16,13 @@ export default tseslint.config(
     },
   },
   {
-    // The launcher is plain CommonJS run by Node before anything is compiled.
+    // Plain JavaScript run by Node as it is: the launcher (CommonJS) and the examples (ES modules).
+    files: ['**/*.cjs', '**/*.mjs'],
+    languageOptions: { globals: NODE_GLOBALS },
+  },
+  {
     files: ['**/*.cjs'],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' } },
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
