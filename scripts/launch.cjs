@@ -6,6 +6,7 @@
  *
  *   node scripts/launch.cjs start            take the data-folder lock, build if needed, run the local host
  *   node scripts/launch.cjs token [flags]    build if needed, print a local token
+ *   node scripts/launch.cjs settings         build if needed, write local.settings.json for `func start`
  *
  * The build runs only when dist/ is missing or older than a source file, so a token costs a Node start and
  * one signature, not a compile. A rebuild compiles into a new folder and swaps it in, so a host that is already
@@ -150,8 +151,19 @@ function main() {
       });
       return;
     }
+    case 'settings':
+      ensureBuilt();
+      process.chdir(ROOT);
+      require(path.join(DIST, 'scripts', 'init-local-settings.js')).initLocalSettings(ROOT).then(
+        (/** @type {string} */ file) => process.stdout.write(`Wrote ${file}, with the key-encryption key of npm start (.local/key-encryption-key).\n`),
+        (/** @type {Error} */ error) => {
+          process.stderr.write(`settings: ${error.message}\n`);
+          process.exitCode = 1;
+        },
+      );
+      return;
     default:
-      process.stderr.write('usage: node scripts/launch.cjs start | token [flags]\n');
+      process.stderr.write('usage: node scripts/launch.cjs start | token [flags] | settings\n');
       process.exitCode = 2;
   }
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ensureKeyEncryptionKey } from '../../../scripts/local-host/key-encryption-key';
 import { applyLocalSettings } from '../../../scripts/local-host/local-settings';
+import { initLocalSettings } from '../../../scripts/init-local-settings';
 
 describe('local data for npm start', () => {
   let dir: string;
@@ -42,6 +43,26 @@ describe('local data for npm start', () => {
       const broken = path.join(dir, 'broken.json');
       writeFileSync(broken, '{ nope');
       expect(() => applyLocalSettings(broken, {})).toThrow(/not valid JSON/);
+    });
+  });
+
+  describe('npm run settings (local.settings.json for func start)', () => {
+    const repoRoot = path.join(__dirname, '../../..');
+    it('copies the sample with the key-encryption key npm start uses, so both hosts read the same certificates', async () => {
+      writeFileSync(path.join(dir, 'local.settings.sample.json'), readFileSync(path.join(repoRoot, 'local.settings.sample.json')));
+      const key = await ensureKeyEncryptionKey(path.join(dir, '.local', 'key-encryption-key'));
+      const file = await initLocalSettings(dir);
+      const written = JSON.parse(readFileSync(file, 'utf8')) as { Values: Record<string, string> };
+      expect(written.Values.KEY_ENCRYPTION_KEY).toBe(key);
+      expect(written.Values.AUTH_MODE).toBe('local');
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+    });
+
+    it('never overwrites an existing local.settings.json', async () => {
+      writeFileSync(path.join(dir, 'local.settings.sample.json'), readFileSync(path.join(repoRoot, 'local.settings.sample.json')));
+      writeFileSync(path.join(dir, 'local.settings.json'), '{"Values":{"MINE":"1"}}');
+      await expect(initLocalSettings(dir)).rejects.toThrow(/exists already/);
+      expect(readFileSync(path.join(dir, 'local.settings.json'), 'utf8')).toBe('{"Values":{"MINE":"1"}}');
     });
   });
 });
