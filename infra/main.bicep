@@ -48,7 +48,7 @@ param jobRedriveAfterSeconds int = 60
   '20'
   '22'
 ])
-param nodeVersion string = '20'
+param nodeVersion string = '22'
 
 @description('Memory of each instance, in MB.')
 @allowed([
