@@ -180,6 +180,32 @@ function compiledTemplateChecks(): void {
     expect(vaults[0]!.resource.properties?.enableRbacAuthorization).toBe(true);
   });
 
+  test('a first deployment without the key fails before the app exists; a malformed key fails the deployment', () => {
+    // The app's Key Vault reference takes its URI from the secret-role module, which reads it from the
+    // secret itself (a GET at deployment time) and deploys no secret: no secret, no app.
+    const { scope: appScope } = functionAppSettings(template());
+    expect(settingValue(SETTINGS.keyEncryptionKey)).toBe(
+      "[format('@Microsoft.KeyVault(SecretUri={0})', parameters('kekSecretUri'))]",
+    );
+    const appParameters = appScope.deployment?.properties?.parameters as Record<string, { value?: unknown }>;
+    expect(String(appParameters.kekSecretUri?.value)).toMatch(
+      /reference\(resourceId\('Microsoft\.Resources\/deployments', 'keyvault-secret-role'\)/,
+    );
+    const roleScope = allScopes(template()).find((s) => s.path.join('/') === 'keyvault-secret-role')!;
+    expect(String(roleScope.template.outputs?.kekSecretUri?.value)).toMatch(
+      /^\[reference\(resourceId\('Microsoft\.KeyVault\/vaults\/secrets', .*\)\.secretUri\]$/,
+    );
+    expect(findResources(roleScope.template, 'Microsoft.KeyVault/vaults/secrets')).toEqual([]);
+
+    // The secret is written only when a key is given, and only a value that can be 32 bytes of base64.
+    const [secret, ...others] = findResources(template(), 'Microsoft.KeyVault/vaults/secrets');
+    expect(others).toEqual([]);
+    expect(secret!.resource.condition).toBe("[not(empty(parameters('keyEncryptionKey')))]");
+    const value = String(secret!.resource.properties?.value);
+    expect(value).toMatch(/^\[if\(.*empty\(parameters\('keyEncryptionKey'\)\).*, parameters\('keyEncryptionKey'\), fail\('[^']*'\)\)\]$/);
+    expect(value).toContain("equals(length(parameters('keyEncryptionKey')), 44)");
+  });
+
   test('Application Insights refuses local auth; the app authenticates its telemetry with the identity', () => {
     const components = findResources(template(), 'Microsoft.Insights/components');
     expect(components).toHaveLength(1);
