@@ -5,7 +5,7 @@
 # executable) with an ordinary `dotnet restore` of .ci/bicep/bicep.csproj into .ci/bicep/packages, and is
 # linked at the well-known path .ci/bicep/tools/bicep, where the tests look for it.
 #
-# Idempotent: a working CLI already at that path is kept. The last line on stdout is the path of the
+# Idempotent: a working CLI of the wanted version already at that path is kept. The last line on stdout is the path of the
 # bicep executable. Exits non-zero, printing NuGet's own error, when the package cannot be had.
 #
 # Environment:
@@ -14,7 +14,7 @@
 #   BICEP_RID      runtime id (default: detected; linux-x64, linux-arm64, linux-musl-x64, osx-x64, osx-arm64)
 set -euo pipefail
 
-readonly DEFAULT_VERSION=0.37.4
+readonly DEFAULT_VERSION=0.49.2
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 project_dir="$root/.ci/bicep"
@@ -33,8 +33,9 @@ if [ -n "${BICEP_BIN:-}" ]; then
   exit 1
 fi
 
-# Already installed: keep it, unless a different version was asked for explicitly.
-if works "$tool" && { [ -z "${BICEP_VERSION:-}" ] || has_version "$tool" "$version"; }; then
+# Already installed at the version wanted (the default, or BICEP_VERSION): keep it. Another version (say, the
+# previous default) is replaced, so that bumping DEFAULT_VERSION takes effect on existing checkouts too.
+if works "$tool" && has_version "$tool" "$version"; then
   echo "$tool"
   exit 0
 fi

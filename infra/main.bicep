@@ -28,7 +28,7 @@ param authTenantId string = ''
 @minLength(1)
 param authAudience string
 
-@description('Key-encryption key: 32 random bytes, base64 (openssl rand -base64 32). Needed on the first deployment only; it is written into the Key Vault secret and nowhere else. Empty keeps the secret already in the vault. Changing it makes existing certificates unreadable.')
+@description('Key-encryption key: 32 random bytes, base64 (openssl rand -base64 32). Required on the first deployment (without it the deployment fails: the secret key-encryption-key is not found); it is written into the Key Vault secret and nowhere else. Empty keeps the secret already in the vault. Changing it makes existing certificates unreadable.')
 @secure()
 param keyEncryptionKey string = ''
 
@@ -48,7 +48,7 @@ param jobRedriveAfterSeconds int = 60
   '20'
   '22'
 ])
-param nodeVersion string = '20'
+param nodeVersion string = '22'
 
 @description('Memory of each instance, in MB.')
 @allowed([
@@ -194,7 +194,7 @@ module functionApp 'modules/function-app.bicep' = {
     storageAccountName: storage.outputs.name
     deploymentContainerName: storage.outputs.deploymentContainerName
     applicationInsightsName: monitoring.outputs.applicationInsightsName
-    kekSecretUri: keyVault.outputs.kekSecretUri
+    kekSecretUri: keyVaultSecretRole.outputs.kekSecretUri
     authTenantId: empty(authTenantId) ? tenant().tenantId : authTenantId
     authAudience: authAudience
     statusSweepSchedule: statusSweepSchedule
@@ -205,11 +205,11 @@ module functionApp 'modules/function-app.bicep' = {
     maximumInstanceCount: maximumInstanceCount
   }
   // The app starts with its roles in place: storage for the host, telemetry, and the secret behind the
-  // Key Vault reference (a reference that fails at start is only retried much later).
+  // Key Vault reference (a reference that fails at start is only retried much later; the secret's role
+  // module comes first anyway, since kekSecretUri is its output).
   dependsOn: [
     storageRoles
     monitoringRole
-    keyVaultSecretRole
   ]
 }
 

@@ -1,5 +1,9 @@
 // Lets the app's identity read the one secret it needs (the key-encryption key), scoped to that secret
-// rather than to the vault. The secret must exist: it is written by keyvault.bicep on the first deployment.
+// rather than to the vault, and hands the app the secret's URI as read from the secret itself.
+//
+// The secret must exist: keyvault.bicep writes it when keyEncryptionKey is given, which the first deployment
+// must do. Reading the URI from the secret (a GET at deployment time) makes a first deployment without the
+// key fail here, naming the missing secret, before the function app is created or pointed at nothing.
 
 @description('Name of the Key Vault.')
 param keyVaultName string
@@ -34,3 +38,6 @@ resource secretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
 
 @description('Id of the role assignment made.')
 output roleAssignmentId string = secretsUser.id
+
+@description('Versionless URI of the key-encryption key secret, read from the secret (for a Key Vault reference; not the value).')
+output kekSecretUri string = kekSecret.properties.secretUri

@@ -16,7 +16,7 @@ param tags object
 @description('Name of the secret that holds the key-encryption key.')
 param kekSecretName string
 
-@description('The key-encryption key: 32 random bytes in base64. Empty keeps the secret already in the vault.')
+@description('The key-encryption key: 32 random bytes in base64 (44 characters, or 43 unpadded). Empty keeps the secret already in the vault.')
 @secure()
 param keyEncryptionKey string = ''
 
@@ -49,11 +49,17 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
 // Written only when a value is supplied, so a later deployment without the parameter leaves the key (and
 // the data it protects) alone. Changing the value would make a new version the app reads from then on:
 // everything encrypted under the old key would become unreadable.
+//
+// A value that cannot be 32 bytes of base64 fails the deployment here, before the app exists, instead of
+// an app that cannot start. (The expression is false for an empty value, so it holds even if ARM evaluates
+// it for the skipped resource.) The message never contains the value.
 resource kekSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(keyEncryptionKey)) {
   parent: vault
   name: kekSecretName
   properties: {
-    value: keyEncryptionKey
+    value: empty(keyEncryptionKey) || length(keyEncryptionKey) == 43 && !contains(keyEncryptionKey, '=') || length(keyEncryptionKey) == 44 && endsWith(keyEncryptionKey, '=') && !endsWith(keyEncryptionKey, '==')
+      ? keyEncryptionKey
+      : fail('keyEncryptionKey must be 32 random bytes in base64, 44 characters (openssl rand -base64 32); the value given is not.')
     contentType: 'base64'
     attributes: {
       enabled: true
@@ -66,6 +72,3 @@ output name string = vault.name
 
 @description('Name of the key-encryption key secret.')
 output kekSecretName string = kekSecretName
-
-@description('Versionless URI of the key-encryption key secret (for a Key Vault reference; not the value).')
-output kekSecretUri string = '${vault.properties.vaultUri}secrets/${kekSecretName}'
