@@ -47,6 +47,9 @@ public class Scenarios
         Assert.True(operation.HasCompleted);
         Assert.Equal("completed", operation.Properties.Status);
         Assert.Equal(name, completed.Value.Name);
+        // The ids name this vault as the client reached it (https), so a client built from an id works too.
+        Assert.Equal(Vault.Url, completed.Value.Properties.VaultUri);
+        Assert.Equal(Vault.Url, new Uri(completed.Value.SecretId.GetLeftPart(UriPartial.Authority)));
         Assert.Equal("Self", completed.Value.Policy.IssuerName);
         Assert.True(completed.Value.Properties.Enabled);
         using var certificate = X509CertificateLoader.LoadCertificate(completed.Value.Cer);
