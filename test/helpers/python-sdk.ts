@@ -1,7 +1,5 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import type { ScenarioResults } from './external-sdk';
 
 /**
  * The official Python SDK as a user on this machine has it: Debian's python3-azure (azure-keyvault-certificates
@@ -31,45 +29,8 @@ export function findPythonWithSdk(env: NodeJS.ProcessEnv = process.env): PythonL
   };
 }
 
-export interface ScenarioOutcome {
-  outcome: 'passed' | 'failed' | 'error' | 'skipped';
-  detail: string | null;
-}
-
-export interface PythonRun {
-  exitCode: number | null;
-  /** unittest's verbose report and any traceback. */
-  stderr: string;
-  stdout: string;
-  /** Per scenario, from the program's results file; empty when it died before writing it. */
-  scenarios: Record<string, ScenarioOutcome>;
-}
-
-/**
- * Runs a test program that writes its outcomes to $KV_RESULTS_FILE. Asynchronous on purpose: the service
- * under test runs in this same Node process and must keep serving while Python talks to it.
- */
-export async function runPythonTests(python: string, script: string, env: Record<string, string>): Promise<PythonRun> {
-  const dir = mkdtempSync(join(tmpdir(), 'kv-python-'));
-  const resultsFile = join(dir, 'results.json');
-  try {
-    const child = spawn(python, [script], { env: { ...process.env, ...env, KV_RESULTS_FILE: resultsFile, PYTHONDONTWRITEBYTECODE: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const exitCode = await new Promise<number | null>((resolve, reject) => {
-      child.on('error', reject);
-      child.on('close', resolve);
-    });
-    let scenarios: Record<string, ScenarioOutcome> = {};
-    try {
-      scenarios = (JSON.parse(readFileSync(resultsFile, 'utf8')) as { scenarios: Record<string, ScenarioOutcome> }).scenarios;
-    } catch {
-      // No results file: the program failed before running its tests; its stderr says why.
-    }
-    return { exitCode, stdout, stderr, scenarios };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+/** Reads the JSON report test/python/test_sdk_conformance.py writes to $KV_RESULTS_FILE. */
+export function parsePythonReport(json: string): ScenarioResults {
+  const report = JSON.parse(json) as { scenarios: Record<string, { outcome: string; detail: string | null }> };
+  return new Map(Object.entries(report.scenarios).map(([name, { outcome, detail }]) => [name, { outcome, message: detail ?? '' }]));
 }
