@@ -1,0 +1,54 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startAzurite, stopLeftoverAzurite } from '../../../scripts/local-host/azurite';
+import { canConnect } from '../../../scripts/local-host/ports';
+
+/** A host killed with kill -9 leaves its emulators running: the next start must find and stop them gently. */
+describe('Azurite left behind by a host that died', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'leftover-azurite-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('records the running emulators, and the next start stops them with SIGTERM and says so', async () => {
+    const processFile = path.join(dir, 'azurite-processes.json');
+    const azurite = await startAzurite({ location: path.join(dir, 'data'), processFile });
+    const recorded = JSON.parse(readFileSync(processFile, 'utf8')) as { pid: number; service: string; port: number }[];
+    expect(recorded.map((p) => p.service).sort()).toEqual(['queue', 'table']);
+    for (const p of recorded) expect(await canConnect(p.port)).toBe(true);
+
+    // The "next start": the first host never called stop().
+    const lines: string[] = [];
+    await stopLeftoverAzurite(processFile, (line) => lines.push(line));
+    for (const p of recorded) {
+      expect(await canConnect(p.port)).toBe(false);
+      expect(() => process.kill(p.pid, 0)).toThrow();
+    }
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/left running by a previous host on this data folder; stopping it gracefully/);
+    expect(existsSync(processFile)).toBe(false);
+    await azurite.stop();
+  });
+
+  it('never signals a process that is not Azurite (a pid reused since)', async () => {
+    const stranger = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)']);
+    const processFile = path.join(dir, 'azurite-processes.json');
+    writeFileSync(processFile, JSON.stringify([{ pid: stranger.pid, service: 'queue', port: 1 }]));
+    const lines: string[] = [];
+    await stopLeftoverAzurite(processFile, (line) => lines.push(line));
+    expect(lines).toEqual([]);
+    expect(stranger.exitCode).toBeNull();
+    expect(stranger.signalCode).toBeNull();
+    stranger.kill();
+  });
+
+  it('a clean stop leaves nothing for the next start to find', async () => {
+    const processFile = path.join(dir, 'azurite-processes.json');
+    const azurite = await startAzurite({ processFile });
+    await azurite.stop();
+    expect(existsSync(processFile)).toBe(false);
+  });
+});
