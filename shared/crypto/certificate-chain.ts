@@ -1,8 +1,9 @@
 import { createHash, X509Certificate as NodeX509Certificate } from 'node:crypto';
 import { bufferSource } from './bytes';
+import { readDerElement } from './der-element';
 import { x509 } from './x509';
 
-/** Parsing and ordering of caller-supplied certificates, for merge and import. */
+/** Parsing and ordering of caller-supplied certificates, for merge and import (decoding merge's x5c: certificate-input.ts). */
 
 export interface ParsedCertificate {
   der: Buffer;
@@ -23,42 +24,9 @@ export class ChainError extends Error {
 }
 
 export function parseCertificate(der: Buffer): ParsedCertificate {
-  const parsed = tryParse(der);
+  const parsed = tryParseCertificate(der);
   if (!parsed) throw new ChainError('The data is not a valid DER X.509 certificate');
   return parsed;
-}
-
-/**
- * JWK-style `x5c`: each entry standard base64 DER. Also accepted, because real Key Vault accepts them
- * and the Azure SDK samples send them: an entry that is base64 of the base64 text of the DER (what
- * `mergeCertificate(name, [Buffer.from(base64Crt)])` produces), or base64 of PEM text, which may hold
- * several certificates (a full chain) that are then all taken, in order.
- */
-export function parseX5c(x5c: string[]): ParsedCertificate[] {
-  if (x5c.length === 0) throw new ChainError('x5c must contain at least one certificate');
-  return x5c.flatMap((entry, index) => {
-    const parsed = parseX5cEntry(entry);
-    if (!parsed) throw new ChainError(`x5c[${index}] is not a valid base64 DER X.509 certificate`);
-    return parsed;
-  });
-}
-
-const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g;
-
-function parseX5cEntry(entry: string): ParsedCertificate[] | undefined {
-  const bytes = decodeBase64(entry);
-  if (!bytes) return undefined;
-  const direct = tryParse(bytes);
-  if (direct) return [direct];
-
-  const text = bytes.toString('latin1');
-  const pemBodies = [...text.matchAll(PEM_CERTIFICATE)].map((m) => m[1] ?? '');
-  const bodies = pemBodies.length > 0 ? pemBodies : [text];
-  const certs = bodies.map((body) => {
-    const der = decodeBase64(body);
-    return der && tryParse(der);
-  });
-  return certs.every((c) => c !== undefined) ? (certs as ParsedCertificate[]) : undefined;
 }
 
 export function x5tOf(der: Buffer): string {
@@ -112,11 +80,12 @@ function isSelfIssued(cert: ParsedCertificate): boolean {
   return cert.subject === cert.issuer;
 }
 
-function tryParse(der: Buffer): ParsedCertificate | undefined {
+/** The certificate in `der`, or undefined when `der` is anything but exactly one valid DER X.509 certificate. */
+export function tryParseCertificate(der: Buffer): ParsedCertificate | undefined {
   try {
     // OpenSSL (via Node) is the strict structural check; neither it nor @peculiar/x509 objects to bytes
     // after the certificate, which would otherwise be silently kept in `der` and served back later.
-    if (derElementLength(der) !== der.length) return undefined;
+    if (readDerElement(der)?.end !== der.length) return undefined;
     new NodeX509Certificate(der);
     const cert = new x509.X509Certificate(bufferSource(der));
     return {
@@ -132,24 +101,4 @@ function tryParse(der: Buffer): ParsedCertificate | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Total length (header + contents) of the DER element at the start of `der`, if it is well-formed. */
-function derElementLength(der: Buffer): number | undefined {
-  const first = der[1];
-  if (der.length < 2 || first === undefined) return undefined;
-  if (first < 0x80) return 2 + first;
-  const count = first & 0x7f;
-  if (count === 0 || count > 4 || der.length < 2 + count) return undefined;
-  const length = der.readUIntBE(2, count);
-  return 2 + count + length;
-}
-
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2,3})?$/;
-
-/** Buffer.from(..., 'base64') skips junk silently; a corrupted entry must fail instead of parse oddly. */
-function decodeBase64(text: string): Buffer | undefined {
-  const compact = text.replace(/\s+/g, '');
-  if (compact === '' || !BASE64.test(compact)) return undefined;
-  return Buffer.from(compact, 'base64');
 }

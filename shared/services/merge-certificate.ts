@@ -1,6 +1,7 @@
 import { errors } from '../api/errors';
 import type { MergeCertificateBody } from '../api/schemas/request-bodies.schema';
-import { ChainError, findLeafForKey, orderLeafFirst, parseX5c } from '../crypto/certificate-chain';
+import { ChainError, findLeafForKey, orderLeafFirst } from '../crypto/certificate-chain';
+import { decodeX5c } from '../crypto/certificate-input';
 import type { CertificateVersion } from '../domain/certificate-version';
 import { isIssuerDriven } from '../domain/pending-operation';
 import { WriteConflictError } from '../storage/storage-errors';
@@ -20,7 +21,7 @@ export async function mergeCertificate(ctx: ServiceContext, name: string, body: 
 
   let chain;
   try {
-    const certificates = parseX5c(body.x5c);
+    const certificates = decodeX5c(body.x5c);
     const leaf = findLeafForKey(certificates, Buffer.from(op.publicKeySpki, 'base64'));
     if (!leaf) {
       throw new ChainError(

@@ -3,7 +3,6 @@ import {
   findLeafForKey,
   orderLeafFirst,
   parseCertificate,
-  parseX5c,
   type ParsedCertificate,
 } from '../../../shared/crypto/certificate-chain';
 import type { KeySpec } from '../../../shared/crypto/key-spec';
@@ -103,50 +102,6 @@ describe('parseCertificate', () => {
   });
 });
 
-describe('parseX5c', () => {
-  it('parses standard base64 DER entries in order', () => {
-    const parsed = parseX5c([chain.leaf.toString('base64'), chain.root.toString('base64')]);
-    expect(subjects(parsed)).toEqual(['CN=leaf.example', 'CN=Root, O=Chain Test']);
-  });
-
-  it('tolerates line breaks inside an entry', () => {
-    const wrapped = chain.leaf.toString('base64').replace(/.{64}/g, '$&\n');
-    expect(subjects(parseX5c([wrapped]))).toEqual(['CN=leaf.example']);
-  });
-
-  it('accepts what the Azure SDK sample sends: base64 of the base64 text of the DER', () => {
-    const base64Crt = chain.leaf.toString('base64');
-    const sdkEntry = Buffer.from(base64Crt).toString('base64');
-    expect(subjects(parseX5c([sdkEntry]))).toEqual(['CN=leaf.example']);
-  });
-
-  it('accepts base64 of PEM text, taking every certificate of a full-chain PEM in order', () => {
-    const fullChain = derToPem('CERTIFICATE', chain.leaf) + derToPem('CERTIFICATE', chain.intermediate);
-    const parsed = parseX5c([Buffer.from(fullChain).toString('base64'), chain.root.toString('base64')]);
-    expect(subjects(parsed)).toEqual(['CN=leaf.example', 'CN=Intermediate, O=Chain Test', 'CN=Root, O=Chain Test']);
-  });
-
-  it('rejects an empty list', () => {
-    expect(() => parseX5c([])).toThrow(new ChainError('x5c must contain at least one certificate'));
-  });
-
-  it.each([
-    ['not base64 at all', '!!! not base64 !!!'],
-    ['base64 of something else', Buffer.from('hello world').toString('base64')],
-    ['an empty string', ''],
-    ['a PEM block', derToPem('CERTIFICATE', Buffer.from('x'))],
-  ])('names the failing index when an entry is %s', (_, bad) => {
-    const x5c = [chain.leaf.toString('base64'), bad, chain.root.toString('base64')];
-    expect(() => parseX5c(x5c)).toThrow(new ChainError('x5c[1] is not a valid base64 DER X.509 certificate'));
-  });
-
-  it('rejects an entry with junk characters that lenient base64 decoding would skip', () => {
-    const b64 = chain.leaf.toString('base64');
-    const corrupted = `${b64.slice(0, 100)}*${b64.slice(100)}`;
-    expect(() => parseX5c([corrupted])).toThrow('x5c[0] is not a valid base64 DER X.509 certificate');
-  });
-});
-
 describe('orderLeafFirst', () => {
   it('puts the leaf first and follows issuer links up to the root', () => {
     const [root, intermediate, leaf] = [chain.root, chain.intermediate, chain.leaf].map(parseCertificate) as [
@@ -197,12 +152,12 @@ describe('orderLeafFirst', () => {
 
 describe('findLeafForKey', () => {
   it('finds the certificate for a public key, whatever its position', () => {
-    const certs = parseX5c([chain.root, chain.intermediate, chain.leaf].map((d) => d.toString('base64')));
+    const certs = [chain.root, chain.intermediate, chain.leaf].map(parseCertificate);
     expect(findLeafForKey(certs, chain.leafKeySpki)?.subject).toBe('CN=leaf.example');
   });
 
   it('finds nothing for a key none of them certifies', async () => {
-    const certs = parseX5c([chain.root, chain.leaf].map((d) => d.toString('base64')));
+    const certs = [chain.root, chain.leaf].map(parseCertificate);
     const stranger = await keyPairFor({ kty: 'EC', curve: 'P-521' });
     expect(findLeafForKey(certs, stranger.publicKeySpki)).toBeUndefined();
   });
