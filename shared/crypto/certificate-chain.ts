@@ -61,7 +61,7 @@ function parseX5cEntry(entry: string): ParsedCertificate[] | undefined {
   return certs.every((c) => c !== undefined) ? (certs as ParsedCertificate[]) : undefined;
 }
 
-export function x5tOf(der: Buffer): string {
+function x5tOf(der: Buffer): string {
   return createHash('sha1').update(der).digest('base64url');
 }
 
