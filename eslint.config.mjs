@@ -50,6 +50,13 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
+    // scripts/ (the local host, the token tool) is not deployed: a function that imported it would fail in Azure.
+    files: ['functions/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^(\\.\\./)+scripts(/|$)', message: 'scripts/ is not deployed: functions/ never imports it.' }] }],
+    },
+  },
+  {
     files: ['shared/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', SHARED_LAYER] },
   },

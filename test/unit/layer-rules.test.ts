@@ -21,6 +21,8 @@ const REFUSED: [file: string, code: string, message: RegExp][] = [
   ['shared/services/probe.ts', "import { json } from '../../functions/http/key-vault-route';", /never imports them/],
   ['shared/probe.ts', "import { startLocalHost } from '../scripts/local-host/host';", /never imports them/],
   ['shared/api/probe.ts', "export { RouteTable } from '../../functions/http/route-table';", /never imports them/],
+  ['functions/probe.ts', "import { getRegisteredFunctions } from '../scripts/local-host/functions-core';", /not deployed/],
+  ['functions/http/probe.ts', "import { startLocalHost } from '../../scripts/local-host/host';", /not deployed/],
 ];
 
 const ALLOWED: [file: string, code: string][] = [
