@@ -1,4 +1,3 @@
-import { app } from '@azure/functions';
 import { requireObjectName } from '../shared/api/object-name';
 import { parseBody } from '../shared/api/parse-body';
 import { createCertificateSchema } from '../shared/api/schemas/request-bodies.schema';
@@ -6,10 +5,11 @@ import { operationToWire } from '../shared/api/wire/certificate-operation.wire';
 import { SELF_ISSUER } from '../shared/domain/certificate-policy';
 import { createCertificate } from '../shared/services/create-certificate';
 import { runIssuerJob } from '../shared/services/issuer-job';
-import { json, keyVaultRoute } from './http/key-vault-route';
+import { type RouteHandler, json } from './http/key-vault-route';
+import { registerKeyVaultRoute } from './http/register-route';
 
 /** POST /certificates/{name}/create → 202 with the pending operation and its Location. */
-export const certificateCreate = keyVaultRoute(async ({ app, request, context, vault, apiVersion }) => {
+const certificateCreate: RouteHandler = async ({ app, request, context, vault, apiVersion }) => {
   const name = requireObjectName(request.params.name);
   const body = parseBody(createCertificateSchema, await request.text());
   const op = await createCertificate(app.services, name, body);
@@ -23,12 +23,11 @@ export const certificateCreate = keyVaultRoute(async ({ app, request, context, v
   }
   const location = `${vault}/certificates/${name}/pending?api-version=${apiVersion}&request_id=${op.requestId}`;
   return json(202, operationToWire(vault, op), { Location: location, 'Retry-After': '10' });
-});
+};
 
-app.http('certificateCreate', {
+registerKeyVaultRoute('certificateCreate', {
   route: 'certificates/{name}/create',
   methods: ['POST'],
-  // Tokens are validated in the app (Key Vault's bearer challenge), not by function keys.
-  authLevel: 'anonymous',
+  permission: 'certificates/create',
   handler: certificateCreate,
 });

@@ -5,7 +5,7 @@ import { failPoisonedJob } from '../shared/services/issuer-job';
 import { issuerJobMessage } from './issuer-job.queue';
 
 /** A job that failed on every attempt fails its operation with the reason, instead of hanging in progress. */
-export async function issuerJobPoison(message: unknown, context: InvocationContext): Promise<void> {
+async function issuerJobPoison(message: unknown, context: InvocationContext): Promise<void> {
   const parsed = issuerJobMessage.safeParse(message);
   if (!parsed.success) {
     context.warn('Dropped a malformed poison issuer job message.');

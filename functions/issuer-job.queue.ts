@@ -11,7 +11,7 @@ export const issuerJobMessage = z.object({ name: z.string().min(1), requestId: z
  * Drives one pending operation with its issuer. Throwing hands the message back to the host, which retries
  * it and, after maxDequeueCount attempts, moves it to the poison queue (see issuer-job-poison).
  */
-export async function issuerJob(message: unknown, context: InvocationContext): Promise<void> {
+async function issuerJob(message: unknown, context: InvocationContext): Promise<void> {
   const parsed = issuerJobMessage.safeParse(message);
   if (!parsed.success) {
     // It can never succeed: say so once and drop it rather than burn retries.

@@ -1,21 +1,21 @@
-import { app } from '@azure/functions';
 import { requireObjectName } from '../shared/api/object-name';
 import { parseBody } from '../shared/api/parse-body';
 import { setIssuerSchema } from '../shared/api/schemas/request-bodies.schema';
 import { issuerToWire } from '../shared/api/wire/issuer.wire';
 import { setIssuer } from '../shared/services/issuer-objects';
-import { json, keyVaultRoute } from './http/key-vault-route';
+import { type RouteHandler, json } from './http/key-vault-route';
+import { registerKeyVaultRoute } from './http/register-route';
 
 /** PUT /certificates/issuers/{issuer} → the issuer object (its password is never shown back). */
-export const issuerSet = keyVaultRoute(async ({ app, request, vault }) => {
+const issuerSet: RouteHandler = async ({ app, request, vault }) => {
   const name = requireObjectName(request.params.issuer);
   const body = parseBody(setIssuerSchema, await request.text());
   return json(200, issuerToWire(vault, await setIssuer(app.services, name, body)));
-});
+};
 
-app.http('issuerSet', {
+registerKeyVaultRoute('issuerSet', {
   route: 'certificates/issuers/{issuer}',
   methods: ['PUT'],
-  authLevel: 'anonymous',
+  permission: 'certificates/setissuers',
   handler: issuerSet,
 });

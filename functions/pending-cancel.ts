@@ -1,22 +1,22 @@
-import { app } from '@azure/functions';
 import { requireObjectName } from '../shared/api/object-name';
 import { parseBody } from '../shared/api/parse-body';
 import { updatePendingSchema } from '../shared/api/schemas/request-bodies.schema';
 import { operationToWire } from '../shared/api/wire/certificate-operation.wire';
 import { requestCancellation } from '../shared/services/pending-operations';
-import { json, keyVaultRoute } from './http/key-vault-route';
+import { type RouteHandler, json } from './http/key-vault-route';
+import { registerKeyVaultRoute } from './http/register-route';
 
 /** PATCH /certificates/{name}/pending {"cancellation_requested":true} → the operation, cancellation recorded. */
-export const pendingCancel = keyVaultRoute(async ({ app, request, vault }) => {
+const pendingCancel: RouteHandler = async ({ app, request, vault }) => {
   const name = requireObjectName(request.params.name);
   parseBody(updatePendingSchema, await request.text());
   const op = await requestCancellation(app.services, name, request.query.get('request_id'));
   return json(200, operationToWire(vault, op));
-});
+};
 
-app.http('pendingCancel', {
+registerKeyVaultRoute('pendingCancel', {
   route: 'certificates/{name}/pending',
   methods: ['PATCH'],
-  authLevel: 'anonymous',
+  permission: 'certificates/update',
   handler: pendingCancel,
 });

@@ -1,25 +1,25 @@
-import { app } from '@azure/functions';
 import { requireObjectName } from '../shared/api/object-name';
 import { parseBody } from '../shared/api/parse-body';
 import { mergeCertificateSchema } from '../shared/api/schemas/request-bodies.schema';
 import { versionToWire } from '../shared/api/wire/certificate-bundle.wire';
 import { certificateId } from '../shared/api/wire/identifiers';
 import { mergeCertificate } from '../shared/services/merge-certificate';
-import { json, keyVaultRoute } from './http/key-vault-route';
+import { type RouteHandler, json } from './http/key-vault-route';
+import { registerKeyVaultRoute } from './http/register-route';
 
 /** POST /certificates/{name}/pending/merge {"x5c":[…]} → 201 with the new certificate version. */
-export const pendingMerge = keyVaultRoute(async ({ app, request, vault, apiVersion }) => {
+const pendingMerge: RouteHandler = async ({ app, request, vault, apiVersion }) => {
   const name = requireObjectName(request.params.name);
   const body = parseBody(mergeCertificateSchema, await request.text());
   const version = await mergeCertificate(app.services, name, body);
   return json(201, versionToWire(vault, version, { policy: version.policy, pendingVisible: true }), {
     Location: `${certificateId(vault, name)}?api-version=${apiVersion}`,
   });
-});
+};
 
-app.http('pendingMerge', {
+registerKeyVaultRoute('pendingMerge', {
   route: 'certificates/{name}/pending/merge',
   methods: ['POST'],
-  authLevel: 'anonymous',
+  permission: 'certificates/create',
   handler: pendingMerge,
 });

@@ -1,10 +1,10 @@
-import { app } from '@azure/functions';
 import { errors } from '../shared/api/errors';
 import { requireObjectName } from '../shared/api/object-name';
 import { secretToWire } from '../shared/api/wire/secret-bundle.wire';
 import { SECRET_CONTENT_TYPES, type SecretContentType } from '../shared/domain/certificate-policy';
 import { getCertificateSecret } from '../shared/services/certificate-secret';
-import { json, keyVaultRoute } from './http/key-vault-route';
+import { type RouteHandler, json } from './http/key-vault-route';
+import { registerKeyVaultRoute } from './http/register-route';
 
 function outContentTypeOf(query: URLSearchParams): SecretContentType | undefined {
   const requested = query.get('outContentType');
@@ -16,15 +16,15 @@ function outContentTypeOf(query: URLSearchParams): SecretContentType | undefined
 }
 
 /** GET /secrets/{name}/{version?}: the certificate's managed secret, PFX (empty password) or PEM. */
-export const secretGet = keyVaultRoute(async ({ app, request, vault }) => {
+const secretGet: RouteHandler = async ({ app, request, vault }) => {
   const name = requireObjectName(request.params.name);
   const secret = await getCertificateSecret(app.services, name, request.params.version || undefined, outContentTypeOf(request.query));
   return json(200, secretToWire(vault, secret.version, secret.value, secret.contentType));
-});
+};
 
-app.http('secretGet', {
+registerKeyVaultRoute('secretGet', {
   route: 'secrets/{name}/{version?}',
   methods: ['GET'],
-  authLevel: 'anonymous',
+  permission: 'secrets/get',
   handler: secretGet,
 });

@@ -4,7 +4,7 @@ import { getApp } from '../shared/composition';
 import { sweepStatuses } from '../shared/services/status-sweep';
 
 /** Re-drives lost issuer jobs and times out operations older than the maximum age. */
-export async function statusSweep(_timer: Timer, context: InvocationContext): Promise<void> {
+async function statusSweep(_timer: Timer, context: InvocationContext): Promise<void> {
   const { services } = await getApp();
   const report = await sweepStatuses(services);
   if (report.due > 0) context.log(`Status sweep: ${JSON.stringify(report)}`);

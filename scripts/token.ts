@@ -33,7 +33,7 @@ export class UsageError extends Error {
   }
 }
 
-export const USAGE =
+const USAGE =
   'usage: npm run --silent token -- [--lifetime <seconds>] [--role <name>]... [--subject <name>] [--audience <uri>]';
 
 export function parseTokenCommand(argv: readonly string[], env: NodeJS.ProcessEnv): TokenCommand {

@@ -41,7 +41,7 @@ export const DEPLOYED_REQUIRED_SETTINGS: readonly string[] = [
 ];
 
 export const DEFAULT_AUDIENCE = 'https://vault.azure.net';
-export const DEFAULT_AUTHORITY_HOST = 'https://login.microsoftonline.com';
+const DEFAULT_AUTHORITY_HOST = 'https://login.microsoftonline.com';
 
 export type StorageConfig =
   | { kind: 'connectionString'; connectionString: string }

@@ -18,7 +18,7 @@ export interface RouteRequest {
   vault: string;
 }
 
-type RouteHandler = (req: RouteRequest) => Promise<HttpResponseInit>;
+export type RouteHandler = (req: RouteRequest) => Promise<HttpResponseInit>;
 
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): HttpResponseInit {
   return { status, jsonBody: body, headers: { 'x-ms-keyvault-service-version': '1.0', ...headers } };
@@ -27,7 +27,7 @@ export function json(status: number, body: unknown, headers: Record<string, stri
 /**
  * Wraps a route: authenticate before anything else (the SDK's first request carries neither token nor
  * body), then the api-version, then the handler; every failure leaves as Key Vault's error envelope, and
- * every request, 401s included, leaves one log line.
+ * every request, 401s included, leaves one log line. Routes use it through registerKeyVaultRoute.
  */
 export function keyVaultRoute(handler: RouteHandler): HttpHandler {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {

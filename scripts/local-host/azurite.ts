@@ -126,7 +126,7 @@ async function distinctFreePorts(count: number): Promise<number[]> {
   return [...ports];
 }
 
-export function azuriteConnectionString(endpoints: { queue: string; table: string; blob?: string }): string {
+function azuriteConnectionString(endpoints: { queue: string; table: string; blob?: string }): string {
   return [
     'DefaultEndpointsProtocol=http',
     `AccountName=${AZURITE_ACCOUNT}`,

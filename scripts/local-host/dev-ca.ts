@@ -29,8 +29,8 @@ export const TLS_RENEW_WITHIN_DAYS = 30;
 const BACKDATE_MS = 3_600_000;
 
 /** The names clients use for this machine; the TLS certificate must match each of them. */
-export const LOCALHOST_DNS_NAMES: readonly string[] = ['localhost'];
-export const LOCALHOST_IP_ADDRESSES: readonly string[] = ['127.0.0.1', '::1'];
+const LOCALHOST_DNS_NAMES: readonly string[] = ['localhost'];
+const LOCALHOST_IP_ADDRESSES: readonly string[] = ['127.0.0.1', '::1'];
 const SERVER_AUTH_EKU = '1.3.6.1.5.5.7.3.1';
 
 /** Associated data of the sealed keys: a key file copied over the other will not open. */

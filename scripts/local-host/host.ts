@@ -9,7 +9,7 @@ import { startHttpServer, type RunningHttpServer, type TlsCredentials } from './
 import { describeError } from './invoke';
 import { listFunctionModules, loadFunctionModules } from './load-functions';
 import { startQueueListener, type QueueListener } from './queue-listener';
-import { RouteTable, type RouteDefinition } from './route-table';
+import { RouteTable, type RouteDefinition } from '../../functions/http/route-table';
 import { startTimerJob, type TimerJob } from './timer-scheduler';
 import { triggerOf, type TriggerBinding } from './trigger-bindings';
 

@@ -5,7 +5,7 @@ import type { TLSSocket } from 'node:tls';
 import { HttpRequest, HttpResponse, type Cookie, type HttpResponseInit } from '@azure/functions';
 import type { RegisteredFunction } from './functions-core';
 import { describeError, invokeFunction } from './invoke';
-import { RouteTable } from './route-table';
+import { RouteTable } from '../../functions/http/route-table';
 
 /**
  * The HTTP(S) front of the local host: matches a request against the route table, hands the function the same

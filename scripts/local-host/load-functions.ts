@@ -9,7 +9,7 @@ import { installFunctionsCoreResolver } from './resolve-functions-core';
  */
 
 /** Where the app's function modules sit next to this file: `<repo>/functions` from source, `<repo>/dist/functions` compiled. */
-export const DEFAULT_FUNCTIONS_DIR = path.resolve(__dirname, '..', '..', 'functions');
+const DEFAULT_FUNCTIONS_DIR = path.resolve(__dirname, '..', '..', 'functions');
 
 /** Modules in `dir` with this file's own extension (`.ts` under jest, `.js` from dist), in a stable order. */
 export function listFunctionModules(dir: string = DEFAULT_FUNCTIONS_DIR): string[] {

@@ -61,7 +61,7 @@ export function decodeQueueMessage(messageText: string, encoding: QueueSettings[
   return tryJsonParse(Buffer.from(compact, 'base64').toString('utf8'));
 }
 
-export function poisonQueueName(queueName: string): string {
+function poisonQueueName(queueName: string): string {
   return `${queueName}-poison`;
 }
 

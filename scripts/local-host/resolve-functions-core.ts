@@ -17,7 +17,7 @@ const loader = Module as unknown as { _resolveFilename: ResolveFilename };
 let installed = false;
 
 /** The fake's file: `.ts` when this file runs from source, `.js` when compiled. */
-export const FUNCTIONS_CORE_PATH = path.join(__dirname, `functions-core${path.extname(__filename)}`);
+const FUNCTIONS_CORE_PATH = path.join(__dirname, `functions-core${path.extname(__filename)}`);
 
 export function installFunctionsCoreResolver(): void {
   // Under jest this patch is inert (jest resolves modules itself, through moduleNameMapper). It is not skipped

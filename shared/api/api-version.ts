@@ -18,7 +18,7 @@ import { errors } from './errors';
  * public client option selects them, and Key Vault retires previews, so a caller sending one is most likely
  * mistaken and is better told so.
  */
-export const API_VERSIONS = [
+const API_VERSIONS = [
   { version: '2016-10-01', note: 'the oldest Key Vault still serves; Python 4.7 can be pinned to it (ApiVersion.V2016_10_01)' },
   { version: '7.0', note: 'the oldest .NET and JS can be pinned to (ServiceVersion.V7_0, serviceVersion "7.0")' },
   { version: '7.1', note: 'selectable in all three SDKs' },

@@ -78,6 +78,14 @@ export const errors = {
    */
   notImplemented: (what: string) => new KeyVaultError(501, 'NotImplemented', `This service does not support ${what} yet.`),
 
+  /** A path that is no operation of this service (the catch-all answers it, after authentication). */
+  unknownPath: (path: string) =>
+    new KeyVaultError(404, 'NotFound', `The path ${path} does not match any operation of this service.`),
+
+  /** A known path under a method it does not take: Key Vault's own words, and the methods it does take in Allow. */
+  methodNotAllowed: (method: string, allowed: readonly string[]) =>
+    new KeyVaultError(405, 'MethodNotAllowed', `HTTP ${method} not allowed`, undefined, { Allow: allowed.join(', ') }),
+
   /** A concurrent writer won a conditional write; the caller can simply retry. */
   concurrentUpdate: () =>
     new KeyVaultError(409, 'Conflict', 'The object was changed by another request at the same time. Retry the request.'),

@@ -29,7 +29,3 @@ export class KeyVaultError extends Error {
 export interface KeyVaultErrorBody {
   error: { code: string; message: string; innererror?: { code: string } };
 }
-
-export function isKeyVaultError(value: unknown): value is KeyVaultError {
-  return value instanceof KeyVaultError;
-}

@@ -29,8 +29,8 @@ import {
  */
 
 export const MISSING_TOKEN_MESSAGE = 'AKV10000: Request is missing a Bearer or PoP token.';
-export const UNAVAILABLE_MESSAGE = 'The service cannot verify access tokens at the moment. Retry the request later.';
-export const UNAVAILABLE_RETRY_AFTER_SECONDS = 10;
+const UNAVAILABLE_MESSAGE = 'The service cannot verify access tokens at the moment. Retry the request later.';
+const UNAVAILABLE_RETRY_AFTER_SECONDS = 10;
 
 export interface Authenticated {
   ok: true;
@@ -73,13 +73,13 @@ export async function authenticate(
 }
 
 /** The token of an `Authorization: Bearer <token>` header (scheme case-insensitive), or undefined. */
-export function bearerToken(header: string | null | undefined): string | undefined {
+function bearerToken(header: string | null | undefined): string | undefined {
   const match = /^\s*bearer\s+(\S+)\s*$/i.exec(header ?? '');
   return match?.[1];
 }
 
 /** A 401 with the challenge; also for callers that refuse a token for reasons of their own. */
-export function unauthorized(auth: AuthConfig, message: string, reason: AuthenticationFailureReason): Unauthorized {
+function unauthorized(auth: AuthConfig, message: string, reason: AuthenticationFailureReason): Unauthorized {
   return {
     ok: false,
     status: 401,
@@ -89,7 +89,7 @@ export function unauthorized(auth: AuthConfig, message: string, reason: Authenti
   };
 }
 
-export function unavailable(reason: string): AuthenticationUnavailable {
+function unavailable(reason: string): AuthenticationUnavailable {
   return {
     ok: false,
     status: 503,

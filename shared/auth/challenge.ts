@@ -17,7 +17,7 @@ export function bearerChallenge(auth: AuthConfig): string {
 }
 
 /** The audience as the challenge advertises it: without trailing slashes (the SDK appends `/.default`). */
-export function challengeResource(audience: string): string {
+function challengeResource(audience: string): string {
   return trimSlashes(audience);
 }
 

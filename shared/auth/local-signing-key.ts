@@ -42,7 +42,7 @@ export interface LocalTokenOptions {
   lifetimeSeconds?: number;
 }
 
-export const DEFAULT_LOCAL_SUBJECT = 'local-user';
+const DEFAULT_LOCAL_SUBJECT = 'local-user';
 
 const generateEcKeyPair = promisify(generateKeyPair);
 

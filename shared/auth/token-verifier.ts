@@ -80,20 +80,16 @@ export class AuthenticationUnavailableError extends Error {
   }
 }
 
-export function isAuthenticationError(value: unknown): value is AuthenticationError {
-  return value instanceof AuthenticationError;
-}
-
 /** How long the OpenID metadata request may take before the verifier gives up (and answers 503). */
-export const METADATA_TIMEOUT_MS = 10_000;
+const METADATA_TIMEOUT_MS = 10_000;
 
 /** The v1 issuer of Entra access tokens, which Key Vault-style resources receive unless they opt into v2. */
-export function entraV1Issuer(tenantId: string): string {
+function entraV1Issuer(tenantId: string): string {
   return `https://sts.windows.net/${tenantId}/`;
 }
 
 /** `https://host/path` and `https://host/path/` are the same resource to Entra; other audiences are exact. */
-export function acceptedAudiences(audience: string): string[] {
+function acceptedAudiences(audience: string): string[] {
   const trimmed = audience.trim().replace(/\/+$/, '');
   return trimmed.includes('://') ? [trimmed, `${trimmed}/`] : [audience.trim()];
 }

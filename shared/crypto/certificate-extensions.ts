@@ -26,7 +26,7 @@ export function profileExtensions(profile: CertificateProfile, subjectIsEmpty: b
   return extensions;
 }
 
-export function sanExtension(sans: SubjectAlternativeNames, critical: boolean): x509.SubjectAlternativeNameExtension {
+function sanExtension(sans: SubjectAlternativeNames, critical: boolean): x509.SubjectAlternativeNameExtension {
   const names: JsonGeneralName[] = [
     ...sans.dnsNames.map((value) => ia5Name('dns', 'DNS name', value)),
     ...sans.emails.map((value) => ia5Name('email', 'email', value)),
@@ -37,7 +37,7 @@ export function sanExtension(sans: SubjectAlternativeNames, critical: boolean): 
   return new x509.SubjectAlternativeNameExtension(names, critical);
 }
 
-export function ekuExtension(ekus: string[]): x509.ExtendedKeyUsageExtension {
+function ekuExtension(ekus: string[]): x509.ExtendedKeyUsageExtension {
   for (const oid of ekus) {
     if (!OID_PATTERN.test(oid)) throw new CertificateProfileError(`"${oid}" is not a valid extended key usage OID`);
   }
@@ -45,11 +45,11 @@ export function ekuExtension(ekus: string[]): x509.ExtendedKeyUsageExtension {
 }
 
 /** Critical, as RFC 5280 (4.2.1.3) recommends, so verifiers that do not understand it refuse the key. */
-export function keyUsageExtension(names: KeyUsageName[]): x509.KeyUsagesExtension {
+function keyUsageExtension(names: KeyUsageName[]): x509.KeyUsagesExtension {
   return new x509.KeyUsagesExtension(keyUsageFlags(names), true);
 }
 
-export function keyUsageFlags(names: readonly KeyUsageName[]): x509.KeyUsageFlags {
+function keyUsageFlags(names: readonly KeyUsageName[]): x509.KeyUsageFlags {
   return names.reduce<number>((flags, name) => flags | x509.KeyUsageFlags[name], 0);
 }
 

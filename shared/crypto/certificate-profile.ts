@@ -46,7 +46,3 @@ export function hasAnySan(sans: SubjectAlternativeNames): boolean {
     sans.dnsNames.length + sans.emails.length + sans.upns.length + sans.uris.length + sans.ipAddresses.length > 0
   );
 }
-
-export function isKeyUsageName(value: unknown): value is KeyUsageName {
-  return KEY_USAGE_NAMES.includes(value as KeyUsageName);
-}

@@ -11,10 +11,6 @@ export function isRsaKeySize(value: unknown): value is RsaKeySize {
   return RSA_KEY_SIZES.includes(value as RsaKeySize);
 }
 
-export function isEcCurve(value: unknown): value is EcCurve {
-  return EC_CURVES.includes(value as EcCurve);
-}
-
 /** OpenSSL's names, which Node's crypto uses for `namedCurve` both in and out. */
 const OPENSSL_CURVE_NAMES: Record<EcCurve, string> = {
   'P-256': 'prime256v1',
@@ -33,10 +29,4 @@ export function ecCurveFromOpensslName(name: string): EcCurve | undefined {
 
 export function describeKeySpec(spec: KeySpec): string {
   return spec.kty === 'RSA' ? `RSA ${spec.keySize}` : `EC ${spec.curve}`;
-}
-
-export function sameKeySpec(a: KeySpec, b: KeySpec): boolean {
-  if (a.kty === 'RSA' && b.kty === 'RSA') return a.keySize === b.keySize;
-  if (a.kty === 'EC' && b.kty === 'EC') return a.curve === b.curve;
-  return false;
 }

@@ -102,7 +102,7 @@ export interface Pkcs12KdfInput {
   keyLength: number;
 }
 
-export function pkcs12Kdf(input: Pkcs12KdfInput): Buffer {
+function pkcs12Kdf(input: Pkcs12KdfInput): Buffer {
   const u = 32;
   const v = 64;
   const repeatTo = (data: Buffer, length: number): Buffer =>

@@ -23,7 +23,7 @@ export function buildPem(input: SecretMaterial): string {
   return blocks.join('');
 }
 
-export function pemBlock(label: string, der: Buffer): string {
+function pemBlock(label: string, der: Buffer): string {
   const lines = der.toString('base64').match(/.{1,64}/g) ?? [];
   return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
 }

@@ -28,7 +28,7 @@ const EC_HASHES: Record<EcCurve, HashName> = {
   'P-256K': 'SHA-256',
 };
 
-export function webcryptoCurveName(curve: EcCurve): string {
+function webcryptoCurveName(curve: EcCurve): string {
   return WEBCRYPTO_CURVES[curve];
 }
 

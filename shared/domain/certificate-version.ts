@@ -37,8 +37,3 @@ export function withoutKey(version: CertificateVersion): VersionWithoutKey {
   const { sealedPrivateKey: _key, ...rest } = version;
   return rest;
 }
-
-/** Versions are 32 lower-case hex characters, like Key Vault's. */
-export function isVersionId(value: string): boolean {
-  return /^[0-9a-f]{32}$/.test(value);
-}

@@ -7,7 +7,3 @@ export function validityWindow(issuedAt: Date, months: number): { notBefore: Dat
   notAfter.setUTCMonth(notAfter.getUTCMonth() + months);
   return { notBefore: new Date(issuedAt.getTime() - BACKDATE_SECONDS * 1000), notAfter };
 }
-
-export function toUnixSeconds(date: Date): number {
-  return Math.floor(date.getTime() / 1000);
-}

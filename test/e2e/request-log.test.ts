@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { type ServiceUnderTest, eventually, startService } from '../helpers/service-under-test';
 
 /** What an operator reads: one line per request, with what happened, and nothing secret. */
@@ -35,10 +36,30 @@ it('logs a create with its status, and never the token or the query', async () =
   expect(lines.join('\n')).not.toContain('query-value');
 });
 
-it('logs requests that match no function, which never reach the app', async () => {
-  const response = await fetch(`${service.url}/no/such/route?api-version=7.5`);
-  expect(response.status).toBe(404);
-  await eventually('the unrouted line', async () => (linesFor('GET /no/such/route 404').length > 0 ? true : undefined));
+it('logs a request for an unknown path, which the catch-all answers (401 without a token, 404 with one)', async () => {
+  const refused = await fetch(`${service.url}/no/such/route?api-version=7.5`);
+  expect(refused.status).toBe(401);
+  const token = await service.token();
+  const unknown = await fetch(`${service.url}/no/such/route?api-version=7.5`, { headers: { authorization: `Bearer ${token}` } });
+  expect(unknown.status).toBe(404);
+  const requestId = unknown.headers.get('x-ms-request-id') ?? '';
+  const [line] = await eventually('the request line', async () => (linesFor(requestId).length > 0 ? linesFor(requestId) : undefined));
+  expect(line).toMatch(/GET \/no\/such\/route 404 \d+ ms/);
+});
+
+it('logs requests that reach no function at all (a method even the catch-all does not take)', async () => {
+  // fetch refuses TRACE, so a raw request; the host answers it itself, as Azure's would.
+  const status = await new Promise<number>((resolve, reject) => {
+    const { hostname, port } = new URL(service.url);
+    const req = httpRequest({ host: hostname, port, method: 'TRACE', path: '/no/such/route' }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  expect(status).toBe(405);
+  await eventually('the unrouted line', async () => (linesFor('TRACE /no/such/route 405').length > 0 ? true : undefined));
 });
 
 it('says nothing alarming about the normal end of a Self job, and no invocation chatter at info', async () => {

@@ -1,8 +1,12 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { HttpRequest, HttpResponse, type HttpResponseInit } from '@azure/functions';
+import { keyVaultRouteRegistrations } from '../../functions/http/register-route';
 import { getRegisteredFunctions } from '../../scripts/local-host/functions-core';
-import { RouteTable } from '../../scripts/local-host/route-table';
+import { invokeFunction } from '../../scripts/local-host/invoke';
+import { RouteTable } from '../../functions/http/route-table';
 import { triggerOf } from '../../scripts/local-host/trigger-bindings';
+import { ANY_AUTHENTICATED_CALLER, KEY_VAULT_PERMISSIONS } from '../../shared/auth/permissions';
 import { QUEUES, STORAGE_CONNECTION } from '../../shared/names';
 
 /**
@@ -12,13 +16,26 @@ import { QUEUES, STORAGE_CONNECTION } from '../../shared/names';
  */
 const functionsDir = join(__dirname, '..', '..', 'functions');
 
-beforeAll(() => {
-  for (const file of readdirSync(functionsDir).filter((f) => f.endsWith('.ts'))) {
-    // Loading a function file registers it, as the Functions host's loader does with `main`.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    require(join(functionsDir, file));
-  }
-});
+// Loaded while the file is read, so the per-route cases below can be listed from the registrations.
+for (const file of readdirSync(functionsDir).filter((f) => f.endsWith('.ts'))) {
+  // Loading a function file registers it, as the Functions host's loader does with `main`.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require(join(functionsDir, file));
+}
+
+/** A concrete path for a route template: every parameter filled in, optional ones too, the catch-all with two segments. */
+function samplePath(template: string): string {
+  return `/${template.replace(/\{\*+\w+\}/g, 'no/such-path').replace(/\{(\w+)\??\}/g, (_all, name: string) => `${name}-1`)}`;
+}
+
+function httpRegistrations() {
+  return getRegisteredFunctions().flatMap((f) => {
+    const t = trigger(f.metadata.name);
+    return t?.type === 'httpTrigger'
+      ? [{ name: f.metadata.name, trigger: t as { route?: string; methods?: string[]; authLevel?: string } }]
+      : [];
+  });
+}
 
 function trigger(name: string) {
   const registration = getRegisteredFunctions().find((f) => f.metadata.name === name);
@@ -28,25 +45,83 @@ function trigger(name: string) {
 }
 
 describe('function registrations', () => {
-  it('registers exactly these HTTP routes, with in-app token checks (anonymous auth level)', () => {
-    const http = getRegisteredFunctions()
-      .map((f) => ({ name: f.metadata.name, trigger: trigger(f.metadata.name) }))
-      .filter((f) => f.trigger?.type === 'httpTrigger')
-      .map((f) => ({ name: f.name, route: f.trigger?.route, methods: f.trigger?.methods, authLevel: f.trigger?.authLevel }))
+  it('registers exactly these HTTP routes, each with the permission it needs and in-app token checks (anonymous auth level)', () => {
+    const http = httpRegistrations()
+      .map(({ name, trigger: t }) => {
+        const permission = keyVaultRouteRegistrations().find((r) => r.name === name)?.permission;
+        return { name, route: t.route, methods: t.methods, authLevel: t.authLevel, permission };
+      })
       .sort((a, b) => a.name.localeCompare(b.name));
     expect(http).toEqual([
-      { name: 'certificateContacts', route: 'certificates/contacts', methods: ['GET', 'PUT', 'DELETE'], authLevel: 'anonymous' },
-      { name: 'certificateCreate', route: 'certificates/{name}/create', methods: ['POST'], authLevel: 'anonymous' },
-      { name: 'certificateGet', route: 'certificates/{name}/{version?}', methods: ['GET'], authLevel: 'anonymous' },
-      { name: 'issuerGet', route: 'certificates/issuers/{issuer}', methods: ['GET'], authLevel: 'anonymous' },
-      { name: 'issuerList', route: 'certificates/issuers', methods: ['GET'], authLevel: 'anonymous' },
-      { name: 'issuerSet', route: 'certificates/issuers/{issuer}', methods: ['PUT'], authLevel: 'anonymous' },
-      { name: 'pendingCancel', route: 'certificates/{name}/pending', methods: ['PATCH'], authLevel: 'anonymous' },
-      { name: 'pendingDelete', route: 'certificates/{name}/pending', methods: ['DELETE'], authLevel: 'anonymous' },
-      { name: 'pendingGet', route: 'certificates/{name}/pending', methods: ['GET'], authLevel: 'anonymous' },
-      { name: 'pendingMerge', route: 'certificates/{name}/pending/merge', methods: ['POST'], authLevel: 'anonymous' },
-      { name: 'secretGet', route: 'secrets/{name}/{version?}', methods: ['GET'], authLevel: 'anonymous' },
+      { name: 'certificateContacts', route: 'certificates/contacts', methods: ['GET', 'PUT', 'DELETE'], authLevel: 'anonymous', permission: 'certificates/managecontacts' },
+      { name: 'certificateCreate', route: 'certificates/{name}/create', methods: ['POST'], authLevel: 'anonymous', permission: 'certificates/create' },
+      { name: 'certificateGet', route: 'certificates/{name}/{version?}', methods: ['GET'], authLevel: 'anonymous', permission: 'certificates/get' },
+      { name: 'certificatePolicyGet', route: 'certificates/{name}/policy', methods: ['GET'], authLevel: 'anonymous', permission: 'certificates/get' },
+      { name: 'certificatePolicyUpdate', route: 'certificates/{name}/policy', methods: ['PATCH'], authLevel: 'anonymous', permission: 'certificates/update' },
+      { name: 'issuerGet', route: 'certificates/issuers/{issuer}', methods: ['GET'], authLevel: 'anonymous', permission: 'certificates/getissuers' },
+      { name: 'issuerList', route: 'certificates/issuers', methods: ['GET'], authLevel: 'anonymous', permission: 'certificates/listissuers' },
+      { name: 'issuerSet', route: 'certificates/issuers/{issuer}', methods: ['PUT'], authLevel: 'anonymous', permission: 'certificates/setissuers' },
+      { name: 'pendingCancel', route: 'certificates/{name}/pending', methods: ['PATCH'], authLevel: 'anonymous', permission: 'certificates/update' },
+      { name: 'pendingDelete', route: 'certificates/{name}/pending', methods: ['DELETE'], authLevel: 'anonymous', permission: 'certificates/delete' },
+      { name: 'pendingGet', route: 'certificates/{name}/pending', methods: ['GET'], authLevel: 'anonymous', permission: 'certificates/get' },
+      { name: 'pendingMerge', route: 'certificates/{name}/pending/merge', methods: ['POST'], authLevel: 'anonymous', permission: 'certificates/create' },
+      { name: 'secretGet', route: 'secrets/{name}/{version?}', methods: ['GET'], authLevel: 'anonymous', permission: 'secrets/get' },
+      {
+        name: 'unmatchedRoute',
+        route: '{*path}',
+        methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+        authLevel: 'anonymous',
+        permission: ANY_AUTHENTICATED_CALLER,
+      },
     ]);
+  });
+
+  it('registers every HTTP function through registerKeyVaultRoute, so none can skip authentication', () => {
+    // A function file that calls app.http itself is registered with the host but not with the helper.
+    const viaHelper = new Map(keyVaultRouteRegistrations().map((r) => [r.name, r]));
+    const registered = httpRegistrations();
+    expect(registered.length).toBeGreaterThan(0);
+    for (const { name, trigger: t } of registered) {
+      expect({ name, helper: viaHelper.has(name) }).toEqual({ name, helper: true });
+      expect({ name, route: viaHelper.get(name)?.route, methods: viaHelper.get(name)?.methods }).toEqual({ name, route: t.route, methods: t.methods });
+      expect([...KEY_VAULT_PERMISSIONS, ANY_AUTHENTICATED_CALLER]).toContain(viaHelper.get(name)?.permission);
+    }
+    expect(viaHelper.size).toBe(registered.length);
+  });
+
+  describe('without a token, every method of every HTTP registration answers the bearer challenge', () => {
+    // Derived from the registrations: a new route is covered the moment it is registered.
+    const cases = httpRegistrations().flatMap(({ name, trigger: t }) =>
+      (t.methods ?? []).map((method) => [name, method, samplePath(t.route ?? '')] as const),
+    );
+    const saved = { ...process.env };
+
+    beforeAll(() => {
+      // Enough configuration for the gate (a local token verifier); storage is never reached before the 401.
+      process.env[STORAGE_CONNECTION] = 'UseDevelopmentStorage=true';
+      process.env.KEY_ENCRYPTION_KEY = Buffer.alloc(32, 1).toString('base64');
+      process.env.AUTH_MODE = 'local';
+      process.env.AUTH_LOCAL_KEY_FILE = join(__dirname, 'no-such-key.json');
+    });
+
+    afterAll(() => {
+      process.env = saved;
+    });
+
+    it('lists every registration', () => {
+      expect(new Set(cases.map(([name]) => name)).size).toBe(httpRegistrations().length);
+    });
+
+    it.each(cases)('%s: %s %s', async (name, method, path) => {
+      const fn = getRegisteredFunctions().find((f) => f.metadata.name === name);
+      if (!fn) throw new Error(`${name} is not registered`);
+      const request = new HttpRequest({ method, url: `https://vault.local${path}?api-version=7.5`, headers: {} });
+      const { result } = await invokeFunction({ fn, input: request, log: () => undefined, reason: 'test' });
+      const response = new HttpResponse(result as HttpResponseInit);
+      expect(response.status).toBe(401);
+      expect(response.headers.get('www-authenticate')).toMatch(/^Bearer authorization="/);
+      expect(await response.json()).toEqual({ error: { code: 'Unauthorized', message: 'AKV10000: Request is missing a Bearer or PoP token.' } });
+    });
   });
 
   it('routes the paths the SDKs send, with and without trailing slash, to the function a user means', () => {
@@ -74,6 +149,31 @@ describe('function registrations', () => {
     }
     expect(target('GET', '/certificates/issuers/i1')).toEqual(['issuerGet', { issuer: 'i1' }]);
     expect(target('GET', '/secrets/c1')).toEqual(['secretGet', { name: 'c1' }]);
+    // The policy is never version "policy" of a certificate.
+    expect(target('GET', '/certificates/c1/policy')).toEqual(['certificatePolicyGet', { name: 'c1' }]);
+    expect(target('PATCH', '/certificates/c1/policy')).toEqual(['certificatePolicyUpdate', { name: 'c1' }]);
+  });
+
+  it('sends every path and method no operation takes to the catch-all, which the host tries last', () => {
+    const table = new RouteTable(
+      getRegisteredFunctions().flatMap((fn) => {
+        const t = triggerOf(fn);
+        return t.kind === 'http' ? [{ functionName: t.functionName, template: t.route, ...(t.methods ? { methods: t.methods } : {}) }] : [];
+      }),
+    );
+    expect(table.routes.at(-1)?.functionName).toBe('unmatchedRoute');
+    const target = (method: string, path: string) => {
+      const match = table.match(method, path);
+      return match.kind === 'matched' ? match.route.functionName : match.kind;
+    };
+    // Unknown paths, the root included.
+    expect(target('GET', '/keys/k1')).toBe('unmatchedRoute');
+    expect(target('GET', '/')).toBe('unmatchedRoute');
+    expect(target('GET', '/certificates/c1/v1/extra')).toBe('unmatchedRoute');
+    // Known paths under a method they do not take fail that route's method constraint and fall through, as in ASP.NET routing.
+    expect(target('DELETE', '/certificates/c1')).toBe('unmatchedRoute');
+    expect(target('PUT', '/certificates/c1/pending')).toBe('unmatchedRoute');
+    expect(target('POST', '/certificates//create')).toBe('unmatchedRoute');
   });
 
   it('registers the issuer job and its poison consumer on the app storage connection', () => {
@@ -89,6 +189,6 @@ describe('function registrations', () => {
   it('registers nothing else, and every name once', () => {
     const names = getRegisteredFunctions().map((f) => f.metadata.name);
     expect(new Set(names).size).toBe(names.length);
-    expect(names).toHaveLength(14);
+    expect(names).toHaveLength(17);
   });
 });

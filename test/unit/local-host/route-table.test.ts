@@ -6,7 +6,7 @@ import {
   splitPath,
   type RouteDefinition,
   type RouteMatch,
-} from '../../../scripts/local-host/route-table';
+} from '../../../functions/http/route-table';
 
 /** The app's route shapes, registered in an order that would be wrong if it were used as is. */
 const APP_ROUTES: RouteDefinition[] = [
@@ -90,6 +90,27 @@ describe('RouteTable', () => {
       expect(matched(routes.match('GET', '/items'))).toEqual({ functionName: 'withDefault', params: { page: 'first' } });
       expect(matched(routes.match('GET', '/files/a/b%20c/d'))).toEqual({ functionName: 'files', params: { path: 'a/b c/d' } });
       expect(matched(routes.match('GET', '/files'))).toEqual({ functionName: 'files', params: {} });
+    });
+  });
+
+  describe('a catch-all at the root', () => {
+    const withCatchAll = new RouteTable([{ functionName: 'catchAll', template: '{*path}' }, ...APP_ROUTES]);
+
+    it('is tried after every route that begins with a literal, wherever it was registered', () => {
+      expect(withCatchAll.routes.at(-1)?.functionName).toBe('catchAll');
+      expect(matched(withCatchAll.match('GET', '/certificates/c1/pending')).functionName).toBe('pendingGet');
+      expect(matched(withCatchAll.match('GET', '/secrets/s1')).functionName).toBe('secretGet');
+    });
+
+    it('takes unknown paths, the root included, with the rest of the path as its value', () => {
+      expect(matched(withCatchAll.match('GET', '/keys/k1/sign'))).toEqual({ functionName: 'catchAll', params: { path: 'keys/k1/sign' } });
+      expect(matched(withCatchAll.match('POST', '/'))).toEqual({ functionName: 'catchAll', params: {} });
+      expect(matched(withCatchAll.match('GET', '/certificates//v1')).functionName).toBe('catchAll');
+    });
+
+    it('takes a known path under a method its routes refuse, as ASP.NET routing does, instead of a 405 from the host', () => {
+      expect(matched(withCatchAll.match('DELETE', '/certificates/issuers/x')).functionName).toBe('catchAll');
+      expect(matched(withCatchAll.match('POST', '/secrets/s1')).functionName).toBe('catchAll');
     });
   });
 

@@ -10,6 +10,10 @@
  *   order;
  * - the first route whose path and method both match wins. One difference from the host, which answers 404
  *   there: when the path matches some route but none allows the method, we answer 405 as Key Vault does.
+ *   This app never gets there: its catch-all (functions/unmatched-route.ts) takes every such request, as in
+ *   Azure, and answers it after authentication.
+ *
+ * It lives with the functions because the catch-all matches paths with it too (scripts/ is not deployed).
  */
 
 export interface RouteDefinition {

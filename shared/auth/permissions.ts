@@ -1,0 +1,29 @@
+/**
+ * What a caller must be allowed to do for each operation, in Key Vault's own vocabulary: the access-policy
+ * permissions (`certificates get`, `secrets get`, ...) that Key Vault names in its 403 messages ("does not
+ * have secrets get permission on key vault ..."), each also granted by an RBAC data action.
+ *
+ * Nothing enforces them yet: every route declares the one it needs (functions/http/register-route.ts) so that
+ * role checks can be added in one place later. Only what the registered routes need is listed.
+ */
+export const KEY_VAULT_PERMISSIONS = [
+  'certificates/get',
+  'certificates/create',
+  'certificates/update',
+  'certificates/delete',
+  'certificates/managecontacts',
+  'certificates/getissuers',
+  'certificates/listissuers',
+  'certificates/setissuers',
+  'secrets/get',
+] as const;
+
+export type KeyVaultPermission = (typeof KEY_VAULT_PERMISSIONS)[number];
+
+/**
+ * For routes that reveal nothing of the vault (the catch-all that says a path or method does not exist):
+ * a valid token is enough.
+ */
+export const ANY_AUTHENTICATED_CALLER = 'any-authenticated-caller';
+
+export type RoutePermission = KeyVaultPermission | typeof ANY_AUTHENTICATED_CALLER;
