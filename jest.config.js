@@ -7,12 +7,22 @@ const common = {
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
 };
 
+/**
+ * One Azurite for every integration and e2e file of a run, each file on a storage account of its own
+ * (test/helpers/shared-azurite.ts). Jest runs a project's global setup once, and only when that project has
+ * tests to run, so a unit-only run starts no emulator.
+ */
+const sharedAzurite = {
+  globalSetup: '<rootDir>/test/helpers/global-setup.ts',
+  globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
+};
+
 module.exports = {
   testTimeout: 60000,
   reporters: ['default', '<rootDir>/test/helpers/summary-reporter.js'],
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
-    { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
-    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
+    { ...common, ...sharedAzurite, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
+    { ...common, ...sharedAzurite, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
   ],
 };

@@ -24,6 +24,11 @@ export interface AzuriteOptions {
    * them (kill -9) leaves enough behind for the next start to find them: see stopLeftoverAzurite.
    */
   processFile?: string;
+  /**
+   * Accounts to serve besides the well-known one, all with its public key. A test run shares one emulator
+   * and gives each test file its own account, so the app's fixed table and queue names never collide.
+   */
+  accounts?: readonly string[];
 }
 
 export interface RunningAzurite {
@@ -73,7 +78,10 @@ function spawnService(name: ServiceName, port: number, options: AzuriteOptions):
     ...(options.location ? ['--location', options.location] : ['--inMemoryPersistence']),
   ];
   // In memory Azurite still treats its working directory as its workspace; keep that out of the repo.
-  const child = spawn(process.execPath, args, { cwd: options.location ?? tmpdir(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const env = options.accounts
+    ? { ...process.env, AZURITE_ACCOUNTS: [AZURITE_ACCOUNT, ...options.accounts].map((a) => `${a}:${AZURITE_ACCOUNT_KEY}`).join(';') }
+    : process.env;
+  const child = spawn(process.execPath, args, { cwd: options.location ?? tmpdir(), env, stdio: ['ignore', 'pipe', 'pipe'] });
   const service: Service = { name, port, child, output: [], exited: false };
   const collect = (chunk: Buffer) => {
     for (const line of chunk.toString('utf8').split(/\r?\n/)) {
@@ -126,10 +134,11 @@ async function distinctFreePorts(count: number): Promise<number[]> {
   return [...ports];
 }
 
-function azuriteConnectionString(endpoints: { queue: string; table: string; blob?: string }): string {
+/** Endpoints end with the account name (`http://127.0.0.1:port/<account>`), as Azurite serves them. */
+export function azuriteConnectionString(endpoints: { queue: string; table: string; blob?: string }, account = AZURITE_ACCOUNT): string {
   return [
     'DefaultEndpointsProtocol=http',
-    `AccountName=${AZURITE_ACCOUNT}`,
+    `AccountName=${account}`,
     `AccountKey=${AZURITE_ACCOUNT_KEY}`,
     ...(endpoints.blob ? [`BlobEndpoint=${endpoints.blob}`] : []),
     `QueueEndpoint=${endpoints.queue}`,

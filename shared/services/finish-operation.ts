@@ -2,7 +2,7 @@ import type { ParsedCertificate } from '../crypto/certificate-chain';
 import { unixSeconds } from '../domain/clock';
 import { type CertificateVersion, withoutKey } from '../domain/certificate-version';
 import { type PendingOperation, completed } from '../domain/pending-operation';
-import type { Stored } from '../storage/certificate-store';
+import type { Stored } from '../storage/repositories';
 import type { ServiceContext } from './service-context';
 
 /** The new version an operation becomes once it has its certificate chain (leaf first). */

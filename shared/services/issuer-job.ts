@@ -11,8 +11,7 @@ import {
   isVisible,
   withJobAttempt,
 } from '../domain/pending-operation';
-import type { IssuerJob } from '../storage/issuer-job-queue';
-import type { Stored } from '../storage/certificate-store';
+import type { IssuerJob, Stored } from '../storage/repositories';
 import type { PendingOperation } from '../domain/pending-operation';
 import { keyBinding } from './create-certificate';
 import { finishOperation } from './finish-operation';

@@ -7,7 +7,7 @@ import {
   markedDeleted,
   withCancellationRequested,
 } from '../domain/pending-operation';
-import type { Stored } from '../storage/certificate-store';
+import type { Stored } from '../storage/repositories';
 import { WriteConflictError } from '../storage/storage-errors';
 import type { ServiceContext } from './service-context';
 

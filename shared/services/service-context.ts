@@ -1,16 +1,13 @@
 import type { Clock } from '../domain/clock';
-import type { CertificateStore } from '../storage/certificate-store';
-import type { IssuerJobQueue } from '../storage/issuer-job-queue';
-import type { IssuerStore } from '../storage/issuer-store';
-import type { OperationsDueIndex } from '../storage/operations-due-index';
+import type { CertificateRepository, DueIndex, IssuerRepository, JobQueue } from '../storage/repositories';
 import type { IssuerProviders } from '../issuers/issuer-providers';
 
 /** What the services work with, built once by the composition root and handed in (tests build their own). */
 export interface ServiceContext {
-  certificates: CertificateStore;
-  issuers: IssuerStore;
-  dueIndex: OperationsDueIndex;
-  jobs: IssuerJobQueue;
+  certificates: CertificateRepository;
+  issuers: IssuerRepository;
+  dueIndex: DueIndex;
+  jobs: JobQueue;
   providers: IssuerProviders;
   keyEncryptionKey: Buffer;
   clock: Clock;

@@ -1,6 +1,6 @@
 import { unixSeconds } from '../domain/clock';
 import { OPERATION_ERROR_CODES, failed, isIssuerDriven, isVisible } from '../domain/pending-operation';
-import type { DueEntry } from '../storage/operations-due-index';
+import type { DueEntry } from '../storage/repositories';
 import { WriteConflictError } from '../storage/storage-errors';
 import type { ServiceContext } from './service-context';
 

@@ -1,7 +1,7 @@
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
-import type { CertificatePolicy } from '../domain/certificate-policy';
 import type { CertificateVersion, VersionWithoutKey } from '../domain/certificate-version';
 import type { PendingOperation } from '../domain/pending-operation';
+import type { CertificateHead, CertificateRepository, Stored } from './repositories';
 import { conditional, orUndefinedOn404 } from './storage-errors';
 
 /**
@@ -15,19 +15,6 @@ import { conditional, orUndefinedOn404 } from './storage-errors';
 const PENDING_ROW = 'pending';
 const HEAD_ROW = 'head';
 const VERSION_PREFIX = 'v-';
-
-export interface CertificateHead {
-  name: string;
-  policy: CertificatePolicy;
-  latestVersion: string;
-  /** The latest version without its key; absent from heads written before the copy was kept. */
-  latest?: VersionWithoutKey;
-}
-
-export interface Stored<T> {
-  value: T;
-  etag: string;
-}
 
 // Type aliases (not interfaces) so that entities fit the SDK's Record-typed transaction actions.
 type JsonEntity = {
@@ -119,7 +106,7 @@ function fromHeadEntity(entity: HeadEntity): CertificateHead {
   return { ...head, latest };
 }
 
-export class CertificateStore {
+export class CertificateStore implements CertificateRepository {
   constructor(private readonly table: TableClient) {}
 
   async getOperation(name: string): Promise<Stored<PendingOperation> | undefined> {
@@ -127,7 +114,6 @@ export class CertificateStore {
     return entity ? { value: fromOperationEntity(entity), etag: entity.etag } : undefined;
   }
 
-  /** Writes a new operation; fails with WriteConflictError if `etag` is stale or, without one, if one exists. */
   async putOperation(op: PendingOperation, etag: string | undefined): Promise<string> {
     const entity = toOperationEntity(op);
     const response = etag
@@ -136,10 +122,7 @@ export class CertificateStore {
     return response.etag ?? '';
   }
 
-  /**
-   * Finishes an operation with its new version in one batch: the operation (conditional on `etag`),
-   * the version and the head move together or not at all.
-   */
+  /** One entity-group transaction: the three rows share the partition, so they move together or not at all. */
   async completeOperation(op: PendingOperation, etag: string, version: CertificateVersion, head: CertificateHead): Promise<void> {
     const actions: TransactionAction[] = [
       ['update', toOperationEntity(op), 'Replace', { etag }],

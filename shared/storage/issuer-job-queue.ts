@@ -1,13 +1,8 @@
 import type { QueueClient } from '@azure/storage-queue';
-
-/** What the queue-triggered function receives: which operation to drive, and which request it was for. */
-export interface IssuerJob {
-  name: string;
-  requestId: string;
-}
+import type { IssuerJob, JobQueue } from './repositories';
 
 /** Sends issuer jobs the way the Functions queue trigger reads them: base64 of JSON. */
-export class IssuerJobQueue {
+export class IssuerJobQueue implements JobQueue {
   private ready: Promise<unknown> | undefined;
 
   constructor(private readonly queue: QueueClient) {}

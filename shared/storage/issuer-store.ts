@@ -1,5 +1,6 @@
 import type { TableClient } from '@azure/data-tables';
 import type { IssuerObject } from '../domain/issuer';
+import type { IssuerRepository } from './repositories';
 import { orUndefinedOn404 } from './storage-errors';
 
 /** Issuer objects, one partition per issuer name (lower-cased: names are case-insensitive). */
@@ -11,7 +12,7 @@ interface IssuerEntity {
 
 const ROW = 'issuer';
 
-export class IssuerStore {
+export class IssuerStore implements IssuerRepository {
   constructor(private readonly table: TableClient) {}
 
   async get(name: string): Promise<IssuerObject | undefined> {

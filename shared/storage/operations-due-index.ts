@@ -1,15 +1,10 @@
 import { odata, type TableClient } from '@azure/data-tables';
+import type { DueEntry, DueIndex } from './repositories';
 
 /**
  * When each issuer-driven operation is next due for the status sweep. Partitions are minute buckets, so the
  * sweep reads a key range of what is due (cost grows with due items, not with stored certificates).
  */
-export interface DueEntry {
-  name: string;
-  requestId: string;
-  /** Unix seconds. */
-  dueAt: number;
-}
 
 interface DueEntity {
   partitionKey: string;
@@ -30,7 +25,7 @@ function rowOf(entry: DueEntry): string {
   return `${entry.name.toLowerCase()}_${entry.requestId}_${entry.dueAt}`;
 }
 
-export class OperationsDueIndex {
+export class OperationsDueIndex implements DueIndex {
   constructor(private readonly table: TableClient) {}
 
   async schedule(entry: DueEntry): Promise<void> {
@@ -48,7 +43,6 @@ export class OperationsDueIndex {
     }
   }
 
-  /** Entries due at or before `now`, at most `limit` of them. */
   async due(now: number, limit: number): Promise<DueEntry[]> {
     const filter = odata`PartitionKey le ${bucketOf(now)} and dueAt le ${now}`;
     const entries: DueEntry[] = [];

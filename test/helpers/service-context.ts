@@ -4,11 +4,13 @@ import { defaultIssuerProviders } from '../../shared/issuers/issuer-providers';
 import type { ServiceContext } from '../../shared/services/service-context';
 import { CertificateStore } from '../../shared/storage/certificate-store';
 import { makeQueueClient, makeTableClient } from '../../shared/storage/clients';
-import { type IssuerJob, IssuerJobQueue } from '../../shared/storage/issuer-job-queue';
+import { IssuerJobQueue } from '../../shared/storage/issuer-job-queue';
 import { IssuerStore } from '../../shared/storage/issuer-store';
 import { OperationsDueIndex } from '../../shared/storage/operations-due-index';
+import type { IssuerJob } from '../../shared/storage/repositories';
+import { memoryStorage } from './memory-storage';
 
-/** A controllable clock for integration tests. */
+/** A controllable clock for service tests. */
 export function manualClock(start = new Date('2026-01-01T00:00:00Z')): Clock & { advance(seconds: number): void } {
   let now = start.getTime();
   const clock = (() => new Date(now)) as Clock & { advance(seconds: number): void };
@@ -18,8 +20,33 @@ export function manualClock(start = new Date('2026-01-01T00:00:00Z')): Clock & {
   return clock;
 }
 
-/** Service context on Azurite with tables and a queue of unique names, so test files never share state. */
-export async function serviceContextOn(connectionString: string, overrides: Partial<ServiceContext> = {}) {
+/** Everything but storage, with test defaults. */
+function baseContext(clock: Clock) {
+  return {
+    providers: defaultIssuerProviders,
+    keyEncryptionKey: randomBytes(32),
+    clock,
+    operationMaxAgeSeconds: 3600,
+    jobRedriveAfterSeconds: 60,
+  };
+}
+
+/**
+ * Service context on in-memory repositories: what service tests use (no emulator, milliseconds per test).
+ * `takeJobs` receives the jobs waiting on the queue and removes them, as the queue trigger would.
+ */
+export function memoryServiceContext(overrides: Partial<ServiceContext> = {}) {
+  const clock = overrides.clock ?? manualClock();
+  const storage = memoryStorage(clock);
+  const ctx: ServiceContext = { ...storage, ...baseContext(clock), ...overrides };
+  return { ctx, storage, takeJobs: () => storage.jobs.take() };
+}
+
+/**
+ * The table and queue adapters on Azurite, with tables and a queue of unique names, so tests sharing an
+ * emulator never share state.
+ */
+export async function azureRepositoriesOn(connectionString: string) {
   const suffix = randomBytes(4).toString('hex');
   const storage = { kind: 'connectionString' as const, connectionString };
   const tables = {
@@ -30,19 +57,7 @@ export async function serviceContextOn(connectionString: string, overrides: Part
   await Promise.all(Object.values(tables).map((t) => t.createTable()));
   const queue = makeQueueClient(storage, `jobs-${suffix}`);
   await queue.createIfNotExists();
-  const ctx: ServiceContext = {
-    certificates: new CertificateStore(tables.certificates),
-    issuers: new IssuerStore(tables.issuers),
-    dueIndex: new OperationsDueIndex(tables.due),
-    jobs: new IssuerJobQueue(queue),
-    providers: defaultIssuerProviders,
-    keyEncryptionKey: randomBytes(32),
-    clock: manualClock(),
-    operationMaxAgeSeconds: 3600,
-    jobRedriveAfterSeconds: 60,
-    ...overrides,
-  };
-  /** Receives the jobs waiting on the queue (and removes them). */
+  /** Receives the jobs waiting on the queue (and removes them), decoding them as the queue trigger does. */
   async function takeJobs(): Promise<IssuerJob[]> {
     const received = await queue.receiveMessages({ numberOfMessages: 32 });
     const jobs: IssuerJob[] = [];
@@ -52,5 +67,18 @@ export async function serviceContextOn(connectionString: string, overrides: Part
     }
     return jobs;
   }
+  const repositories = {
+    certificates: new CertificateStore(tables.certificates),
+    issuers: new IssuerStore(tables.issuers),
+    dueIndex: new OperationsDueIndex(tables.due),
+    jobs: new IssuerJobQueue(queue),
+  };
+  return { repositories, tables, queue, takeJobs };
+}
+
+/** Service context on Azurite (see azureRepositoriesOn). */
+export async function serviceContextOn(connectionString: string, overrides: Partial<ServiceContext> = {}) {
+  const { repositories, tables, queue, takeJobs } = await azureRepositoriesOn(connectionString);
+  const ctx: ServiceContext = { ...repositories, ...baseContext(manualClock()), ...overrides };
   return { ctx, tables, queue, takeJobs };
 }

@@ -1,28 +1,20 @@
-import { createCertificate } from '../../shared/services/create-certificate';
-import { runIssuerJob } from '../../shared/services/issuer-job';
-import { getPendingOperation } from '../../shared/services/pending-operations';
-import { sweepStatuses } from '../../shared/services/status-sweep';
-import { setIssuer } from '../../shared/services/issuer-objects';
-import { IssuerJobQueue } from '../../shared/storage/issuer-job-queue';
-import { type RunningAzurite, startAzurite } from '../helpers/azurite';
-import { manualClock, serviceContextOn } from '../helpers/service-context';
-
-let azurite: RunningAzurite;
-beforeAll(async () => {
-  azurite = await startAzurite();
-});
-afterAll(async () => {
-  await azurite?.stop();
-});
+import { createCertificate } from '../../../shared/services/create-certificate';
+import { runIssuerJob } from '../../../shared/services/issuer-job';
+import { getPendingOperation } from '../../../shared/services/pending-operations';
+import { sweepStatuses } from '../../../shared/services/status-sweep';
+import { setIssuer } from '../../../shared/services/issuer-objects';
+import type { JobQueue } from '../../../shared/storage/repositories';
+import { manualClock, memoryServiceContext } from '../../helpers/service-context';
 
 const selfBody = { policy: { x509_props: { subject: 'CN=sweep' }, issuer: { name: 'Self' } } };
 
 describe('status sweep', () => {
   it('re-drives an operation whose job was lost between the table write and the enqueue', async () => {
     const clock = manualClock();
-    const { ctx, queue, takeJobs } = await serviceContextOn(azurite.connectionString, { clock });
+    const { ctx, takeJobs } = memoryServiceContext({ clock });
     // The process "dies" at the enqueue: the operation is written, the job never leaves.
-    const dying = { ...ctx, jobs: { enqueue: async () => Promise.reject(new Error('process died')) } as unknown as IssuerJobQueue };
+    const lostEnqueue: JobQueue = { enqueue: () => Promise.reject(new Error('process died')) };
+    const dying = { ...ctx, jobs: lostEnqueue };
     await expect(createCertificate(dying, 'lost-job', selfBody)).rejects.toThrow('process died');
     expect((await getPendingOperation(ctx, 'lost-job')).status).toBe('inProgress');
     expect(await takeJobs()).toEqual([]);
@@ -39,12 +31,12 @@ describe('status sweep', () => {
     // Once it has moved on, the next due entry is settled and nothing more is enqueued.
     clock.advance(ctx.jobRedriveAfterSeconds);
     expect(await sweepStatuses(ctx)).toMatchObject({ due: 1, settled: 1, redriven: 0 });
-    expect((await queue.peekMessages()).peekedMessageItems).toHaveLength(0);
+    expect(await takeJobs()).toEqual([]);
   });
 
   it('fails an operation older than the maximum age with a clear error', async () => {
     const clock = manualClock();
-    const { ctx } = await serviceContextOn(azurite.connectionString, { clock, operationMaxAgeSeconds: 300, jobRedriveAfterSeconds: 60 });
+    const { ctx } = memoryServiceContext({ clock, operationMaxAgeSeconds: 300, jobRedriveAfterSeconds: 60 });
     await setIssuer(ctx, 'slow-ca', { provider: 'Test' });
     await createCertificate(ctx, 'too-slow', { policy: { x509_props: { subject: 'CN=x' }, issuer: { name: 'slow-ca' } } });
     for (let i = 0; i < 4; i++) {
@@ -60,7 +52,7 @@ describe('status sweep', () => {
 
   it('reads only what is due: operations due later are not touched', async () => {
     const clock = manualClock();
-    const { ctx } = await serviceContextOn(azurite.connectionString, { clock, jobRedriveAfterSeconds: 600 });
+    const { ctx } = memoryServiceContext({ clock, jobRedriveAfterSeconds: 600 });
     await setIssuer(ctx, 'later-ca', { provider: 'Test' });
     for (let i = 0; i < 5; i++) {
       await createCertificate(ctx, `later-${i}`, { policy: { x509_props: { subject: 'CN=x' }, issuer: { name: 'later-ca' } } });
@@ -74,7 +66,7 @@ describe('status sweep', () => {
 
 describe('issuer job', () => {
   it('changes nothing when it runs twice, and drops a message for a replaced request', async () => {
-    const { ctx, takeJobs } = await serviceContextOn(azurite.connectionString);
+    const { ctx, takeJobs } = memoryServiceContext();
     const op = await createCertificate(ctx, 'twice', selfBody);
     const [job] = await takeJobs();
     expect(job).toEqual({ name: 'twice', requestId: op.requestId });

@@ -1,0 +1,83 @@
+import type { CertificatePolicy } from '../domain/certificate-policy';
+import type { CertificateVersion, VersionWithoutKey } from '../domain/certificate-version';
+import type { IssuerObject } from '../domain/issuer';
+import type { PendingOperation } from '../domain/pending-operation';
+
+/**
+ * What the services need from storage, named for what each part holds. The Azure Table/Queue adapters
+ * implement these in production; test/helpers/memory-storage implements them in memory for fast service
+ * tests, and test/helpers/repository-conformance.ts holds both to the same contract. Names are
+ * case-insensitive everywhere (Key Vault's names are).
+ */
+
+/** A value with the ETag it was read at: the token a conditional write must present. */
+export interface Stored<T> {
+  value: T;
+  etag: string;
+}
+
+export interface CertificateHead {
+  name: string;
+  policy: CertificatePolicy;
+  latestVersion: string;
+  /** The latest version without its key; absent from heads written before the copy was kept. */
+  latest?: VersionWithoutKey;
+}
+
+/**
+ * One certificate's pending operation, head and versions, kept together so they can change together.
+ * Conditional writes fail with WriteConflictError (shared/storage/storage-errors.ts) when they lose a race:
+ * a stale ETag, a row that another writer created first, or one that another writer removed.
+ */
+export interface CertificateRepository {
+  getOperation(name: string): Promise<Stored<PendingOperation> | undefined>;
+  /** With `etag`: replaces the operation read at that ETag. Without: creates it, failing if one exists. Returns the new ETag. */
+  putOperation(op: PendingOperation, etag: string | undefined): Promise<string>;
+  /** Atomically: the operation (conditional on `etag`), the version and the head. All of it or none of it. */
+  completeOperation(op: PendingOperation, etag: string, version: CertificateVersion, head: CertificateHead): Promise<void>;
+  getHead(name: string): Promise<CertificateHead | undefined>;
+  /** Version ids are case-insensitive (lower-case hex). */
+  getVersion(name: string, version: string): Promise<CertificateVersion | undefined>;
+  /** Every issued version of one certificate, in version-id order. */
+  listVersions(name: string): Promise<CertificateVersion[]>;
+}
+
+/** Issuer objects (`/certificates/issuers/{name}`). */
+export interface IssuerRepository {
+  get(name: string): Promise<IssuerObject | undefined>;
+  /** Creates or replaces. */
+  put(issuer: IssuerObject): Promise<void>;
+}
+
+/** When an issuer-driven operation is next due for the status sweep. */
+export interface DueEntry {
+  name: string;
+  requestId: string;
+  /** Unix seconds. */
+  dueAt: number;
+}
+
+/**
+ * Operations keyed by when they are next due. An entry is identified by all three fields, so rescheduling
+ * adds an entry and never overwrites the old one; the sweep removes what it has handled.
+ */
+export interface DueIndex {
+  /** Idempotent: scheduling the same entry twice keeps one. */
+  schedule(entry: DueEntry): Promise<void>;
+  /** Idempotent: removing an absent entry is not an error. */
+  remove(entry: DueEntry): Promise<void>;
+  /** Entries due at or before `now` (unix seconds), at most `limit`, earliest minute first. */
+  due(now: number, limit: number): Promise<DueEntry[]>;
+}
+
+/** What the queue-triggered function receives: which operation to drive, and which request it was for. */
+export interface IssuerJob {
+  name: string;
+  requestId: string;
+}
+
+/** Hands issuer jobs to the queue-triggered function; at-least-once, so jobs must be idempotent. */
+export interface JobQueue {
+  /** `delaySeconds`: the job becomes visible that much later. */
+  enqueue(job: IssuerJob, options?: { delaySeconds?: number }): Promise<void>;
+}

@@ -1,0 +1,84 @@
+import type { CertificateVersion } from '../../../shared/domain/certificate-version';
+import type { PendingOperation } from '../../../shared/domain/pending-operation';
+import type { CertificateHead, CertificateRepository, Stored } from '../../../shared/storage/repositories';
+import { WriteConflictError } from '../../../shared/storage/storage-errors';
+import { etagFactory, storedCopy } from './copy';
+
+/** One certificate's rows, as the Azure table keeps them in one partition. */
+interface Partition {
+  operation?: Stored<PendingOperation>;
+  head?: CertificateHead;
+  versions: Map<string, CertificateVersion>;
+}
+
+/**
+ * CertificateRepository in memory, for service tests. Same contract as the table adapter
+ * (test/helpers/repository-conformance.ts checks both): names are case-insensitive, conditional writes
+ * fail with WriteConflictError, and completeOperation is all-or-nothing within one certificate.
+ */
+export class MemoryCertificateRepository implements CertificateRepository {
+  private readonly partitions = new Map<string, Partition>();
+  private readonly nextEtag = etagFactory();
+
+  private partition(name: string): Partition {
+    const key = name.toLowerCase();
+    let partition = this.partitions.get(key);
+    if (!partition) {
+      partition = { versions: new Map() };
+      this.partitions.set(key, partition);
+    }
+    return partition;
+  }
+
+  async getOperation(name: string): Promise<Stored<PendingOperation> | undefined> {
+    const stored = this.partitions.get(name.toLowerCase())?.operation;
+    return stored && storedCopy(stored);
+  }
+
+  async putOperation(op: PendingOperation, etag: string | undefined): Promise<string> {
+    const partition = this.partition(op.name);
+    this.checkOperationEtag(partition, op.name, etag);
+    const stored = { value: storedCopy(op), etag: this.nextEtag() };
+    partition.operation = stored;
+    return stored.etag;
+  }
+
+  async completeOperation(op: PendingOperation, etag: string, version: CertificateVersion, head: CertificateHead): Promise<void> {
+    // An entity-group transaction spans one partition; the SDK refuses anything else before sending it.
+    const key = op.name.toLowerCase();
+    if (version.name.toLowerCase() !== key || head.name.toLowerCase() !== key) {
+      throw new Error('All operations in a transaction must target the same partitionKey');
+    }
+    const partition = this.partition(op.name);
+    this.checkOperationEtag(partition, op.name, etag);
+    partition.operation = { value: storedCopy(op), etag: this.nextEtag() };
+    partition.versions.set(version.version, storedCopy(version));
+    partition.head = storedCopy(head);
+  }
+
+  async getHead(name: string): Promise<CertificateHead | undefined> {
+    const head = this.partitions.get(name.toLowerCase())?.head;
+    return head && storedCopy(head);
+  }
+
+  async getVersion(name: string, version: string): Promise<CertificateVersion | undefined> {
+    const found = this.partitions.get(name.toLowerCase())?.versions.get(version.toLowerCase());
+    return found && storedCopy(found);
+  }
+
+  async listVersions(name: string): Promise<CertificateVersion[]> {
+    const versions = this.partitions.get(name.toLowerCase())?.versions;
+    if (!versions) return [];
+    // Table storage returns rows in row-key order; version rows are keyed by their id.
+    const ids = [...versions.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return ids.map((id) => storedCopy(versions.get(id) as CertificateVersion));
+  }
+
+  /** Without an ETag the operation must not exist; with one, it must exist and still be at that ETag. */
+  private checkOperationEtag(partition: Partition, name: string, etag: string | undefined): void {
+    const current = partition.operation?.etag;
+    if (etag === undefined ? current !== undefined : current !== etag) {
+      throw new WriteConflictError(`operation ${name}: another request changed it first`);
+    }
+  }
+}

@@ -1,0 +1,277 @@
+import { resolvePolicy } from '../../shared/domain/policy-resolution';
+import type { CertificateVersion } from '../../shared/domain/certificate-version';
+import { withoutKey } from '../../shared/domain/certificate-version';
+import type { IssuerObject } from '../../shared/domain/issuer';
+import { type PendingOperation, completed } from '../../shared/domain/pending-operation';
+import type {
+  CertificateHead,
+  CertificateRepository,
+  DueIndex,
+  IssuerJob,
+  IssuerRepository,
+  JobQueue,
+} from '../../shared/storage/repositories';
+import { WriteConflictError } from '../../shared/storage/storage-errors';
+
+/** One implementation of every repository, fresh and empty, plus the reading end of its job queue. */
+export interface RepositoriesUnderTest {
+  certificates: CertificateRepository;
+  issuers: IssuerRepository;
+  dueIndex: DueIndex;
+  jobs: JobQueue;
+  /** Receives the jobs visible now and removes them, as the queue trigger does. */
+  takeJobs(): Promise<IssuerJob[]>;
+}
+
+const NOW = 1_767_225_600; // 2026-01-01T00:00:00Z
+const policy = resolvePolicy({ x509_props: { subject: 'CN=conformance' } }, NOW);
+let counter = 0;
+
+/** A 32-hex version id, distinct per call and increasing, so list order is predictable. */
+function versionId(): string {
+  counter += 1;
+  return counter.toString(16).padStart(32, '0');
+}
+
+function operation(name: string, overrides: Partial<PendingOperation> = {}): PendingOperation {
+  return {
+    name,
+    requestId: `req${versionId()}`,
+    version: versionId(),
+    policy,
+    enabled: true,
+    tags: { purpose: 'conformance' },
+    preserveCertOrder: false,
+    csr: 'Y3Ny',
+    sealedPrivateKey: 'c2VhbGVk',
+    publicKeySpki: 'c3BraQ',
+    cancellationRequested: false,
+    status: 'inProgress',
+    statusDetails: 'Pending certificate created.',
+    deleted: false,
+    created: NOW,
+    updated: NOW,
+    job: { attempts: 0 },
+    ...overrides,
+  };
+}
+
+function versionOf(op: PendingOperation, overrides: Partial<CertificateVersion> = {}): CertificateVersion {
+  return {
+    name: op.name,
+    version: op.version,
+    enabled: op.enabled,
+    notBefore: NOW,
+    expires: NOW + 86_400,
+    created: NOW,
+    updated: NOW,
+    tags: op.tags,
+    chain: ['bGVhZg', 'aXNzdWVy'],
+    x5t: 'eDV0',
+    keySpec: op.policy.key,
+    exportable: op.policy.key.exportable,
+    sealedPrivateKey: op.sealedPrivateKey,
+    publicKeySpki: op.publicKeySpki,
+    secretContentType: op.policy.secretContentType,
+    policy: op.policy,
+    preserveCertOrder: false,
+    ...overrides,
+  };
+}
+
+function headOf(version: CertificateVersion): CertificateHead {
+  return { name: version.name, policy: version.policy, latestVersion: version.version, latest: withoutKey(version) };
+}
+
+/** Issues a version for `name` the way the services do: create the operation, then complete it. */
+async function issue(repos: RepositoriesUnderTest, name: string): Promise<CertificateVersion> {
+  const existing = await repos.certificates.getOperation(name);
+  const op = operation(name);
+  const etag = await repos.certificates.putOperation(op, existing?.etag);
+  const version = versionOf(op);
+  await repos.certificates.completeOperation(completed(op, NOW), etag, version, headOf(version));
+  return version;
+}
+
+/**
+ * The storage contract the services rely on, run against every implementation (in memory and Azure
+ * Table/Queue on Azurite), so a service test on the in-memory one means the same thing on Azure.
+ */
+export function describeRepositoryConformance(name: string, factory: () => Promise<RepositoriesUnderTest>): void {
+  describe(`repository conformance: ${name}`, () => {
+    let repos: RepositoriesUnderTest;
+    beforeEach(async () => {
+      repos = await factory();
+    });
+
+    describe('certificates', () => {
+      it('knows nothing of a name never written', async () => {
+        expect(await repos.certificates.getOperation('absent')).toBeUndefined();
+        expect(await repos.certificates.getHead('absent')).toBeUndefined();
+        expect(await repos.certificates.getVersion('absent', versionId())).toBeUndefined();
+        expect(await repos.certificates.listVersions('absent')).toEqual([]);
+      });
+
+      it('creates an operation and reads it back under any casing of its name, with the ETag it returned', async () => {
+        const op = operation('Web-Site');
+        const etag = await repos.certificates.putOperation(op, undefined);
+        expect(etag).not.toBe('');
+        expect(await repos.certificates.getOperation('web-SITE')).toEqual({ value: op, etag });
+      });
+
+      it('refuses to create an operation where one exists, and keeps the first', async () => {
+        const first = operation('race');
+        await repos.certificates.putOperation(first, undefined);
+        await expect(repos.certificates.putOperation(operation('RACE'), undefined)).rejects.toBeInstanceOf(WriteConflictError);
+        expect((await repos.certificates.getOperation('race'))?.value).toEqual(first);
+      });
+
+      it('replaces an operation only at the ETag it was read at', async () => {
+        const op = operation('replace');
+        const first = await repos.certificates.putOperation(op, undefined);
+        const cancelling = { ...op, cancellationRequested: true };
+        const second = await repos.certificates.putOperation(cancelling, first);
+        expect(second).not.toBe(first);
+        await expect(repos.certificates.putOperation({ ...op, status: 'failed' }, first)).rejects.toBeInstanceOf(WriteConflictError);
+        expect(await repos.certificates.getOperation('replace')).toEqual({ value: cancelling, etag: second });
+      });
+
+      it('treats a replace of an operation that does not exist as a lost race', async () => {
+        const etag = await repos.certificates.putOperation(operation('exists'), undefined);
+        await expect(repos.certificates.putOperation(operation('never-created'), etag)).rejects.toBeInstanceOf(WriteConflictError);
+        expect(await repos.certificates.getOperation('never-created')).toBeUndefined();
+      });
+
+      it('completes an operation with its version and head together', async () => {
+        const op = operation('Complete');
+        const etag = await repos.certificates.putOperation(op, undefined);
+        const version = versionOf(op);
+        const done = completed(op, NOW + 5);
+        await repos.certificates.completeOperation(done, etag, version, headOf(version));
+
+        const stored = await repos.certificates.getOperation('complete');
+        expect(stored?.value).toEqual(done);
+        expect(stored?.etag).not.toBe(etag);
+        expect(await repos.certificates.getVersion('COMPLETE', version.version.toUpperCase())).toEqual(version);
+        expect(await repos.certificates.getHead('complete')).toEqual(headOf(version));
+        await expect(repos.certificates.putOperation(op, etag)).rejects.toBeInstanceOf(WriteConflictError);
+      });
+
+      it('writes nothing of a completion whose operation ETag is stale', async () => {
+        const op = operation('stale');
+        const etag = await repos.certificates.putOperation(op, undefined);
+        const moved = { ...op, cancellationRequested: true };
+        await repos.certificates.putOperation(moved, etag);
+        const version = versionOf(op);
+        await expect(repos.certificates.completeOperation(completed(op, NOW), etag, version, headOf(version))).rejects.toBeInstanceOf(
+          WriteConflictError,
+        );
+        expect((await repos.certificates.getOperation('stale'))?.value).toEqual(moved);
+        expect(await repos.certificates.getVersion('stale', version.version)).toBeUndefined();
+        expect(await repos.certificates.getHead('stale')).toBeUndefined();
+      });
+
+      it('refuses a completion that spans two certificates, writing nothing', async () => {
+        const op = operation('one');
+        const etag = await repos.certificates.putOperation(op, undefined);
+        const version = versionOf(op, { name: 'other' });
+        await expect(repos.certificates.completeOperation(completed(op, NOW), etag, version, headOf(version))).rejects.toThrow();
+        expect((await repos.certificates.getOperation('one'))?.value).toEqual(op);
+        expect(await repos.certificates.listVersions('other')).toEqual([]);
+        expect(await repos.certificates.getHead('other')).toBeUndefined();
+      });
+
+      it("lists every version of one certificate, in version-id order, and nothing of another's", async () => {
+        const first = await issue(repos, 'listed');
+        const second = await issue(repos, 'Listed');
+        await issue(repos, 'listed-too');
+        await repos.certificates.putOperation(operation('listed'), (await repos.certificates.getOperation('listed'))?.etag);
+        expect(await repos.certificates.listVersions('LISTED')).toEqual([first, second]);
+        expect((await repos.certificates.getHead('listed'))?.latestVersion).toBe(second.version);
+      });
+
+      it('keeps optional properties optional: a version without a key, a head without the latest copy', async () => {
+        const op = operation('bare');
+        const etag = await repos.certificates.putOperation(op, undefined);
+        const { sealedPrivateKey: _key, ...keyless } = versionOf(op);
+        const head = { name: 'bare', policy, latestVersion: op.version };
+        await repos.certificates.completeOperation(completed(op, NOW), etag, keyless, head);
+        const version = await repos.certificates.getVersion('bare', op.version);
+        expect(version).toEqual(keyless);
+        expect(version).not.toHaveProperty('sealedPrivateKey');
+        expect(await repos.certificates.getHead('bare')).toEqual(head);
+      });
+
+      it('hands out copies: changing what was read or written does not change what is stored', async () => {
+        const op = operation('copies');
+        await repos.certificates.putOperation(op, undefined);
+        op.tags.changed = 'after write';
+        const read = await repos.certificates.getOperation('copies');
+        if (!read) throw new Error('the operation was not stored');
+        read.value.tags.changed = 'after read';
+        expect((await repos.certificates.getOperation('copies'))?.value.tags).toEqual({ purpose: 'conformance' });
+      });
+    });
+
+    describe('issuers', () => {
+      const issuer = (name: string, provider = 'Test'): IssuerObject => ({
+        name,
+        provider,
+        adminContacts: [{ email: 'admin@example.com' }],
+        enabled: true,
+        created: NOW,
+        updated: NOW,
+      });
+
+      it('reads an issuer back under any casing of its name, and replaces it on put', async () => {
+        expect(await repos.issuers.get('my-ca')).toBeUndefined();
+        await repos.issuers.put(issuer('My-CA'));
+        expect(await repos.issuers.get('my-ca')).toEqual(issuer('My-CA'));
+        await repos.issuers.put(issuer('my-ca', 'OneCertV2-PrivateCA'));
+        expect(await repos.issuers.get('MY-CA')).toEqual(issuer('my-ca', 'OneCertV2-PrivateCA'));
+      });
+    });
+
+    describe('due index', () => {
+      it('answers only what is due, earliest minute first, at most the limit', async () => {
+        const at = (name: string, dueAt: number) => ({ name, requestId: `r-${name}`, dueAt });
+        await repos.dueIndex.schedule(at('later', NOW + 600));
+        await repos.dueIndex.schedule(at('b-now', NOW));
+        await repos.dueIndex.schedule(at('a-before', NOW - 120));
+        await repos.dueIndex.schedule(at('just-after', NOW + 1));
+        expect(await repos.dueIndex.due(NOW, 10)).toEqual([at('a-before', NOW - 120), at('b-now', NOW)]);
+        expect(await repos.dueIndex.due(NOW, 1)).toEqual([at('a-before', NOW - 120)]);
+        expect(await repos.dueIndex.due(NOW + 600, 10)).toHaveLength(4);
+      });
+
+      it('keeps one entry per (name, request, time): rescheduling adds, removing is idempotent', async () => {
+        const entry = { name: 'Sweep', requestId: 'r1', dueAt: NOW };
+        await repos.dueIndex.schedule(entry);
+        await repos.dueIndex.schedule(entry);
+        await repos.dueIndex.schedule({ ...entry, dueAt: NOW + 10 });
+        expect(await repos.dueIndex.due(NOW + 10, 10)).toEqual([entry, { ...entry, dueAt: NOW + 10 }]);
+        await repos.dueIndex.remove(entry);
+        await repos.dueIndex.remove(entry);
+        expect(await repos.dueIndex.due(NOW + 10, 10)).toEqual([{ ...entry, dueAt: NOW + 10 }]);
+      });
+    });
+
+    describe('job queue', () => {
+      it('delivers each job once, as it was sent', async () => {
+        await repos.jobs.enqueue({ name: 'Queued', requestId: 'r1' });
+        await repos.jobs.enqueue({ name: 'queued', requestId: 'r2' });
+        const jobs = await repos.takeJobs();
+        expect(jobs.sort((a, b) => a.requestId.localeCompare(b.requestId))).toEqual([
+          { name: 'Queued', requestId: 'r1' },
+          { name: 'queued', requestId: 'r2' },
+        ]);
+        expect(await repos.takeJobs()).toEqual([]);
+      });
+
+      it('holds a delayed job back', async () => {
+        await repos.jobs.enqueue({ name: 'delayed', requestId: 'r1' }, { delaySeconds: 3600 });
+        expect(await repos.takeJobs()).toEqual([]);
+      });
+    });
+  });
+}

@@ -1,0 +1,85 @@
+import { randomBytes } from 'node:crypto';
+import { resolvePolicy } from '../../../shared/domain/policy-resolution';
+import type { CertificateVersion } from '../../../shared/domain/certificate-version';
+import { CertificateStore } from '../../../shared/storage/certificate-store';
+import { OperationsDueIndex } from '../../../shared/storage/operations-due-index';
+import { type RunningAzurite, startAzurite } from '../../helpers/azurite';
+import { isKeyRangeFilter, tableRequestLog } from '../../helpers/storage-request-log';
+
+/**
+ * What reads cost on Azure, counted as Azure bills them (requests) and checked as Azure scans them (key-range
+ * filters). See docs/storage-design.md, "How a test proves O(page)".
+ */
+let azurite: RunningAzurite;
+beforeAll(async () => {
+  azurite = await startAzurite();
+});
+afterAll(async () => {
+  await azurite?.stop();
+});
+
+const NOW = 1_767_225_600;
+
+describe('what storage reads cost', () => {
+  it('the filter check tells a key range from a scan', () => {
+    expect(isKeyRangeFilter("PartitionKey eq 'web' and RowKey ge 'v-' and RowKey lt 'v.'")).toBe(true);
+    expect(isKeyRangeFilter("PartitionKey le '000029453760' and dueAt le 1767225600")).toBe(false);
+    expect(isKeyRangeFilter("RowKey eq 'dueAt le 5'")).toBe(true);
+  });
+
+  it("lists one certificate's versions with one key-range request, however many other certificates there are", async () => {
+    const log = tableRequestLog();
+    const table = log.tableClient(azurite.connectionString, `Cost${randomBytes(4).toString('hex')}`);
+    await table.createTable();
+    const policy = resolvePolicy({ x509_props: { subject: 'CN=cost' } }, NOW);
+    const version = (name: string, i: number): CertificateVersion => ({
+      name,
+      version: i.toString(16).padStart(32, '0'),
+      enabled: true,
+      notBefore: NOW,
+      expires: NOW + 1,
+      created: NOW,
+      updated: NOW,
+      tags: {},
+      chain: ['bGVhZg'],
+      x5t: 'eDV0',
+      keySpec: policy.key,
+      exportable: true,
+      publicKeySpki: 'c3BraQ',
+      secretContentType: policy.secretContentType,
+      policy,
+      preserveCertOrder: false,
+    });
+    // Version rows written directly: completing 60 operations would cost minutes of key generation.
+    for (const [name, count] of [['listed', 30], ['other', 30]] as const) {
+      const rows = Array.from({ length: count }, (_, i) => version(name, i));
+      await table.submitTransaction(
+        rows.map((v) => ['create', { partitionKey: name, rowKey: `v-${v.version}`, data: JSON.stringify({ ...v, chain: undefined }), chain: JSON.stringify(v.chain) }]),
+      );
+    }
+    log.clear();
+
+    const versions = await new CertificateStore(table).listVersions('Listed');
+    expect(versions).toHaveLength(30);
+    expect(log.requests).toHaveLength(1);
+    const [query] = log.requests;
+    expect(query?.returned).toBe(30);
+    expect(isKeyRangeFilter(query?.filter ?? '')).toBe(true);
+  });
+
+  it('reads the due index without touching entries due in later minutes', async () => {
+    const log = tableRequestLog();
+    const table = log.tableClient(azurite.connectionString, `Due${randomBytes(4).toString('hex')}`);
+    await table.createTable();
+    const index = new OperationsDueIndex(table);
+    for (let i = 0; i < 3; i++) await index.schedule({ name: `now-${i}`, requestId: 'r', dueAt: NOW - 60 });
+    for (let i = 0; i < 20; i++) await index.schedule({ name: `later-${i}`, requestId: 'r', dueAt: NOW + 600 + i * 60 });
+    log.clear();
+
+    expect(await index.due(NOW, 200)).toHaveLength(3);
+    expect(log.requests).toHaveLength(1);
+    // dueAt is not a key, so what bounds the rows Azure scans is the partition (minute bucket) range.
+    const bound = /PartitionKey le '(\d+)'/.exec(log.requests[0]?.filter ?? '')?.[1];
+    expect(Number(bound)).toBe(Math.floor(NOW / 60));
+  });
+});
