@@ -40,6 +40,7 @@ export async function serviceContextOn(connectionString: string, overrides: Part
     clock: manualClock(),
     operationMaxAgeSeconds: 3600,
     jobRedriveAfterSeconds: 60,
+    issuanceMinSeconds: 0,
     ...overrides,
   };
   /** Receives the jobs waiting on the queue (and removes them). */
