@@ -21,10 +21,11 @@ async function issuerJob(message: unknown, context: InvocationContext): Promise<
   const { services } = await getApp();
   try {
     const outcome = await runIssuerJob(services, parsed.data);
-    // 'dropped' is the normal end of a job whose operation already finished (Self issues before the 202) or
-    // was replaced: nothing for an operator to look at.
-    const what = outcome === 'dropped' ? 'nothing to do (the operation already finished or was replaced)' : outcome;
-    log(context, outcome === 'dropped' ? 'debug' : 'info', `Issuer job for ${parsed.data.name} (${parsed.data.requestId}): ${what}`);
+    // 'dropped' is the normal end of a job whose operation already finished or was replaced, and 'deferred'
+    // of one that came before the minimum issuance time: nothing for an operator to look at.
+    const what = outcome === 'dropped' ? 'nothing to do (the operation already finished or was replaced)' : outcome === 'deferred' ? 'deferred until the minimum issuance time' : outcome;
+    const quiet = outcome === 'dropped' || outcome === 'deferred';
+    log(context, quiet ? 'debug' : 'info', `Issuer job for ${parsed.data.name} (${parsed.data.requestId}): ${what}`);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     await recordJobAttempt(services, parsed.data, reason).catch(() => undefined);

@@ -50,6 +50,7 @@ export async function buildApp(config: Config): Promise<App> {
     clock: systemClock,
     operationMaxAgeSeconds: config.operationMaxAgeSeconds,
     jobRedriveAfterSeconds: config.jobRedriveAfterSeconds,
+    issuanceMinSeconds: config.issuanceMinSeconds,
   };
   return { config, services };
 }

@@ -24,6 +24,7 @@ export const SETTINGS = {
   statusSweepSchedule: 'STATUS_SWEEP_SCHEDULE',
   operationMaxAgeSeconds: 'OPERATION_MAX_AGE_SECONDS',
   jobRedriveAfterSeconds: 'JOB_REDRIVE_AFTER_SECONDS',
+  issuanceMinSeconds: 'ISSUANCE_MIN_SECONDS',
   logLevel: 'LOG_LEVEL',
 } as const;
 
@@ -60,6 +61,11 @@ export interface Config {
   operationMaxAgeSeconds: number;
   /** An issuer job not seen to progress for this long is enqueued again by the status sweep. */
   jobRedriveAfterSeconds: number;
+  /**
+   * Issuance takes at least this long (0: off, the default), so callers' tests see `inProgress` as on Key
+   * Vault, where even a Self certificate takes seconds.
+   */
+  issuanceMinSeconds: number;
   /** What the app logs: see shared/log-level.ts. */
   logLevel: LogLevel;
 }
@@ -70,6 +76,16 @@ const positiveInt = (name: string, fallback: number) =>
     .int(`${name} must be a whole number`)
     .positive(`${name} must be positive`)
     .default(fallback);
+
+/** The longest a queue message can stay invisible, which bounds how far a job can put itself off. */
+const MAX_QUEUE_VISIBILITY_SECONDS = 7 * 24 * 3600;
+
+const issuanceMinSeconds = z.coerce
+  .number({ message: `${SETTINGS.issuanceMinSeconds} must be a number of seconds` })
+  .int(`${SETTINGS.issuanceMinSeconds} must be a whole number of seconds`)
+  .min(0, `${SETTINGS.issuanceMinSeconds} must be 0 (off) or more`)
+  .max(MAX_QUEUE_VISIBILITY_SECONDS, `${SETTINGS.issuanceMinSeconds} must be at most ${MAX_QUEUE_VISIBILITY_SECONDS} (7 days)`)
+  .default(0);
 
 const keyEncryptionKey = z
   .string({ message: `${SETTINGS.keyEncryptionKey} is required (32 bytes, base64)` })
@@ -135,11 +151,17 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
   if (!maxAge.success) problems.push(...maxAge.error.issues.map((i) => i.message));
   const redrive = positiveInt(SETTINGS.jobRedriveAfterSeconds, 60).safeParse(env[SETTINGS.jobRedriveAfterSeconds] || undefined);
   if (!redrive.success) problems.push(...redrive.error.issues.map((i) => i.message));
+  const minIssuance = issuanceMinSeconds.safeParse(env[SETTINGS.issuanceMinSeconds]?.trim() || undefined);
+  if (!minIssuance.success) problems.push(...minIssuance.error.issues.map((i) => i.message));
+  if (minIssuance.success && maxAge.success && minIssuance.data >= maxAge.data) {
+    // Every operation would time out before it could be issued.
+    problems.push(`${SETTINGS.issuanceMinSeconds} (${minIssuance.data}) must be less than ${SETTINGS.operationMaxAgeSeconds} (${maxAge.data})`);
+  }
 
   const logLevel = parseLogLevel(env[SETTINGS.logLevel]);
   if (!logLevel) problems.push(`${SETTINGS.logLevel} must be one of ${LOG_LEVELS.join(', ')}, got "${env[SETTINGS.logLevel]}"`);
 
-  if (problems.length > 0 || !storage || !auth || !kek.success || !maxAge.success || !redrive.success || !logLevel) {
+  if (problems.length > 0 || !storage || !auth || !kek.success || !maxAge.success || !redrive.success || !minIssuance.success || !logLevel) {
     throw new ConfigError(problems);
   }
   return {
@@ -148,6 +170,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     keyEncryptionKey: kek.data,
     operationMaxAgeSeconds: maxAge.data,
     jobRedriveAfterSeconds: redrive.data,
+    issuanceMinSeconds: minIssuance.data,
     logLevel,
   };
 }

@@ -11,7 +11,6 @@ export type OperationStatus = 'inProgress' | 'completed' | 'failed' | 'cancelled
 export const OPERATION_ERROR_CODES = {
   issuerError: 'CertificateIssuerError',
   rejected: 'RequestRejected',
-  cancelled: 'RequestCancelled',
   timedOut: 'RequestTimedOut',
 } as const;
 
@@ -55,6 +54,11 @@ export interface PendingOperation {
   /** Unix seconds. */
   created: number;
   updated: number;
+  /**
+   * Unix seconds before which no issuer job issues the certificate (ISSUANCE_MIN_SECONDS), so callers see
+   * `inProgress` for a while as on Key Vault. Absent when the setting is off.
+   */
+  issuableFrom?: number;
   job: JobState;
 }
 
@@ -96,14 +100,28 @@ export function failed(op: PendingOperation, error: OperationError, now: number)
   return { ...op, status: 'failed', statusDetails: '', error, updated: now };
 }
 
+/**
+ * A cancelled operation carries neither `error` nor `status_details`, as Key Vault's recordings show: with
+ * an error, the JS SDK's getCertificateOperation throws instead of returning the operation, and the Python
+ * SDK fails reading it. `cancellation_requested` and the status say all there is to say.
+ */
 export function cancelled(op: PendingOperation, now: number): PendingOperation {
-  return {
-    ...op,
-    status: 'cancelled',
-    statusDetails: '',
-    error: { code: OPERATION_ERROR_CODES.cancelled, message: 'The certificate request was cancelled at the caller\'s request.' },
-    updated: now,
-  };
+  const { statusDetails: _details, error: _error, ...rest } = op;
+  return { ...rest, status: 'cancelled', updated: now };
+}
+
+/**
+ * The earliest issuance for an operation created at `nowMs` when issuance must take at least `minSeconds`:
+ * whole seconds rounded up, so the wait is never shorter than asked. Undefined when there is no minimum.
+ */
+export function issuableFromFor(nowMs: number, minSeconds: number): number | undefined {
+  return minSeconds > 0 ? Math.ceil(nowMs / 1000 + minSeconds) : undefined;
+}
+
+/** Whole seconds (rounded up) until the operation may be issued; 0 when it may be issued now. */
+export function secondsUntilIssuable(op: PendingOperation, nowMs: number): number {
+  if (op.issuableFrom === undefined) return 0;
+  return Math.max(0, Math.ceil((op.issuableFrom * 1000 - nowMs) / 1000));
 }
 
 export function markedDeleted(op: PendingOperation, now: number): PendingOperation {

@@ -12,6 +12,8 @@ import {
   type PendingOperation,
   blocksNewVersion,
   isIssuerDriven,
+  issuableFromFor,
+  secondsUntilIssuable,
   statusDetailsOnCreate,
 } from '../domain/pending-operation';
 import { resolvePolicy } from '../domain/policy-resolution';
@@ -30,7 +32,8 @@ export function newVersionId(): string {
 
 /**
  * POST /certificates/{name}/create: makes the key and CSR, records the pending operation with one
- * conditional write (the commit point), then hands issuer-driven requests to the job queue.
+ * conditional write (the commit point), then hands issuer-driven requests (Self included) to the job queue.
+ * Nothing is issued here: the 202 always answers an operation in progress, as Key Vault's does.
  */
 export async function createCertificate(ctx: ServiceContext, name: string, body: CreateCertificateBody): Promise<PendingOperation> {
   const now = unixSeconds(ctx.clock);
@@ -50,6 +53,9 @@ export async function createCertificate(ctx: ServiceContext, name: string, body:
   const keyPair = await generateKeyPair(policy.key);
   const csr = await createCsr(keyPair, policy.key, profileOfPolicy(policy));
   const version = newVersionId();
+  // Counted from here, after the key generation, so the wait the caller sees after the 202 is not shortened by it.
+  const recordedMs = ctx.clock().getTime();
+  const issuableFrom = issuableFromFor(recordedMs, ctx.issuanceMinSeconds);
   const op: PendingOperation = {
     name,
     requestId: randomUUID().replace(/-/g, ''),
@@ -67,6 +73,7 @@ export async function createCertificate(ctx: ServiceContext, name: string, body:
     deleted: false,
     created: now,
     updated: now,
+    ...(issuableFrom !== undefined ? { issuableFrom } : {}),
     job: { attempts: 0 },
   };
 
@@ -81,7 +88,8 @@ export async function createCertificate(ctx: ServiceContext, name: string, body:
     if (error instanceof WriteConflictError) throw await conflictFor(ctx, name);
     throw error;
   }
-  if (isIssuerDriven(op)) await ctx.jobs.enqueue(job);
+  // With a minimum issuance time the first run waits for it on the queue instead of waking only to wait.
+  if (isIssuerDriven(op)) await ctx.jobs.enqueue(job, { delaySeconds: secondsUntilIssuable(op, ctx.clock().getTime()) });
   return op;
 }
 

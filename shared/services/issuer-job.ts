@@ -9,6 +9,7 @@ import {
   failed,
   isIssuerDriven,
   isVisible,
+  secondsUntilIssuable,
   withJobAttempt,
 } from '../domain/pending-operation';
 import type { IssuerJob, Stored } from '../storage/repositories';
@@ -17,8 +18,11 @@ import { keyBinding } from './create-certificate';
 import { finishOperation } from './finish-operation';
 import type { ServiceContext } from './service-context';
 
-/** What a job run did; the queue function logs it. */
-export type JobOutcome = 'dropped' | 'issued' | 'pending' | 'failed' | 'cancelled';
+/**
+ * What a job run did; the queue function logs it. 'deferred': the operation is younger than the minimum
+ * issuance time, and the job put itself back on the queue, invisible until then.
+ */
+export type JobOutcome = 'dropped' | 'deferred' | 'issued' | 'pending' | 'failed' | 'cancelled';
 
 /** The message is for an operation that no longer exists in that form: nothing to do, ever. */
 function isStale(stored: Stored<PendingOperation> | undefined, job: IssuerJob): boolean {
@@ -39,6 +43,13 @@ export async function runIssuerJob(ctx: ServiceContext, job: IssuerJob): Promise
   if (op.cancellationRequested) {
     await ctx.certificates.putOperation(cancelled(op, now), stored.etag);
     return 'cancelled';
+  }
+
+  // Never sleep in a job: a message that comes back when the operation is old enough costs nothing meanwhile.
+  const wait = secondsUntilIssuable(op, ctx.clock().getTime());
+  if (wait > 0) {
+    await ctx.jobs.enqueue(job, { delaySeconds: wait });
+    return 'deferred';
   }
 
   // Stale (and so manual) operations were dropped above: only Self has no issuer object.

@@ -2,6 +2,7 @@ import { errors } from '../api/errors';
 import { unixSeconds } from '../domain/clock';
 import {
   type PendingOperation,
+  cancelled,
   isIssuerDriven,
   isVisible,
   markedDeleted,
@@ -32,12 +33,15 @@ export async function getPendingOperation(ctx: ServiceContext, name: string, req
 
 /**
  * PATCH /pending {"cancellation_requested":true}: records the request and wakes the job, which stops the
- * issuer where it can and marks the operation cancelled.
+ * issuer where it can and marks the operation cancelled. A manual (Unknown) request has no issuer to ask,
+ * so it is cancelled at once; a merge can still complete it, as after an issuer's cancellation (S7).
  */
 export async function requestCancellation(ctx: ServiceContext, name: string, requestId?: string | null): Promise<PendingOperation> {
   const { value: op, etag } = await requirePendingOperation(ctx, name, requestId);
   if (op.status !== 'inProgress') throw errors.cancelNotInProgress(op.status);
-  const updated = withCancellationRequested(op, unixSeconds(ctx.clock));
+  const now = unixSeconds(ctx.clock);
+  const requested = withCancellationRequested(op, now);
+  const updated = isIssuerDriven(requested) ? requested : cancelled(requested, now);
   await retryableWrite(ctx.certificates.putOperation(updated, etag));
   if (isIssuerDriven(updated)) await ctx.jobs.enqueue({ name: updated.name, requestId: updated.requestId });
   return updated;

@@ -15,4 +15,6 @@ export interface ServiceContext {
   operationMaxAgeSeconds: number;
   /** How long the status sweep waits before driving an issuer job again. */
   jobRedriveAfterSeconds: number;
+  /** Issuance takes at least this long (ISSUANCE_MIN_SECONDS); 0 issues as soon as the job runs. */
+  issuanceMinSeconds: number;
 }

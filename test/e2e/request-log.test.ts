@@ -64,13 +64,15 @@ it('logs requests that reach no function at all (a method even the catch-all doe
 
 it('says nothing alarming about the normal end of a Self job, and no invocation chatter at info', async () => {
   const token = await service.token();
-  await fetch(`${service.url}/certificates/log-self/create?api-version=7.5`, {
+  const created = await fetch(`${service.url}/certificates/log-self/create?api-version=7.5`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ policy: { issuer: { name: 'Self' } } }),
+    body: JSON.stringify({ policy: { issuer: { name: 'Self' }, x509_props: { subject: 'CN=log-self' } } }),
   });
-  // The queued job for a Self certificate issued before the 202 finds nothing to do.
-  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  expect(created.status).toBe(202);
+  // The queued job issues the Self certificate and says so once, at info.
+  await eventually('the issuer job line', async () => (linesFor('Issuer job for log-self').length > 0 ? true : undefined));
+  expect(linesFor('Issuer job for log-self')).toEqual([expect.stringMatching(/\[information\] Issuer job for log-self \([0-9a-f]{32}\): issued$/)]);
   const text = lines.join('\n');
   expect(text).not.toMatch(/dropped/i);
   expect(text).not.toMatch(/Executing '/);

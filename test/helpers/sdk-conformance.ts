@@ -13,7 +13,7 @@ export const SDK_CONFORMANCE_SCENARIOS = [
   'certificate_and_secret_read',
   /** An Unknown create merged with a chain signed by a test CA made in the test: the merged certificate is served. */
   'unknown_create_merged',
-  /** Cancelling a pending operation (issuer Unknown): the operation then says cancellation was requested. */
+  /** Cancelling a pending operation (issuer Unknown): it is cancelled at once, without an error, and reads so when fetched again. */
   'pending_operation_cancelled',
   /** Deleting a pending operation: a later get of the operation is a 404 (the SDK's not-found error). */
   'pending_operation_deleted',

@@ -28,6 +28,7 @@ function baseContext(clock: Clock) {
     clock,
     operationMaxAgeSeconds: 3600,
     jobRedriveAfterSeconds: 60,
+    issuanceMinSeconds: 0,
   };
 }
 

@@ -14,8 +14,9 @@ export function operationToWire(vault: string, op: PendingOperation): Record<str
     csr: op.csr,
     cancellation_requested: op.cancellationRequested,
     status: op.status,
-    ...(op.statusDetails !== undefined ? { status_details: op.statusDetails } : {}),
-    ...(op.error ? { error: { code: op.error.code, message: op.error.message } } : {}),
+    // A cancelled operation shows neither, whatever an older row holds (see cancelled() in the domain).
+    ...(op.statusDetails !== undefined && op.status !== 'cancelled' ? { status_details: op.statusDetails } : {}),
+    ...(op.error && op.status !== 'cancelled' ? { error: { code: op.error.code, message: op.error.message } } : {}),
     ...(op.status === 'completed' ? { target: certificateId(vault, op.name) } : {}),
     ...(op.preserveCertOrder ? { preserveCertOrder: true } : {}),
     request_id: op.requestId,

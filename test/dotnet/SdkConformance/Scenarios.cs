@@ -100,14 +100,19 @@ public class Scenarios
 
         await operation.CancelAsync(Vault.Deadline());
 
+        // A manual request has no issuer to ask, so the cancellation takes effect at once.
         Assert.True(operation.Properties.CancellationRequested);
-        // Read back with a new operation object: the request is recorded by the service, not only in this one.
-        // A manual request has no issuer to stop, so, as on Key Vault, it stays pending (to merge or delete);
-        // only "cancelled" or "completed" would end the .NET poller.
+        Assert.Equal("cancelled", operation.Properties.Status);
+        // Read back with a new operation object: the service holds the cancellation, not only this object.
         CertificateOperation reread = await client.GetCertificateOperationAsync(name, Vault.Deadline());
         Assert.True(reread.Properties.CancellationRequested);
-        Assert.Equal("inProgress", reread.Properties.Status);
-        Assert.False(reread.HasCompleted);
+        Assert.Equal("cancelled", reread.Properties.Status);
+        Assert.Null(reread.Properties.Error);
+        // "cancelled" ends the .NET poller; without an error the operation reads as cancelled, not failed.
+        await reread.UpdateStatusAsync(Vault.Deadline());
+        Assert.True(reread.HasCompleted);
+        Assert.False(reread.HasValue);
+        Assert.Throws<OperationCanceledException>(() => reread.Value);
     }
 
     [Fact]

@@ -7,7 +7,9 @@ import {
   failed,
   isIssuerDriven,
   isVisible,
+  issuableFromFor,
   markedDeleted,
+  secondsUntilIssuable,
   statusDetailsOnCreate,
 } from '../../../shared/domain/pending-operation';
 
@@ -50,19 +52,37 @@ describe('pending operation state', () => {
     expect(isIssuerDriven(operation('Self'))).toBe(true);
   });
 
-  it('drops status details and errors on completion, and sets them on failure and cancellation (S3, S4)', () => {
+  it('drops status details and errors on completion and cancellation, and sets them on failure (S3, S4)', () => {
     const done = completed(operation('Self'), 101);
     expect(done.status).toBe('completed');
     expect(done.statusDetails).toBeUndefined();
     expect(done.error).toBeUndefined();
 
-    const gone = cancelled(operation('Self'), 101);
+    // As Key Vault's recordings show: an error here makes the JS SDK's getCertificateOperation throw.
+    const gone = cancelled({ ...operation('Self'), cancellationRequested: true }, 101);
     expect(gone.status).toBe('cancelled');
-    expect(gone.error?.code).toBe('RequestCancelled');
+    expect(gone.cancellationRequested).toBe(true);
+    expect(gone).not.toHaveProperty('statusDetails');
+    expect(gone).not.toHaveProperty('error');
 
     const broken = failed(operation('Self'), { code: 'CertificateIssuerError', message: 'CA said no' }, 101);
     expect(broken.status).toBe('failed');
+    expect(broken.statusDetails).toBe('');
     expect(broken.error).toEqual({ code: 'CertificateIssuerError', message: 'CA said no' });
+  });
+
+  it('holds issuance back until the minimum issuance time has passed, never less', () => {
+    expect(issuableFromFor(100_000, 0)).toBeUndefined();
+    expect(issuableFromFor(100_000, 5)).toBe(105);
+    // Rounded up to whole seconds: a create at 100.2 s is not issuable before 105.2 s.
+    expect(issuableFromFor(100_200, 5)).toBe(106);
+
+    const op = { ...operation('Self'), issuableFrom: 106 };
+    expect(secondsUntilIssuable(op, 100_200)).toBe(6);
+    expect(secondsUntilIssuable(op, 105_001)).toBe(1);
+    expect(secondsUntilIssuable(op, 106_000)).toBe(0);
+    expect(secondsUntilIssuable(op, 200_000)).toBe(0);
+    expect(secondsUntilIssuable(operation('Self'), 0)).toBe(0);
   });
 
   it('hides a deleted operation (S9)', () => {

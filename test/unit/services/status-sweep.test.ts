@@ -1,9 +1,9 @@
 import { createCertificate } from '../../../shared/services/create-certificate';
 import { runIssuerJob } from '../../../shared/services/issuer-job';
-import { getPendingOperation } from '../../../shared/services/pending-operations';
+import { getPendingOperation, requestCancellation } from '../../../shared/services/pending-operations';
 import { sweepStatuses } from '../../../shared/services/status-sweep';
 import { setIssuer } from '../../../shared/services/issuer-objects';
-import type { JobQueue } from '../../../shared/storage/repositories';
+import type { IssuerJob, JobQueue } from '../../../shared/storage/repositories';
 import { manualClock, memoryServiceContext } from '../../helpers/service-context';
 
 const selfBody = { policy: { x509_props: { subject: 'CN=sweep' }, issuer: { name: 'Self' } } };
@@ -78,5 +78,62 @@ describe('issuer job', () => {
     const replaced = await createCertificate(ctx, 'twice', selfBody);
     expect(await runIssuerJob(ctx, job!)).toBe('dropped');
     expect((await getPendingOperation(ctx, 'twice')).requestId).toBe(replaced.requestId);
+  });
+
+  it('with a minimum issuance time, puts itself back on the queue until the operation is old enough, then issues', async () => {
+    const clock = manualClock(new Date('2026-01-01T00:00:00.400Z'));
+    const { ctx } = memoryServiceContext({ clock, issuanceMinSeconds: 30 });
+    const sent: { job: IssuerJob; delaySeconds: number | undefined }[] = [];
+    const queue: JobQueue = { enqueue: async (job, options = {}) => void sent.push({ job, delaySeconds: options.delaySeconds }) };
+    const timed = { ...ctx, jobs: queue };
+
+    const op = await createCertificate(timed, 'slow-self', selfBody);
+    expect(op.status).toBe('inProgress');
+    // The first run waits on the queue (30 s, plus the 0.4 s rounded up to a whole second) instead of in the job.
+    expect(sent).toEqual([{ job: { name: 'slow-self', requestId: op.requestId }, delaySeconds: 31 }]);
+
+    // A job that comes early (a re-drive, a retry) sends itself again for the rest of the wait.
+    clock.advance(10);
+    expect(await runIssuerJob(timed, sent[0]!.job)).toBe('deferred');
+    expect(sent[1]).toEqual({ job: sent[0]!.job, delaySeconds: 21 });
+    clock.advance(20);
+    expect(await runIssuerJob(timed, sent[0]!.job)).toBe('deferred');
+    expect((await getPendingOperation(ctx, 'slow-self')).status).toBe('inProgress');
+
+    clock.advance(1);
+    expect(await runIssuerJob(timed, sent[0]!.job)).toBe('issued');
+    expect((await getPendingOperation(ctx, 'slow-self')).status).toBe('completed');
+    expect(sent).toHaveLength(3);
+  });
+
+  it('ends a Self operation cancelled during the minimum issuance time, without an error', async () => {
+    const clock = manualClock();
+    const { ctx, takeJobs } = memoryServiceContext({ clock, issuanceMinSeconds: 30 });
+    const op = await createCertificate(ctx, 'cancel-early', selfBody);
+    const answered = await requestCancellation(ctx, 'cancel-early');
+    // The issuer is asked by the job, so the PATCH answers the request recorded, as Key Vault's does.
+    expect(answered).toMatchObject({ status: 'inProgress', cancellationRequested: true });
+    // The cancellation's own job is visible at once; the creation's is still waiting out its delay.
+    const jobs = await takeJobs();
+    expect(jobs).toEqual([{ name: 'cancel-early', requestId: op.requestId }]);
+    expect(await runIssuerJob(ctx, jobs[0]!)).toBe('cancelled');
+
+    const ended = await getPendingOperation(ctx, 'cancel-early');
+    expect(ended.status).toBe('cancelled');
+    expect(ended).not.toHaveProperty('error');
+    expect(ended).not.toHaveProperty('statusDetails');
+    // The delayed job that comes later finds nothing to do.
+    clock.advance(31);
+    expect(await runIssuerJob(ctx, jobs[0]!)).toBe('dropped');
+  });
+
+  it('cancels a manual (Unknown) request at once: there is no issuer to ask and no job to wait for', async () => {
+    const { ctx, takeJobs } = memoryServiceContext();
+    await createCertificate(ctx, 'manual-cancel', { policy: { x509_props: { subject: 'CN=x' }, issuer: { name: 'Unknown' } } });
+    const answered = await requestCancellation(ctx, 'manual-cancel');
+    expect(answered).toMatchObject({ status: 'cancelled', cancellationRequested: true });
+    expect(answered).not.toHaveProperty('error');
+    expect((await getPendingOperation(ctx, 'manual-cancel')).status).toBe('cancelled');
+    expect(await takeJobs()).toEqual([]);
   });
 });

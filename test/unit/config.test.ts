@@ -1,0 +1,45 @@
+import { randomBytes } from 'node:crypto';
+import { ConfigError, SETTINGS, parseConfig } from '../../shared/config';
+
+/** The least a local app needs; each test adds the setting it is about. */
+const base = {
+  [SETTINGS.storageConnectionString]: 'UseDevelopmentStorage=true',
+  [SETTINGS.keyEncryptionKey]: randomBytes(32).toString('base64'),
+  [SETTINGS.authMode]: 'local',
+};
+
+function problemsWith(env: Record<string, string>): readonly string[] {
+  try {
+    parseConfig({ ...base, ...env });
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe(`${SETTINGS.issuanceMinSeconds}`, () => {
+  it('is off unless set: issuance takes no minimum time', () => {
+    expect(parseConfig(base).issuanceMinSeconds).toBe(0);
+    expect(parseConfig({ ...base, [SETTINGS.issuanceMinSeconds]: ' ' }).issuanceMinSeconds).toBe(0);
+  });
+
+  it('takes whole seconds', () => {
+    expect(parseConfig({ ...base, [SETTINGS.issuanceMinSeconds]: '5' }).issuanceMinSeconds).toBe(5);
+    expect(parseConfig({ ...base, [SETTINGS.issuanceMinSeconds]: '0' }).issuanceMinSeconds).toBe(0);
+  });
+
+  it('refuses what is not a whole number of seconds, with a message naming the setting', () => {
+    expect(problemsWith({ [SETTINGS.issuanceMinSeconds]: 'soon' })).toEqual(['ISSUANCE_MIN_SECONDS must be a number of seconds']);
+    expect(problemsWith({ [SETTINGS.issuanceMinSeconds]: '1.5' })).toEqual(['ISSUANCE_MIN_SECONDS must be a whole number of seconds']);
+    expect(problemsWith({ [SETTINGS.issuanceMinSeconds]: '-1' })).toEqual(['ISSUANCE_MIN_SECONDS must be 0 (off) or more']);
+    expect(problemsWith({ [SETTINGS.issuanceMinSeconds]: '604801' })).toEqual(['ISSUANCE_MIN_SECONDS must be at most 604800 (7 days)']);
+  });
+
+  it('must leave time to issue before operations time out', () => {
+    expect(problemsWith({ [SETTINGS.issuanceMinSeconds]: '600', [SETTINGS.operationMaxAgeSeconds]: '600' })).toEqual([
+      'ISSUANCE_MIN_SECONDS (600) must be less than OPERATION_MAX_AGE_SECONDS (600)',
+    ]);
+    expect(problemsWith({ [SETTINGS.issuanceMinSeconds]: '599', [SETTINGS.operationMaxAgeSeconds]: '600' })).toEqual([]);
+  });
+});
