@@ -10,7 +10,7 @@ interface ContactsEntity {
   data: string;
 }
 
-const PARTITION = 'vault';
+const PARTITION = 'contacts';
 const ROW = 'contacts';
 /** A removal retries when a put lands between its read and its delete; this many such races in a row is a conflict. */
 const REMOVE_ATTEMPTS = 5;
