@@ -95,6 +95,7 @@ var tags = {
 var tableNames = [
   'Certificates'
   'Issuers'
+  'Contacts'
   'OperationsDue'
 ]
 var queueNames = [

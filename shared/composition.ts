@@ -4,6 +4,7 @@ import { defaultIssuerProviders } from './issuers/issuer-providers';
 import { createTokenVerifier, type TokenVerifier } from './auth/token-verifier';
 import { TABLES, QUEUES } from './names';
 import { CertificateStore } from './storage/certificate-store';
+import { ContactsStore } from './storage/contacts-store';
 import { makeQueueClient, makeTableClient } from './storage/clients';
 import { IssuerJobQueue } from './storage/issuer-job-queue';
 import { IssuerStore } from './storage/issuer-store';
@@ -36,6 +37,7 @@ export async function buildApp(config: Config): Promise<App> {
   const tables = {
     certificates: makeTableClient(config.storage, TABLES.certificates),
     issuers: makeTableClient(config.storage, TABLES.issuers),
+    contacts: makeTableClient(config.storage, TABLES.contacts),
     operationsDue: makeTableClient(config.storage, TABLES.operationsDue),
   };
   // Infrastructure creates the tables in Azure; locally (Azurite) this makes them. It ignores existing ones.
@@ -43,6 +45,7 @@ export async function buildApp(config: Config): Promise<App> {
   const services: ServiceContext = {
     certificates: new CertificateStore(tables.certificates),
     issuers: new IssuerStore(tables.issuers),
+    contacts: new ContactsStore(tables.contacts),
     dueIndex: new OperationsDueIndex(tables.operationsDue),
     jobs: new IssuerJobQueue(makeQueueClient(config.storage, QUEUES.issuerJobs)),
     providers: defaultIssuerProviders,

@@ -15,6 +15,8 @@ export const TABLES = {
   certificates: 'Certificates',
   /** Issuer objects (`/certificates/issuers/{name}`). */
   issuers: 'Issuers',
+  /** The vault's certificate contacts: one row (`/certificates/contacts`). */
+  contacts: 'Contacts',
   /** When each in-progress operation is next due for the status sweep, keyed by time. */
   operationsDue: 'OperationsDue',
 } as const;

@@ -39,6 +39,8 @@ export const errors = {
   pendingNotFound: (name: string) =>
     new KeyVaultError(404, 'PendingCertificateNotFound', `Pending certificate not found: ${name}`),
 
+  contactsNotFound: () => new KeyVaultError(404, 'ContactsNotFound', 'Contacts not found'),
+
   issuerNotFound: () => new KeyVaultError(404, 'CertificateIssuerNotFound', 'Issuer not found'),
 
   createWhileInProgress: () =>

@@ -1,11 +1,12 @@
 import type { Clock } from '../domain/clock';
-import type { CertificateRepository, DueIndex, IssuerRepository, JobQueue } from '../storage/repositories';
+import type { CertificateRepository, ContactsRepository, DueIndex, IssuerRepository, JobQueue } from '../storage/repositories';
 import type { IssuerProviders } from '../issuers/issuer-providers';
 
 /** What the services work with, built once by the composition root and handed in (tests build their own). */
 export interface ServiceContext {
   certificates: CertificateRepository;
   issuers: IssuerRepository;
+  contacts: ContactsRepository;
   dueIndex: DueIndex;
   jobs: JobQueue;
   providers: IssuerProviders;

@@ -1,3 +1,4 @@
+import type { CertificateContact } from '../domain/certificate-contact';
 import type { CertificatePolicy } from '../domain/certificate-policy';
 import type { CertificateVersion, VersionWithoutKey } from '../domain/certificate-version';
 import type { IssuerObject } from '../domain/issuer';
@@ -47,6 +48,19 @@ export interface IssuerRepository {
   get(name: string): Promise<IssuerObject | undefined>;
   /** Creates or replaces. */
   put(issuer: IssuerObject): Promise<void>;
+}
+
+/** The vault's certificate contacts (`/certificates/contacts`): one list, replaced and removed as a whole. */
+export interface ContactsRepository {
+  /** Undefined when none are set. */
+  get(): Promise<CertificateContact[] | undefined>;
+  /** Replaces the list. */
+  put(contacts: readonly CertificateContact[]): Promise<void>;
+  /**
+   * Removes the list and returns what it removed, or undefined when none was set. Of two concurrent
+   * removals only one returns the list; a put that lands in between is what gets removed and returned.
+   */
+  remove(): Promise<CertificateContact[] | undefined>;
 }
 
 /** When an issuer-driven operation is next due for the status sweep. */

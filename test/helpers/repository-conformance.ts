@@ -6,6 +6,7 @@ import { type PendingOperation, completed } from '../../shared/domain/pending-op
 import type {
   CertificateHead,
   CertificateRepository,
+  ContactsRepository,
   DueIndex,
   IssuerJob,
   IssuerRepository,
@@ -17,6 +18,7 @@ import { WriteConflictError } from '../../shared/storage/storage-errors';
 export interface RepositoriesUnderTest {
   certificates: CertificateRepository;
   issuers: IssuerRepository;
+  contacts: ContactsRepository;
   dueIndex: DueIndex;
   jobs: JobQueue;
   /** Receives the jobs visible now and removes them, as the queue trigger does. */
@@ -229,6 +231,49 @@ export function describeRepositoryConformance(name: string, factory: () => Promi
         expect(await repos.issuers.get('my-ca')).toEqual(issuer('My-CA'));
         await repos.issuers.put(issuer('my-ca', 'OneCertV2-PrivateCA'));
         expect(await repos.issuers.get('MY-CA')).toEqual(issuer('my-ca', 'OneCertV2-PrivateCA'));
+      });
+    });
+
+    describe('contacts', () => {
+      const ops = { email: 'ops@contoso.com', name: 'Ops', phone: '+1 555 0100' };
+      const security = { email: 'security@contoso.com' };
+
+      it('has none until they are set, then reads back the list as written', async () => {
+        expect(await repos.contacts.get()).toBeUndefined();
+        await repos.contacts.put([ops, security]);
+        const read = await repos.contacts.get();
+        expect(read).toEqual([ops, security]);
+        expect(read?.[1]).not.toHaveProperty('name');
+      });
+
+      it('replaces the whole list on put', async () => {
+        await repos.contacts.put([ops, security]);
+        await repos.contacts.put([security]);
+        expect(await repos.contacts.get()).toEqual([security]);
+      });
+
+      it('removes the list and returns what it removed, once', async () => {
+        expect(await repos.contacts.remove()).toBeUndefined();
+        await repos.contacts.put([ops]);
+        expect(await repos.contacts.remove()).toEqual([ops]);
+        expect(await repos.contacts.get()).toBeUndefined();
+        expect(await repos.contacts.remove()).toBeUndefined();
+      });
+
+      it('gives the list to exactly one of two concurrent removals', async () => {
+        await repos.contacts.put([ops]);
+        const results = await Promise.all([repos.contacts.remove(), repos.contacts.remove()]);
+        expect(results.filter((r) => r !== undefined)).toEqual([[ops]]);
+      });
+
+      it('hands out copies: changing what was read or written does not change what is stored', async () => {
+        const written = { ...ops };
+        await repos.contacts.put([written]);
+        written.email = 'changed@after.write';
+        const [read] = (await repos.contacts.get()) ?? [];
+        if (!read) throw new Error('the contacts were not stored');
+        read.email = 'changed@after.read';
+        expect(await repos.contacts.get()).toEqual([ops]);
       });
     });
 

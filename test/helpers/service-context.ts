@@ -3,6 +3,7 @@ import type { Clock } from '../../shared/domain/clock';
 import { defaultIssuerProviders } from '../../shared/issuers/issuer-providers';
 import type { ServiceContext } from '../../shared/services/service-context';
 import { CertificateStore } from '../../shared/storage/certificate-store';
+import { ContactsStore } from '../../shared/storage/contacts-store';
 import { makeQueueClient, makeTableClient } from '../../shared/storage/clients';
 import { IssuerJobQueue } from '../../shared/storage/issuer-job-queue';
 import { IssuerStore } from '../../shared/storage/issuer-store';
@@ -53,6 +54,7 @@ export async function azureRepositoriesOn(connectionString: string) {
   const tables = {
     certificates: makeTableClient(storage, `Certificates${suffix}`),
     issuers: makeTableClient(storage, `Issuers${suffix}`),
+    contacts: makeTableClient(storage, `Contacts${suffix}`),
     due: makeTableClient(storage, `Due${suffix}`),
   };
   await Promise.all(Object.values(tables).map((t) => t.createTable()));
@@ -71,6 +73,7 @@ export async function azureRepositoriesOn(connectionString: string) {
   const repositories = {
     certificates: new CertificateStore(tables.certificates),
     issuers: new IssuerStore(tables.issuers),
+    contacts: new ContactsStore(tables.contacts),
     dueIndex: new OperationsDueIndex(tables.due),
     jobs: new IssuerJobQueue(queue),
   };

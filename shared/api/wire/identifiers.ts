@@ -26,6 +26,10 @@ export function issuerId(vault: string, name: string): string {
   return `${vault}/certificates/issuers/${name}`;
 }
 
+export function contactsId(vault: string): string {
+  return `${vault}/certificates/contacts`;
+}
+
 /** What the vault URL is read from: the request's headers (case-insensitive lookup, as fetch's Headers). */
 export interface RequestHeaders {
   get(name: string): string | null;

@@ -1,16 +1,18 @@
 import type { Clock } from '../../../shared/domain/clock';
 import { MemoryCertificateRepository } from './certificate-repository';
+import { MemoryContactsRepository } from './contacts-repository';
 import { MemoryDueIndex } from './due-index';
 import { MemoryIssuerRepository } from './issuer-repository';
 import { MemoryJobQueue } from './job-queue';
 
-export { MemoryCertificateRepository, MemoryDueIndex, MemoryIssuerRepository, MemoryJobQueue };
+export { MemoryCertificateRepository, MemoryContactsRepository, MemoryDueIndex, MemoryIssuerRepository, MemoryJobQueue };
 
 /** A fresh, empty set of in-memory repositories; delayed jobs follow `clock`. */
 export function memoryStorage(clock?: Clock) {
   return {
     certificates: new MemoryCertificateRepository(),
     issuers: new MemoryIssuerRepository(),
+    contacts: new MemoryContactsRepository(),
     dueIndex: new MemoryDueIndex(),
     jobs: new MemoryJobQueue(clock),
   };
