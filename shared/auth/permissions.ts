@@ -12,6 +12,7 @@ export const KEY_VAULT_PERMISSIONS = [
   'certificates/update',
   'certificates/delete',
   'certificates/managecontacts',
+  'certificates/deleteissuers',
   'certificates/getissuers',
   'certificates/listissuers',
   'certificates/setissuers',

@@ -1,13 +1,30 @@
 import { errors } from '../api/errors';
-import type { SetIssuerBody } from '../api/schemas/request-bodies.schema';
+import type { SetIssuerBody, UpdateIssuerBody } from '../api/schemas/request-bodies.schema';
 import { sealPrivateKey } from '../crypto/key-encryption';
 import { unixSeconds } from '../domain/clock';
 import { isReservedIssuer } from '../domain/certificate-policy';
 import type { IssuerObject } from '../domain/issuer';
+import type { IssuerPage } from '../storage/repositories';
+import { WriteConflictError } from '../storage/storage-errors';
 import type { ServiceContext } from './service-context';
 
 export function issuerPasswordBinding(name: string): string {
   return `issuer:${name.toLowerCase()}`;
+}
+
+type AdminDetails = NonNullable<NonNullable<SetIssuerBody['org_details']>['admin_details']>;
+
+function adminContactsOf(admins: AdminDetails): IssuerObject['adminContacts'] {
+  return admins.map((a) => ({
+    ...(a.first_name != null ? { firstName: a.first_name } : {}),
+    ...(a.last_name != null ? { lastName: a.last_name } : {}),
+    ...(a.email != null ? { email: a.email } : {}),
+    ...(a.phone != null ? { phone: a.phone } : {}),
+  }));
+}
+
+function sealedPassword(ctx: ServiceContext, name: string, password: string): string {
+  return sealPrivateKey(ctx.keyEncryptionKey, Buffer.from(password, 'utf8'), issuerPasswordBinding(name));
 }
 
 /** PUT /certificates/issuers/{name}: creates or replaces an issuer object; its password is sealed at rest. */
@@ -22,14 +39,9 @@ export async function setIssuer(ctx: ServiceContext, name: string, body: SetIssu
     name,
     provider: body.provider,
     ...(accountId != null ? { accountId } : {}),
-    ...(password ? { sealedPassword: sealPrivateKey(ctx.keyEncryptionKey, Buffer.from(password, 'utf8'), issuerPasswordBinding(name)) } : {}),
+    ...(password ? { sealedPassword: sealedPassword(ctx, name, password) } : {}),
     ...(orgId != null ? { organizationId: orgId } : {}),
-    adminContacts: (body.org_details?.admin_details ?? []).map((a) => ({
-      ...(a.first_name != null ? { firstName: a.first_name } : {}),
-      ...(a.last_name != null ? { lastName: a.last_name } : {}),
-      ...(a.email != null ? { email: a.email } : {}),
-      ...(a.phone != null ? { phone: a.phone } : {}),
-    })),
+    adminContacts: adminContactsOf(body.org_details?.admin_details ?? []),
     enabled: body.attributes?.enabled ?? true,
     created: existing?.created ?? now,
     updated: now,
@@ -42,4 +54,49 @@ export async function getIssuer(ctx: ServiceContext, name: string): Promise<Issu
   const issuer = await ctx.issuers.get(name);
   if (!issuer) throw errors.issuerNotFound();
   return issuer;
+}
+
+/**
+ * PATCH /certificates/issuers/{name}: what the body gives replaces what is stored, member by member; what it
+ * leaves out (or sends as null) is kept. The SDKs always send `credentials`, often as `{}`, so an empty
+ * object keeps the account and password; a new `pwd` is sealed like PUT's. `admin_details`, when given,
+ * replaces the whole list.
+ */
+export async function updateIssuer(ctx: ServiceContext, name: string, body: UpdateIssuerBody): Promise<IssuerObject> {
+  const existing = await getIssuer(ctx, name);
+  const accountId = body.credentials?.account_id;
+  const password = body.credentials?.pwd;
+  const orgId = body.org_details?.id;
+  const admins = body.org_details?.admin_details;
+  const enabled = body.attributes?.enabled;
+  const issuer: IssuerObject = {
+    ...existing,
+    ...(body.provider != null ? { provider: body.provider } : {}),
+    ...(accountId != null ? { accountId } : {}),
+    // Sealed under the name as stored, which the password's binding was made with.
+    ...(password ? { sealedPassword: sealedPassword(ctx, existing.name, password) } : {}),
+    ...(orgId != null ? { organizationId: orgId } : {}),
+    ...(admins != null ? { adminContacts: adminContactsOf(admins) } : {}),
+    ...(enabled != null ? { enabled } : {}),
+    updated: unixSeconds(ctx.clock),
+  };
+  if (!(await ctx.issuers.replace(issuer))) throw errors.issuerNotFound();
+  return issuer;
+}
+
+/** DELETE /certificates/issuers/{name}: removes the issuer and answers it as it was. */
+export async function deleteIssuer(ctx: ServiceContext, name: string): Promise<IssuerObject> {
+  try {
+    const deleted = await ctx.issuers.delete(name);
+    if (!deleted) throw errors.issuerNotFound();
+    return deleted;
+  } catch (error) {
+    if (error instanceof WriteConflictError) throw errors.concurrentUpdate();
+    throw error;
+  }
+}
+
+/** GET /certificates/issuers: one page of at most `limit` issuers, after the one a continuation names. */
+export function listIssuers(ctx: ServiceContext, limit: number, after?: string): Promise<IssuerPage> {
+  return ctx.issuers.list(limit, after);
 }

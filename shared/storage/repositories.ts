@@ -43,11 +43,30 @@ export interface CertificateRepository {
   listVersions(name: string): Promise<CertificateVersion[]>;
 }
 
+/** One page of issuers, in lower-cased name order. */
+export interface IssuerPage {
+  issuers: IssuerObject[];
+  /** The lower-cased name of the last issuer on this page when more may follow; where the next page starts after. */
+  continueAfter?: string;
+}
+
 /** Issuer objects (`/certificates/issuers/{name}`). */
 export interface IssuerRepository {
   get(name: string): Promise<IssuerObject | undefined>;
   /** Creates or replaces. */
   put(issuer: IssuerObject): Promise<void>;
+  /**
+   * Replaces an issuer that exists; answers false, writing nothing, when there is none (so a change never
+   * brings back an issuer that a concurrent delete removed).
+   */
+  replace(issuer: IssuerObject): Promise<boolean>;
+  /** Removes an issuer and answers what was removed; undefined when there was none. */
+  delete(name: string): Promise<IssuerObject | undefined>;
+  /**
+   * At most `limit` issuers whose lower-cased names sort after `after` (from the first without it). Costs one
+   * key-range read of about `limit` rows however many issuers there are.
+   */
+  list(limit: number, after?: string): Promise<IssuerPage>;
 }
 
 /** The vault's certificate contacts (`/certificates/contacts`): one list, replaced and removed as a whole. */

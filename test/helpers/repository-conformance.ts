@@ -232,6 +232,36 @@ export function describeRepositoryConformance(name: string, factory: () => Promi
         await repos.issuers.put(issuer('my-ca', 'OneCertV2-PrivateCA'));
         expect(await repos.issuers.get('MY-CA')).toEqual(issuer('my-ca', 'OneCertV2-PrivateCA'));
       });
+
+      it('replaces only an issuer that exists, under any casing of its name', async () => {
+        expect(await repos.issuers.replace(issuer('never-set'))).toBe(false);
+        expect(await repos.issuers.get('never-set')).toBeUndefined();
+        await repos.issuers.put(issuer('Replaced'));
+        expect(await repos.issuers.replace({ ...issuer('REPLACED', 'GlobalSign'), enabled: false })).toBe(true);
+        expect(await repos.issuers.get('replaced')).toEqual({ ...issuer('REPLACED', 'GlobalSign'), enabled: false });
+      });
+
+      it('deletes an issuer, answering it as it was, and then knows nothing of it', async () => {
+        await repos.issuers.put({ ...issuer('Gone'), accountId: 'acct', sealedPassword: 'c2VhbGVk' });
+        expect(await repos.issuers.delete('GONE')).toEqual({ ...issuer('Gone'), accountId: 'acct', sealedPassword: 'c2VhbGVk' });
+        expect(await repos.issuers.get('gone')).toBeUndefined();
+        expect(await repos.issuers.delete('gone')).toBeUndefined();
+        expect(await repos.issuers.replace(issuer('gone'))).toBe(false);
+      });
+
+      it('lists issuers in lower-cased name order, a page at a time, each exactly once', async () => {
+        expect(await repos.issuers.list(5)).toEqual({ issuers: [] });
+        const names = ['b-ca', 'A-CA', 'c-ca', 'a-ca-2', 'Z9', '0-first'];
+        for (const name of names) await repos.issuers.put(issuer(name));
+        const first = await repos.issuers.list(4);
+        expect(first.issuers.map((i) => i.name)).toEqual(['0-first', 'A-CA', 'a-ca-2', 'b-ca']);
+        expect(first.continueAfter).toBe('b-ca');
+        const second = await repos.issuers.list(4, first.continueAfter);
+        expect(second).toEqual({ issuers: [issuer('c-ca'), issuer('Z9')] });
+        // A full last page says there is nothing more, rather than leading to an empty page.
+        expect(await repos.issuers.list(2, 'b-ca')).toEqual({ issuers: [issuer('c-ca'), issuer('Z9')] });
+        expect(await repos.issuers.list(25, 'z9')).toEqual({ issuers: [] });
+      });
     });
 
     describe('contacts', () => {

@@ -58,9 +58,11 @@ describe('function registrations', () => {
       { name: 'certificateGet', route: 'certificates/{name}/{version?}', methods: ['GET'], authLevel: 'anonymous', permission: 'certificates/get' },
       { name: 'certificatePolicyGet', route: 'certificates/{name}/policy', methods: ['GET'], authLevel: 'anonymous', permission: 'certificates/get' },
       { name: 'certificatePolicyUpdate', route: 'certificates/{name}/policy', methods: ['PATCH'], authLevel: 'anonymous', permission: 'certificates/update' },
+      { name: 'issuerDelete', route: 'certificates/issuers/{issuer}', methods: ['DELETE'], authLevel: 'anonymous', permission: 'certificates/deleteissuers' },
       { name: 'issuerGet', route: 'certificates/issuers/{issuer}', methods: ['GET'], authLevel: 'anonymous', permission: 'certificates/getissuers' },
       { name: 'issuerList', route: 'certificates/issuers', methods: ['GET'], authLevel: 'anonymous', permission: 'certificates/listissuers' },
       { name: 'issuerSet', route: 'certificates/issuers/{issuer}', methods: ['PUT'], authLevel: 'anonymous', permission: 'certificates/setissuers' },
+      { name: 'issuerUpdate', route: 'certificates/issuers/{issuer}', methods: ['PATCH'], authLevel: 'anonymous', permission: 'certificates/setissuers' },
       { name: 'pendingCancel', route: 'certificates/{name}/pending', methods: ['PATCH'], authLevel: 'anonymous', permission: 'certificates/update' },
       { name: 'pendingDelete', route: 'certificates/{name}/pending', methods: ['DELETE'], authLevel: 'anonymous', permission: 'certificates/delete' },
       { name: 'pendingGet', route: 'certificates/{name}/pending', methods: ['GET'], authLevel: 'anonymous', permission: 'certificates/get' },
@@ -148,6 +150,8 @@ describe('function registrations', () => {
       expect(target(method, '/certificates/contacts/')).toEqual(['certificateContacts', {}]);
     }
     expect(target('GET', '/certificates/issuers/i1')).toEqual(['issuerGet', { issuer: 'i1' }]);
+    expect(target('PATCH', '/certificates/issuers/i1')).toEqual(['issuerUpdate', { issuer: 'i1' }]);
+    expect(target('DELETE', '/certificates/issuers/i1')).toEqual(['issuerDelete', { issuer: 'i1' }]);
     expect(target('GET', '/secrets/c1')).toEqual(['secretGet', { name: 'c1' }]);
     // The policy is never version "policy" of a certificate.
     expect(target('GET', '/certificates/c1/policy')).toEqual(['certificatePolicyGet', { name: 'c1' }]);
@@ -189,6 +193,6 @@ describe('function registrations', () => {
   it('registers nothing else, and every name once', () => {
     const names = getRegisteredFunctions().map((f) => f.metadata.name);
     expect(new Set(names).size).toBe(names.length);
-    expect(names).toHaveLength(17);
+    expect(names).toHaveLength(19);
   });
 });

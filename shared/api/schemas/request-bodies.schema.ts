@@ -31,24 +31,54 @@ export const mergeCertificateSchema = z.object({
 });
 export type MergeCertificateBody = z.infer<typeof mergeCertificateSchema>;
 
-export const setIssuerSchema = z.object({
-  provider: z.string({ message: 'provider is required' }).trim().min(1, 'provider is required'),
-  credentials: z.object({ account_id: z.string().nullish(), pwd: z.string().nullish() }).nullish(),
-  org_details: z
-    .object({
-      id: z.string().nullish(),
-      admin_details: z
-        .array(
-          z.object({
-            first_name: z.string().nullish(),
-            last_name: z.string().nullish(),
-            email: z.string().nullish(),
-            phone: z.string().nullish(),
-          }),
-        )
-        .nullish(),
-    })
+/**
+ * Issuer fields, bounded so that one request cannot store an unbounded row (an Azure table entity holds at
+ * most 1 MiB; Key Vault documents no limits of its own here, so these are generous for any real CA account).
+ */
+const ISSUER_TEXT_MAX = 256;
+const ISSUER_PASSWORD_MAX = 1024;
+const ISSUER_ADMINS_MAX = 20;
+const issuerText = (what: string, max = ISSUER_TEXT_MAX) =>
+  z.string({ message: `${what} must be a string` }).max(max, `${what} must be at most ${max} characters`);
+
+const issuerProviderSchema = z
+  .string({ message: 'provider is required' })
+  .max(ISSUER_TEXT_MAX, `provider must be at most ${ISSUER_TEXT_MAX} characters`)
+  .trim()
+  .min(1, 'provider is required');
+const issuerCredentialsSchema = z.object({
+  account_id: issuerText('account_id').nullish(),
+  pwd: issuerText('pwd', ISSUER_PASSWORD_MAX).nullish(),
+});
+const issuerOrgDetailsSchema = z.object({
+  id: issuerText('id').nullish(),
+  admin_details: z
+    .array(
+      z.object({
+        first_name: issuerText('first_name').nullish(),
+        last_name: issuerText('last_name').nullish(),
+        email: issuerText('email').nullish(),
+        phone: issuerText('phone').nullish(),
+      }),
+    )
+    .max(ISSUER_ADMINS_MAX, `at most ${ISSUER_ADMINS_MAX} administrators are allowed`)
     .nullish(),
-  attributes: z.object({ enabled: z.boolean().nullish() }).nullish(),
+});
+const issuerAttributesSchema = z.object({ enabled: z.boolean().nullish() });
+
+export const setIssuerSchema = z.object({
+  provider: issuerProviderSchema,
+  credentials: issuerCredentialsSchema.nullish(),
+  org_details: issuerOrgDetailsSchema.nullish(),
+  attributes: issuerAttributesSchema.nullish(),
 });
 export type SetIssuerBody = z.infer<typeof setIssuerSchema>;
+
+/** PATCH /certificates/issuers/{name}: every member optional; what is given replaces what is stored. */
+export const updateIssuerSchema = z.object({
+  provider: issuerProviderSchema.nullish(),
+  credentials: issuerCredentialsSchema.nullish(),
+  org_details: issuerOrgDetailsSchema.nullish(),
+  attributes: issuerAttributesSchema.nullish(),
+});
+export type UpdateIssuerBody = z.infer<typeof updateIssuerSchema>;

@@ -19,3 +19,8 @@ export function issuerToWire(vault: string, issuer: IssuerObject): Record<string
     attributes: { enabled: issuer.enabled, created: issuer.created, updated: issuer.updated },
   };
 }
+
+/** An issuer in a list (CertificateIssuerItem): its id and provider only, as Key Vault lists them. */
+export function issuerItemToWire(vault: string, issuer: IssuerObject): { id: string; provider: string } {
+  return { id: issuerId(vault, issuer.name), provider: issuer.provider };
+}

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { resolvePolicy } from '../../../shared/domain/policy-resolution';
 import type { CertificateVersion } from '../../../shared/domain/certificate-version';
 import { CertificateStore } from '../../../shared/storage/certificate-store';
+import { IssuerStore } from '../../../shared/storage/issuer-store';
 import { OperationsDueIndex } from '../../../shared/storage/operations-due-index';
 import { type RunningAzurite, startAzurite } from '../../helpers/azurite';
 import { isKeyRangeFilter, tableRequestLog } from '../../helpers/storage-request-log';
@@ -65,6 +66,34 @@ describe('what storage reads cost', () => {
     const [query] = log.requests;
     expect(query?.returned).toBe(30);
     expect(isKeyRangeFilter(query?.filter ?? '')).toBe(true);
+  });
+
+  it('lists issuers a page at a time: one key-range request with $top = page + 1 per page, each issuer once', async () => {
+    const log = tableRequestLog();
+    const table = log.tableClient(azurite.connectionString, `Issuers${randomBytes(4).toString('hex')}`);
+    await table.createTable();
+    const store = new IssuerStore(table);
+    const names = Array.from({ length: 60 }, (_, i) => `ca-${String(i).padStart(2, '0')}`);
+    for (const name of names) await store.put({ name, provider: 'Test', adminContacts: [], enabled: true, created: NOW, updated: NOW });
+    log.clear();
+
+    const seen: string[] = [];
+    let after: string | undefined;
+    let pages = 0;
+    do {
+      log.clear();
+      const page = await store.list(7, after);
+      pages += 1;
+      seen.push(...page.issuers.map((i) => i.name));
+      expect(log.requests).toHaveLength(1);
+      const [query] = log.requests;
+      expect(isKeyRangeFilter(query?.filter ?? '')).toBe(true);
+      expect(query?.top).toBe(8);
+      expect(query?.returned).toBeLessThanOrEqual(8);
+      after = page.continueAfter;
+    } while (after !== undefined);
+    expect(pages).toBe(9);
+    expect(seen).toEqual(names);
   });
 
   it('reads the due index without touching entries due in later minutes', async () => {
