@@ -73,7 +73,6 @@ describe('what .NET sends', () => {
   });
 
   it('answers /certificates/issuers and /certificates/contacts for what they are, never as a certificate of that name', async () => {
-    const notYet = (what: string) => ({ error: { code: 'NotImplemented', message: `This service does not support ${what} yet.` } });
     for (const path of ['/certificates/issuers', '/certificates/issuers/']) {
       const r = await send('GET', path);
       expect(r.status).toBe(200);
