@@ -36,6 +36,20 @@ export const errors = {
       `A secret with (name/id) ${version ? `${name}/${version}` : name} was not found in this key vault. If you recently deleted this secret you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182`,
     ),
 
+  keyNotFound: (name: string, version?: string) =>
+    new KeyVaultError(
+      404,
+      'KeyNotFound',
+      `A key with (name/id) ${version ? `${name}/${version}` : name} was not found in this key vault. If you recently deleted this key you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182`,
+    ),
+
+  /** The key's key_ops (from the certificate policy's key usage) do not include the operation. */
+  keyOperationForbidden: (operation: string) =>
+    new KeyVaultError(403, 'Forbidden', `Operation ${operation} is not permitted on this key.`, 'KeyOperationForbidden'),
+
+  keyDisabled: (operation: string) =>
+    new KeyVaultError(403, 'Forbidden', `Operation ${operation} is not allowed on a disabled key.`, 'KeyDisabled'),
+
   pendingNotFound: (name: string) =>
     new KeyVaultError(404, 'PendingCertificateNotFound', `Pending certificate not found: ${name}`),
 

@@ -17,6 +17,13 @@ export const KEY_VAULT_PERMISSIONS = [
   'certificates/listissuers',
   'certificates/setissuers',
   'secrets/get',
+  'keys/get',
+  'keys/sign',
+  'keys/verify',
+  'keys/encrypt',
+  'keys/decrypt',
+  'keys/wrapKey',
+  'keys/unwrapKey',
 ] as const;
 
 export type KeyVaultPermission = (typeof KEY_VAULT_PERMISSIONS)[number];

@@ -104,8 +104,9 @@ describe('authentication comes first', () => {
 describe('paths and methods no operation takes', () => {
   it('answers an unknown path with a 404 that names it, never CertificateNotFound', async () => {
     for (const [method, path] of [
-      ['GET', '/keys/k1/'],
-      ['POST', '/keys/k1/sign'],
+      ['GET', '/keys'],
+      ['POST', '/keys/k1/0123456789abcdef0123456789abcdef/sign/extra'],
+      ['POST', '/keys/k1/0123456789abcdef0123456789abcdef/export'],
       ['GET', '/certificates/c1/0123456789abcdef0123456789abcdef/extra'],
       ['GET', '/'],
     ] as const) {
@@ -199,13 +200,25 @@ describe('names and bodies', () => {
     expect((await kv.request('GET', '/certificates/b1/pending')).status).toBe(404);
   });
 
-  it('answers 404 CertificateNotFound, CertificateIssuerNotFound and SecretNotFound for missing objects', async () => {
+  it('answers 404 CertificateNotFound, CertificateIssuerNotFound, SecretNotFound and KeyNotFound for missing objects', async () => {
     const cert = await kv.request('GET', '/certificates/missing-one/');
     expect(cert.status).toBe(404);
     expect((cert.body.error as { code: string }).code).toBe('CertificateNotFound');
     const issuer = await kv.request('GET', '/certificates/issuers/missing-one');
     expect(issuer.body).toEqual({ error: { code: 'CertificateIssuerNotFound', message: 'Issuer not found' } });
     expect(((await kv.request('GET', '/secrets/missing-one/')).body.error as { code: string }).code).toBe('SecretNotFound');
+    const key = await kv.request('GET', '/keys/missing-one/');
+    expect(key.status).toBe(404);
+    expect(key.body).toEqual({
+      error: {
+        code: 'KeyNotFound',
+        message:
+          'A key with (name/id) missing-one was not found in this key vault. If you recently deleted this key you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182',
+      },
+    });
+    const sign = await kv.request('POST', '/keys/missing-one/0123456789abcdef0123456789abcdef/sign', { alg: 'RS256', value: 'AAAA' });
+    expect(sign.status).toBe(404);
+    expect((sign.body.error as { code: string }).code).toBe('KeyNotFound');
   });
 
   it('never echoes an issuer password', async () => {
@@ -255,5 +268,55 @@ describe('private keys at rest', () => {
       for (const key of privateKeysBase64) expect(value).not.toContain(key.slice(40, 120));
       expect(() => createPrivateKey({ key: Buffer.from(value, 'base64'), format: 'der', type: 'pkcs8' })).toThrow();
     }
+  });
+});
+
+describe('the managed key behind kid', () => {
+  it('serves the key bundle Key Vault serves, runs the operations its key_ops allow, and refuses the others with 403', async () => {
+    const name = `kid-wire-${Date.now().toString(36)}`;
+    const created = await kv.request('POST', `/certificates/${name}/create`, {
+      policy: { key_props: { kty: 'EC', crv: 'P-256' }, x509_props: { subject: 'CN=kid', key_usage: ['digitalSignature'] }, issuer: { name: 'Self' } },
+    });
+    expect(created.status).toBe(202);
+    const certificate = await eventually(`${name} issued`, async () => {
+      const r = await kv.request('GET', `/certificates/${name}/`);
+      return r.status === 200 && r.body.kid ? r.body : undefined;
+    });
+    const kid = certificate.kid as string;
+    const path = new URL(kid).pathname;
+
+    const key = await kv.request('GET', `/keys/${name}/`);
+    expect(key.status).toBe(200);
+    expect(key.body).toEqual({
+      key: { kid, kty: 'EC', crv: 'P-256', x: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), y: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), key_ops: ['sign', 'verify'] },
+      attributes: { ...(certificate.attributes as object), exportable: true },
+      tags: {},
+      managed: true,
+    });
+    expect((await kv.request('GET', path)).body).toEqual(key.body);
+
+    const digest = Buffer.alloc(32, 7).toString('base64url');
+    const signed = await kv.request('POST', `${path}/sign`, { alg: 'ES256', value: digest });
+    expect(signed.status).toBe(200);
+    expect(signed.body).toEqual({ kid, value: expect.stringMatching(/^[A-Za-z0-9_-]{86}$/) });
+    const verified = await kv.request('POST', `${path}/verify`, { alg: 'ES256', digest, value: signed.body.value });
+    expect(verified.body).toEqual({ value: true });
+    const otherDigest = Buffer.alloc(32, 8).toString('base64url');
+    expect((await kv.request('POST', `${path}/verify`, { alg: 'ES256', digest: otherDigest, value: signed.body.value })).body).toEqual({ value: false });
+
+    for (const operation of ['encrypt', 'decrypt', 'wrapKey', 'unwrapKey']) {
+      const refused = await kv.request('POST', `${path}/${operation}`, { alg: 'RSA-OAEP', value: 'AAAA' });
+      expect({ operation, status: refused.status, body: refused.body }).toEqual({
+        operation,
+        status: 403,
+        body: { error: { code: 'Forbidden', message: `Operation ${operation} is not permitted on this key.`, innererror: { code: 'KeyOperationForbidden' } } },
+      });
+    }
+
+    const notBase64 = await kv.request('POST', `${path}/sign`, { alg: 'ES256', value: 'not base64url!' });
+    expect(notBase64.status).toBe(400);
+    expect(notBase64.body).toEqual({ error: { code: 'BadParameter', message: 'Property has invalid value: value: value must be base64url' } });
+    const wrongAlgorithm = await kv.request('POST', `${path}/sign`, { alg: 'RS256', value: digest });
+    expect(wrongAlgorithm.body).toEqual({ error: { code: 'BadParameter', message: 'Algorithm RS256 cannot sign or verify with this EC P-256 key; use ES256.' } });
   });
 });

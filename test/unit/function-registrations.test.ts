@@ -63,6 +63,13 @@ describe('function registrations', () => {
       { name: 'issuerList', route: 'certificates/issuers', methods: ['GET'], authLevel: 'anonymous', permission: 'certificates/listissuers' },
       { name: 'issuerSet', route: 'certificates/issuers/{issuer}', methods: ['PUT'], authLevel: 'anonymous', permission: 'certificates/setissuers' },
       { name: 'issuerUpdate', route: 'certificates/issuers/{issuer}', methods: ['PATCH'], authLevel: 'anonymous', permission: 'certificates/setissuers' },
+      { name: 'keyDecrypt', route: 'keys/{name}/{version}/decrypt', methods: ['POST'], authLevel: 'anonymous', permission: 'keys/decrypt' },
+      { name: 'keyEncrypt', route: 'keys/{name}/{version}/encrypt', methods: ['POST'], authLevel: 'anonymous', permission: 'keys/encrypt' },
+      { name: 'keyGet', route: 'keys/{name}/{version?}', methods: ['GET'], authLevel: 'anonymous', permission: 'keys/get' },
+      { name: 'keySign', route: 'keys/{name}/{version}/sign', methods: ['POST'], authLevel: 'anonymous', permission: 'keys/sign' },
+      { name: 'keyUnwrap', route: 'keys/{name}/{version}/unwrapKey', methods: ['POST'], authLevel: 'anonymous', permission: 'keys/unwrapKey' },
+      { name: 'keyVerify', route: 'keys/{name}/{version}/verify', methods: ['POST'], authLevel: 'anonymous', permission: 'keys/verify' },
+      { name: 'keyWrap', route: 'keys/{name}/{version}/wrapKey', methods: ['POST'], authLevel: 'anonymous', permission: 'keys/wrapKey' },
       { name: 'pendingCancel', route: 'certificates/{name}/pending', methods: ['PATCH'], authLevel: 'anonymous', permission: 'certificates/update' },
       { name: 'pendingDelete', route: 'certificates/{name}/pending', methods: ['DELETE'], authLevel: 'anonymous', permission: 'certificates/delete' },
       { name: 'pendingGet', route: 'certificates/{name}/pending', methods: ['GET'], authLevel: 'anonymous', permission: 'certificates/get' },
@@ -153,6 +160,11 @@ describe('function registrations', () => {
     expect(target('PATCH', '/certificates/issuers/i1')).toEqual(['issuerUpdate', { issuer: 'i1' }]);
     expect(target('DELETE', '/certificates/issuers/i1')).toEqual(['issuerDelete', { issuer: 'i1' }]);
     expect(target('GET', '/secrets/c1')).toEqual(['secretGet', { name: 'c1' }]);
+    // The key behind kid: latest with or without the slash; an operation is never version "sign" of a key.
+    expect(target('GET', '/keys/c1/')).toEqual(['keyGet', { name: 'c1' }]);
+    expect(target('GET', '/keys/c1/v1')).toEqual(['keyGet', { name: 'c1', version: 'v1' }]);
+    expect(target('POST', '/keys/c1/v1/sign')).toEqual(['keySign', { name: 'c1', version: 'v1' }]);
+    expect(target('POST', '/keys/c1/v1/unwrapkey')).toEqual(['keyUnwrap', { name: 'c1', version: 'v1' }]);
     // The policy is never version "policy" of a certificate.
     expect(target('GET', '/certificates/c1/policy')).toEqual(['certificatePolicyGet', { name: 'c1' }]);
     expect(target('PATCH', '/certificates/c1/policy')).toEqual(['certificatePolicyUpdate', { name: 'c1' }]);
@@ -171,7 +183,9 @@ describe('function registrations', () => {
       return match.kind === 'matched' ? match.route.functionName : match.kind;
     };
     // Unknown paths, the root included.
-    expect(target('GET', '/keys/k1')).toBe('unmatchedRoute');
+    expect(target('GET', '/keys')).toBe('unmatchedRoute');
+    expect(target('POST', '/keys/k1/v1/sign/extra')).toBe('unmatchedRoute');
+    expect(target('GET', '/keys/k1/v1/sign')).toBe('unmatchedRoute');
     expect(target('GET', '/')).toBe('unmatchedRoute');
     expect(target('GET', '/certificates/c1/v1/extra')).toBe('unmatchedRoute');
     // Known paths under a method they do not take fail that route's method constraint and fall through, as in ASP.NET routing.
@@ -193,6 +207,6 @@ describe('function registrations', () => {
   it('registers nothing else, and every name once', () => {
     const names = getRegisteredFunctions().map((f) => f.metadata.name);
     expect(new Set(names).size).toBe(names.length);
-    expect(names).toHaveLength(19);
+    expect(names).toHaveLength(26);
   });
 });
