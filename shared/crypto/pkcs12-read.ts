@@ -14,14 +14,15 @@ import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
 import { readDerChildren, readDerElement } from './der-element';
 import { type Pkcs12KdfHash, pkcs12Kdf } from './pkcs12';
+import { rc2CbcDecrypt } from './rc2';
 
 /**
  * Reading a PKCS#12 file (RFC 7292) a caller imports: the MAC is checked first (it is what tells a wrong
  * password from a damaged file), then every SafeContents is opened, plain or password-encrypted, and its
  * key and certificate bags are collected. Encryption schemes read: PBES2 (PBKDF2 with HMAC-SHA-1/224/256/
  * 384/512, AES-128/192/256-CBC or 3DES-CBC) as OpenSSL 3 writes by default, and PKCS#12 PBE with 3DES
- * (`openssl pkcs12 -legacy` keys, Windows). RC2 (the legacy default for certificate bags) is not, because
- * Node's OpenSSL does not load the legacy provider.
+ * and RC2 (`openssl pkcs12 -legacy`, Windows exports; RC2 through rc2.ts, as Node's OpenSSL has no legacy
+ * provider).
  */
 
 export interface Pkcs12Contents {
@@ -58,7 +59,8 @@ const CIPHER_OIDS: Record<string, { cipher: string; keyLength: number }> = {
 const PBES2 = '1.2.840.113549.1.5.13';
 const PBKDF2 = '1.2.840.113549.1.5.12';
 const PBE_SHA1_3DES = '1.2.840.113549.1.12.1.3';
-const PBE_SHA1_RC2 = new Set(['1.2.840.113549.1.12.1.5', '1.2.840.113549.1.12.1.6']);
+/** pbeWithSHAAnd128BitRC2-CBC and pbeWithSHAAnd40BitRC2-CBC, with their key lengths in bytes. */
+const PBE_SHA1_RC2: Record<string, number> = { '1.2.840.113549.1.12.1.5': 16, '1.2.840.113549.1.12.1.6': 5 };
 
 /** Far above any writer's default (OpenSSL 2048, Windows 2000-10000); bounds the CPU one request can cost. */
 const MAX_ITERATIONS = 1_000_000;
@@ -146,10 +148,17 @@ function decrypt(algorithm: AlgorithmIdentifier, ciphertext: Buffer, password: s
     cipher = 'des-ede3-cbc';
     key = pkcs12Kdf({ password, salt, id: 1, iterations, keyLength: 24, hash: 'sha1' });
     iv = pkcs12Kdf({ password, salt, id: 2, iterations, keyLength: 8, hash: 'sha1' });
-  } else if (PBE_SHA1_RC2.has(algorithm.algorithm)) {
-    throw new Pkcs12Error(
-      'The PFX (PKCS#12) content is encrypted with RC2 (an OpenSSL -legacy or old Windows export), which this service cannot open; export it again with AES (OpenSSL 3 does by default)',
-    );
+  } else if (algorithm.algorithm in PBE_SHA1_RC2) {
+    // Node's OpenSSL has no RC2 (legacy provider), so these are decrypted by rc2.ts.
+    const [salt, iterations] = pbeParams(params);
+    const keyLength = PBE_SHA1_RC2[algorithm.algorithm] as number;
+    const key = pkcs12Kdf({ password, salt, id: 1, iterations, keyLength, hash: 'sha1' });
+    const iv = pkcs12Kdf({ password, salt, id: 2, iterations, keyLength: 8, hash: 'sha1' });
+    try {
+      return rc2CbcDecrypt(key, keyLength * 8, iv, ciphertext);
+    } catch {
+      throw new Pkcs12Error(WRONG_PASSWORD);
+    }
   } else {
     throw new Pkcs12Error(`${UNREADABLE} (encryption algorithm ${algorithm.algorithm} is not supported)`);
   }

@@ -43,6 +43,7 @@ describe('readImportContent', () => {
     ['OpenSSL 3 default (AES-256-CBC, PBKDF2) with a password', 'rsa-aes.pfx', 's3cret'],
     ['an empty password', 'rsa-nopass.pfx', ''],
     ['legacy 3DES and a SHA-1 MAC', 'rsa-3des.pfx', 's3cret'],
+    ['OpenSSL -legacy (RC2-40 certificates, 3DES key)', 'rsa-rc2.pfx', 's3cret'],
   ])('reads a PFX made with %s: the certificate and its key', (_label, file, password) => {
     const material = readImportContent(pfx(file), password);
     expect(material.format).toBe('pfx');
@@ -93,8 +94,8 @@ describe('readImportContent', () => {
     expect(importError(() => readImportContent(truncated, 's3cret'))).toMatch(/not a valid PKCS#12 file/);
   });
 
-  it('explains that RC2-encrypted (OpenSSL -legacy) files cannot be opened', () => {
-    expect(importError(() => readImportContent(pfx('rsa-rc2.pfx'), 's3cret'))).toMatch(/RC2/);
+  it('says the password is wrong for an RC2-encrypted file too', () => {
+    expect(importError(() => readImportContent(pfx('rsa-rc2.pfx'), 'wrong'))).toMatch(/password/);
   });
 
   it('refuses content without a private key', () => {
