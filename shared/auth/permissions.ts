@@ -9,6 +9,7 @@
 export const KEY_VAULT_PERMISSIONS = [
   'certificates/get',
   'certificates/create',
+  'certificates/import',
   'certificates/update',
   'certificates/delete',
   'certificates/managecontacts',

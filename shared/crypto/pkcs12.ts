@@ -90,11 +90,14 @@ function shroudKey(privateKeyPkcs8: Buffer, password: string): Buffer {
 }
 
 /**
- * RFC 7292 appendix B.2 key derivation, SHA-256 (u = 32, v = 64). The password is a BMPString with a
+ * RFC 7292 appendix B.2 key derivation (SHA-256 when writing; reading also takes what a file names). The password is a BMPString with a
  * two-byte terminator, so "" becomes 00 00, which is how OpenSSL treats `-passin pass:`.
  */
 export interface Pkcs12KdfInput {
-  password: string;
+  /** null: no password bytes at all, which some writers use for an empty password instead of 00 00. */
+  password: string | null;
+  /** The MAC's or PBE scheme's digest; SHA-256 unless the file says otherwise (legacy files use SHA-1). */
+  hash?: Pkcs12KdfHash;
   salt: Buffer;
   /** 1: encryption key, 2: IV, 3: MAC key. */
   id: 1 | 2 | 3;
@@ -102,12 +105,22 @@ export interface Pkcs12KdfInput {
   keyLength: number;
 }
 
-function pkcs12Kdf(input: Pkcs12KdfInput): Buffer {
-  const u = 32;
-  const v = 64;
+export type Pkcs12KdfHash = 'sha1' | 'sha256' | 'sha384' | 'sha512';
+/** Output (u) and block (v) sizes in bytes of each digest, as appendix B names them. */
+const KDF_SIZES: Record<Pkcs12KdfHash, { u: number; v: number }> = {
+  sha1: { u: 20, v: 64 },
+  sha256: { u: 32, v: 64 },
+  sha384: { u: 48, v: 128 },
+  sha512: { u: 64, v: 128 },
+};
+
+export function pkcs12Kdf(input: Pkcs12KdfInput): Buffer {
+  const hash = input.hash ?? 'sha256';
+  const { u, v } = KDF_SIZES[hash];
   const repeatTo = (data: Buffer, length: number): Buffer =>
     Buffer.from(Array.from({ length }, (_, i) => data[i % data.length] ?? 0));
-  const password = Buffer.concat([Buffer.from(input.password, 'utf16le').swap16(), Buffer.alloc(2)]);
+  const password =
+    input.password === null ? Buffer.alloc(0) : Buffer.concat([Buffer.from(input.password, 'utf16le').swap16(), Buffer.alloc(2)]);
   const salt = repeatTo(input.salt, v * Math.ceil(input.salt.length / v));
   const pass = repeatTo(password, v * Math.ceil(password.length / v));
   const d = Buffer.alloc(v, input.id);
@@ -116,7 +129,7 @@ function pkcs12Kdf(input: Pkcs12KdfInput): Buffer {
   const blocks: Buffer[] = [];
   for (let produced = 0; produced < input.keyLength; produced += u) {
     let a = Buffer.concat([d, i]);
-    for (let r = 0; r < input.iterations; r++) a = createHash('sha256').update(a).digest();
+    for (let r = 0; r < input.iterations; r++) a = createHash(hash).update(a).digest();
     blocks.push(a);
     // I_j = (I_j + B + 1) mod 2^(8v) for each v-byte block of I, with B = A repeated to v bytes.
     const b = BigInt(`0x${repeatTo(a, v).toString('hex')}`);

@@ -93,8 +93,8 @@ export async function createCertificate(ctx: ServiceContext, name: string, body:
   return op;
 }
 
-/** A concurrent create won the race; say what the caller would see if they had come second. */
-async function conflictFor(ctx: ServiceContext, name: string) {
+/** A concurrent create (or import) won the race; say what the caller would see if they had come second. */
+export async function conflictFor(ctx: ServiceContext, name: string) {
   const current = await ctx.certificates.getOperation(name);
   return blocksNewVersion(current?.value) ? errors.createWhileInProgress() : errors.concurrentUpdate();
 }

@@ -50,11 +50,25 @@ export async function finishOperation(
   const op = stored.value;
   const version = versionFromChain(op, chain, now, overrides);
   const operation = completed(op, now);
-  await ctx.certificates.completeOperation(operation, stored.etag, version, {
-    name: op.name,
-    policy: op.policy,
+  await writeCompletedVersion(ctx, operation, stored.etag, version);
+  return { operation, version };
+}
+
+/**
+ * A new completed version becomes the certificate's latest: the operation that made it (replacing the one
+ * read at `etag`, or created when there was none), the version row and the head, in one conditional batch.
+ * Create completion, merge and import all end here, so every new version is written the same way.
+ */
+export async function writeCompletedVersion(
+  ctx: ServiceContext,
+  operation: PendingOperation,
+  etag: string | undefined,
+  version: CertificateVersion,
+): Promise<void> {
+  await ctx.certificates.completeOperation(operation, etag, version, {
+    name: operation.name,
+    policy: operation.policy,
     latestVersion: version.version,
     latest: withoutKey(version),
   });
-  return { operation, version };
 }

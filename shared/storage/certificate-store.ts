@@ -123,9 +123,9 @@ export class CertificateStore implements CertificateRepository {
   }
 
   /** One entity-group transaction: the three rows share the partition, so they move together or not at all. */
-  async completeOperation(op: PendingOperation, etag: string, version: CertificateVersion, head: CertificateHead): Promise<void> {
+  async completeOperation(op: PendingOperation, etag: string | undefined, version: CertificateVersion, head: CertificateHead): Promise<void> {
     const actions: TransactionAction[] = [
-      ['update', toOperationEntity(op), 'Replace', { etag }],
+      etag ? ['update', toOperationEntity(op), 'Replace', { etag }] : ['create', toOperationEntity(op)],
       ['upsert', toVersionEntity(version), 'Replace'],
       ['upsert', toHeadEntity(head), 'Replace'],
     ];

@@ -34,8 +34,11 @@ export interface CertificateRepository {
   getOperation(name: string): Promise<Stored<PendingOperation> | undefined>;
   /** With `etag`: replaces the operation read at that ETag. Without: creates it, failing if one exists. Returns the new ETag. */
   putOperation(op: PendingOperation, etag: string | undefined): Promise<string>;
-  /** Atomically: the operation (conditional on `etag`), the version and the head. All of it or none of it. */
-  completeOperation(op: PendingOperation, etag: string, version: CertificateVersion, head: CertificateHead): Promise<void>;
+  /**
+   * Atomically: the operation (conditional on `etag`; without one it is created, failing if one exists), the
+   * version and the head. All of it or none of it.
+   */
+  completeOperation(op: PendingOperation, etag: string | undefined, version: CertificateVersion, head: CertificateHead): Promise<void>;
   getHead(name: string): Promise<CertificateHead | undefined>;
   /** Version ids are case-insensitive (lower-case hex). */
   getVersion(name: string, version: string): Promise<CertificateVersion | undefined>;

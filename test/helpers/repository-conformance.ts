@@ -173,6 +173,27 @@ export function describeRepositoryConformance(name: string, factory: () => Promi
         expect(await repos.certificates.getHead('stale')).toBeUndefined();
       });
 
+      it('completes without an ETag by creating the operation, as an import of a new name does', async () => {
+        const op = completed(operation('Imported'), NOW);
+        const version = versionOf(op);
+        await repos.certificates.completeOperation(op, undefined, version, headOf(version));
+        expect((await repos.certificates.getOperation('imported'))?.value).toEqual(op);
+        expect(await repos.certificates.getVersion('imported', version.version)).toEqual(version);
+        expect(await repos.certificates.getHead('IMPORTED')).toEqual(headOf(version));
+      });
+
+      it('writes nothing of a completion without an ETag when an operation exists (a create came first)', async () => {
+        const created = operation('raced');
+        await repos.certificates.putOperation(created, undefined);
+        const version = versionOf(operation('raced'));
+        await expect(repos.certificates.completeOperation(completed(created, NOW), undefined, version, headOf(version))).rejects.toBeInstanceOf(
+          WriteConflictError,
+        );
+        expect((await repos.certificates.getOperation('raced'))?.value).toEqual(created);
+        expect(await repos.certificates.getVersion('raced', version.version)).toBeUndefined();
+        expect(await repos.certificates.getHead('raced')).toBeUndefined();
+      });
+
       it('refuses a completion that spans two certificates, writing nothing', async () => {
         const op = operation('one');
         const etag = await repos.certificates.putOperation(op, undefined);

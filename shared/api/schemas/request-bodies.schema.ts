@@ -32,6 +32,26 @@ export const mergeCertificateSchema = z.object({
 export type MergeCertificateBody = z.infer<typeof mergeCertificateSchema>;
 
 /**
+ * POST /certificates/{name}/import. `value` is base64 (PFX, or PEM text) or raw PEM text; bounded so that one
+ * request cannot make a row over Azure Table's limits (a chain's column holds at most 64 KiB) or hold the
+ * worker long. 64 Ki characters is a PFX of a dozen certificates.
+ */
+const IMPORT_VALUE_MAX = 65_536;
+const IMPORT_PASSWORD_MAX = 1024;
+export const importCertificateSchema = z.object({
+  value: z
+    .string({ message: 'value is required: the PFX as base64, or PEM text with the private key and the certificate' })
+    .min(1, 'value must not be empty')
+    .max(IMPORT_VALUE_MAX, `value must be at most ${IMPORT_VALUE_MAX} characters`),
+  pwd: z.string({ message: 'pwd must be a string' }).max(IMPORT_PASSWORD_MAX, `pwd must be at most ${IMPORT_PASSWORD_MAX} characters`).nullish(),
+  policy: certificatePolicySchema.nullish(),
+  attributes: certificateAttributesSchema.nullish(),
+  tags: tagsSchema.nullish(),
+  preserveCertOrder: z.boolean().nullish(),
+});
+export type ImportCertificateBody = z.infer<typeof importCertificateSchema>;
+
+/**
  * Issuer fields, bounded so that one request cannot store an unbounded row (an Azure table entity holds at
  * most 1 MiB; Key Vault documents no limits of its own here, so these are generous for any real CA account).
  */

@@ -43,7 +43,7 @@ export class MemoryCertificateRepository implements CertificateRepository {
     return stored.etag;
   }
 
-  async completeOperation(op: PendingOperation, etag: string, version: CertificateVersion, head: CertificateHead): Promise<void> {
+  async completeOperation(op: PendingOperation, etag: string | undefined, version: CertificateVersion, head: CertificateHead): Promise<void> {
     // An entity-group transaction spans one partition; the SDK refuses anything else before sending it.
     const key = op.name.toLowerCase();
     if (version.name.toLowerCase() !== key || head.name.toLowerCase() !== key) {
