@@ -3,7 +3,7 @@ import { openPrivateKey } from '../crypto/key-encryption';
 import { buildPem, buildPfx } from '../crypto/secret-encoding';
 import type { SecretContentType } from '../domain/certificate-policy';
 import type { CertificateVersion } from '../domain/certificate-version';
-import { keyBinding } from './create-certificate';
+import { keyBinding } from './new-version';
 import { getIssuedVersion } from './certificate-reads';
 import type { ServiceContext } from './service-context';
 

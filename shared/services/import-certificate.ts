@@ -1,18 +1,16 @@
-import { randomUUID } from 'node:crypto';
 import { errors } from '../api/errors';
 import type { ImportCertificateBody } from '../api/schemas/request-bodies.schema';
 import type { ParsedCertificate } from '../crypto/certificate-chain';
 import { ImportContentError, type ImportedMaterial, readImportContent } from '../crypto/import-content';
-import { sealPrivateKey } from '../crypto/key-encryption';
 import { keySpecOfPublicKey } from '../crypto/key-pair';
 import { profileOfCertificate } from '../crypto/profile-of-certificate';
-import { isReservedIssuer, UNKNOWN_ISSUER } from '../domain/certificate-policy';
+import { UNKNOWN_ISSUER } from '../domain/certificate-policy';
 import type { CertificateVersion } from '../domain/certificate-version';
 import { unixSeconds } from '../domain/clock';
 import { type PendingOperation, blocksNewVersion } from '../domain/pending-operation';
 import { type PolicyInput, resolvePolicy } from '../domain/policy-resolution';
 import { WriteConflictError } from '../storage/storage-errors';
-import { conflictFor, keyBinding, newVersionId } from './create-certificate';
+import { assertIssuerExists, conflictFor, newVersionFields, versionAttributesOf } from './new-version';
 import { versionFromChain, writeCompletedVersion } from './finish-operation';
 import type { ServiceContext } from './service-context';
 
@@ -43,31 +41,16 @@ export async function importCertificate(ctx: ServiceContext, name: string, body:
   }
 
   const policy = resolvePolicy(policyInputFor(material, body.policy ?? undefined), now);
-  if (!isReservedIssuer(policy.issuer.name) && !(await ctx.issuers.get(policy.issuer.name))) {
-    throw errors.badParameter(`The issuer '${policy.issuer.name}' named by the policy does not exist in this vault.`);
-  }
+  await assertIssuerExists(ctx, policy);
 
   const existing = await ctx.certificates.getOperation(name);
   if (blocksNewVersion(existing?.value)) throw errors.createWhileInProgress();
 
-  const version = newVersionId();
   const operation: PendingOperation = {
-    name,
-    requestId: randomUUID().replace(/-/g, ''),
-    version,
-    policy,
-    enabled: body.attributes?.enabled ?? true,
-    tags: body.tags ?? {},
-    preserveCertOrder: body.preserveCertOrder ?? false,
+    ...newVersionFields(ctx, { name, policy, ...versionAttributesOf(body), privateKeyPkcs8: material.privateKeyPkcs8, publicKeySpki: material.publicKeySpki, now }),
     csr: '',
-    sealedPrivateKey: sealPrivateKey(ctx.keyEncryptionKey, material.privateKeyPkcs8, keyBinding(name, version)),
-    publicKeySpki: material.publicKeySpki.toString('base64'),
-    cancellationRequested: false,
     status: 'completed',
     deleted: true,
-    created: now,
-    updated: now,
-    job: { attempts: 0 },
   };
   const completedVersion = versionFromChain(operation, material.chain, now);
   try {

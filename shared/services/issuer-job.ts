@@ -14,7 +14,7 @@ import {
 } from '../domain/pending-operation';
 import type { IssuerJob, Stored } from '../storage/repositories';
 import type { PendingOperation } from '../domain/pending-operation';
-import { keyBinding } from './create-certificate';
+import { keyBinding } from './new-version';
 import { finishOperation } from './finish-operation';
 import type { ServiceContext } from './service-context';
 

@@ -8,7 +8,7 @@ import { RSA_ENCRYPTION_ALGORITHMS, canDecryptWith, isRsaEncryptionAlgorithm, rs
 import { RSA_SIGNATURE_ALGORITHMS, type RsaSignatureAlgorithm, isRsaSignatureAlgorithm, rsaDigestLength, rsaSignDigest, rsaVerifyDigest } from '../crypto/rsa-digest-signature';
 import { type CertificateVersion, type VersionWithoutKey, withoutKey } from '../domain/certificate-version';
 import { type KeyOperation, keyOperationsOf } from '../domain/key-operations';
-import { keyBinding } from './create-certificate';
+import { keyBinding } from './new-version';
 import type { ServiceContext } from './service-context';
 
 /**

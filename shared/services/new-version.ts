@@ -1,0 +1,72 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { errors } from '../api/errors';
+import { sealPrivateKey } from '../crypto/key-encryption';
+import type { CertificatePolicy } from '../domain/certificate-policy';
+import { isReservedIssuer } from '../domain/certificate-policy';
+import { type PendingOperation, blocksNewVersion } from '../domain/pending-operation';
+import type { ServiceContext } from './service-context';
+
+/**
+ * "Start a new version": what create and import (and later restore and renewal) share. Each decides how the
+ * key comes to be and what state the operation starts in; the version id, the sealed key bound to that version,
+ * the attributes and the bookkeeping are made here, once.
+ */
+
+/** The associated data that binds a sealed key to the one certificate version it belongs to. */
+export function keyBinding(name: string, version: string): string {
+  return `certificate:${name.toLowerCase()}/${version}`;
+}
+
+export function newVersionId(): string {
+  return randomBytes(16).toString('hex');
+}
+
+/** A policy may only name an issuer object that exists (Self and Unknown always do). */
+export async function assertIssuerExists(ctx: ServiceContext, policy: CertificatePolicy): Promise<void> {
+  if (!isReservedIssuer(policy.issuer.name) && !(await ctx.issuers.get(policy.issuer.name))) {
+    throw errors.badParameter(`The issuer '${policy.issuer.name}' named by the policy does not exist in this vault.`);
+  }
+}
+
+export interface NewVersionInput {
+  name: string;
+  policy: CertificatePolicy;
+  attributes?: { enabled?: boolean | null } | null;
+  tags?: Record<string, string> | null;
+  preserveCertOrder?: boolean | null;
+  privateKeyPkcs8: Buffer;
+  publicKeySpki: Buffer;
+  /** Unix seconds. */
+  now: number;
+}
+
+/** What a create or import body says about the new version itself. */
+export function versionAttributesOf(body: Pick<NewVersionInput, 'attributes' | 'tags' | 'preserveCertOrder'>) {
+  return { attributes: body.attributes, tags: body.tags, preserveCertOrder: body.preserveCertOrder };
+}
+
+/** The fields every new version's operation has; the caller adds its status, CSR and what else is its own. */
+export function newVersionFields(ctx: ServiceContext, input: NewVersionInput) {
+  const version = newVersionId();
+  return {
+    name: input.name,
+    requestId: randomUUID().replace(/-/g, ''),
+    version,
+    policy: input.policy,
+    enabled: input.attributes?.enabled ?? true,
+    tags: input.tags ?? {},
+    preserveCertOrder: input.preserveCertOrder ?? false,
+    sealedPrivateKey: sealPrivateKey(ctx.keyEncryptionKey, input.privateKeyPkcs8, keyBinding(input.name, version)),
+    publicKeySpki: input.publicKeySpki.toString('base64'),
+    cancellationRequested: false,
+    created: input.now,
+    updated: input.now,
+    job: { attempts: 0 },
+  } satisfies Partial<PendingOperation>;
+}
+
+/** A concurrent create (or import) won the race; say what the caller would see if they had come second. */
+export async function conflictFor(ctx: ServiceContext, name: string) {
+  const current = await ctx.certificates.getOperation(name);
+  return blocksNewVersion(current?.value) ? errors.createWhileInProgress() : errors.concurrentUpdate();
+}
