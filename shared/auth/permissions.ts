@@ -8,6 +8,7 @@
  */
 export const KEY_VAULT_PERMISSIONS = [
   'certificates/get',
+  'certificates/list',
   'certificates/create',
   'certificates/import',
   'certificates/update',

@@ -10,7 +10,7 @@ export type CertificateView =
   | { kind: 'pending'; operation: PendingOperation };
 
 /** The operation's version has no certificate yet (still requested, failed, cancelled or abandoned). */
-function unissued(op: PendingOperation | undefined): op is PendingOperation {
+export function unissued(op: PendingOperation | undefined): op is PendingOperation {
   return op !== undefined && op.status !== 'completed';
 }
 

@@ -1,7 +1,7 @@
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import type { CertificateVersion, VersionWithoutKey } from '../domain/certificate-version';
 import type { PendingOperation } from '../domain/pending-operation';
-import type { CertificateHead, CertificateRepository, Stored } from './repositories';
+import type { CertificateHead, CertificateRepository, Stored, VersionPage, VersionSummary } from './repositories';
 import { conditional, orUndefinedOn404 } from './storage-errors';
 
 /**
@@ -15,6 +15,8 @@ import { conditional, orUndefinedOn404 } from './storage-errors';
 const PENDING_ROW = 'pending';
 const HEAD_ROW = 'head';
 const VERSION_PREFIX = 'v-';
+/** The first row key after every `v-…` one. */
+const VERSIONS_END = 'v.';
 
 // Type aliases (not interfaces) so that entities fit the SDK's Record-typed transaction actions.
 type JsonEntity = {
@@ -142,13 +144,25 @@ export class CertificateStore implements CertificateRepository {
     return entity ? fromVersionEntity(entity) : undefined;
   }
 
-  async listVersions(name: string): Promise<CertificateVersion[]> {
+  async listVersions(name: string, limit: number, after?: string): Promise<VersionPage> {
     const pk = partitionOf(name);
-    const filter = odata`PartitionKey eq ${pk} and RowKey ge ${VERSION_PREFIX} and RowKey lt ${'v.'}`;
-    const versions: CertificateVersion[] = [];
-    for await (const entity of this.table.listEntities<VersionEntity>({ queryOptions: { filter } })) {
-      versions.push(fromVersionEntity(entity));
+    // Version rows are `v-<id>`, and `.` is the character after `-`: the range holds exactly this
+    // certificate's versions, so Azure scans only the rows it returns.
+    const filter =
+      after === undefined
+        ? odata`PartitionKey eq ${pk} and RowKey ge ${VERSION_PREFIX} and RowKey lt ${VERSIONS_END}`
+        : odata`PartitionKey eq ${pk} and RowKey gt ${versionRow(after)} and RowKey lt ${VERSIONS_END}`;
+    // Only `data`: the chain and the sealed key are most of a row and a list shows neither. One row more
+    // than the page says whether a next page exists, so a full last page has no nextLink to an empty one.
+    const pages = this.table.listEntities<Pick<VersionEntity, 'data'>>({ queryOptions: { filter, select: ['data'] } }).byPage({ maxPageSize: limit + 1 });
+    const rows: Pick<VersionEntity, 'data'>[] = [];
+    // Azure may end a response early with a continuation; follow it only until the page is full.
+    for await (const page of pages) {
+      rows.push(...page);
+      if (rows.length > limit) break;
     }
-    return versions;
+    const versions = rows.slice(0, limit).map((row) => JSON.parse(row.data) as VersionSummary);
+    const last = versions.at(-1);
+    return rows.length > limit && last ? { versions, continueAfter: last.version } : { versions };
   }
 }

@@ -42,8 +42,22 @@ export interface CertificateRepository {
   getHead(name: string): Promise<CertificateHead | undefined>;
   /** Version ids are case-insensitive (lower-case hex). */
   getVersion(name: string, version: string): Promise<CertificateVersion | undefined>;
-  /** Every issued version of one certificate, in version-id order. */
-  listVersions(name: string): Promise<CertificateVersion[]>;
+  /**
+   * At most `limit` issued versions of one certificate whose ids sort after `after` (from the first without
+   * it), in version-id order, without keys or chains. Costs one key-range read of about `limit` rows inside
+   * the certificate's partition, however many versions or certificates there are.
+   */
+  listVersions(name: string, limit: number, after?: string): Promise<VersionPage>;
+}
+
+/** A version as lists show it: no key and no chain, which a list never needs and which are most of a row. */
+export type VersionSummary = Omit<CertificateVersion, 'chain' | 'sealedPrivateKey'>;
+
+/** One page of a certificate's issued versions, in version-id order. */
+export interface VersionPage {
+  versions: VersionSummary[];
+  /** The id of the last version on this page when more may follow; where the next page starts after. */
+  continueAfter?: string;
 }
 
 /** One page of issuers, in lower-cased name order. */

@@ -11,6 +11,7 @@ import type {
   IssuerJob,
   IssuerRepository,
   JobQueue,
+  VersionSummary,
 } from '../../shared/storage/repositories';
 import { WriteConflictError } from '../../shared/storage/storage-errors';
 
@@ -81,6 +82,12 @@ function versionOf(op: PendingOperation, overrides: Partial<CertificateVersion> 
   };
 }
 
+/** What a list shows of a version: everything but its chain and key. */
+function summaryOf(version: CertificateVersion): VersionSummary {
+  const { chain: _chain, sealedPrivateKey: _key, ...summary } = version;
+  return summary;
+}
+
 function headOf(version: CertificateVersion): CertificateHead {
   return { name: version.name, policy: version.policy, latestVersion: version.version, latest: withoutKey(version) };
 }
@@ -111,7 +118,7 @@ export function describeRepositoryConformance(name: string, factory: () => Promi
         expect(await repos.certificates.getOperation('absent')).toBeUndefined();
         expect(await repos.certificates.getHead('absent')).toBeUndefined();
         expect(await repos.certificates.getVersion('absent', versionId())).toBeUndefined();
-        expect(await repos.certificates.listVersions('absent')).toEqual([]);
+        expect(await repos.certificates.listVersions('absent', 25)).toEqual({ versions: [] });
       });
 
       it('creates an operation and reads it back under any casing of its name, with the ETag it returned', async () => {
@@ -200,7 +207,7 @@ export function describeRepositoryConformance(name: string, factory: () => Promi
         const version = versionOf(op, { name: 'other' });
         await expect(repos.certificates.completeOperation(completed(op, NOW), etag, version, headOf(version))).rejects.toThrow();
         expect((await repos.certificates.getOperation('one'))?.value).toEqual(op);
-        expect(await repos.certificates.listVersions('other')).toEqual([]);
+        expect(await repos.certificates.listVersions('other', 25)).toEqual({ versions: [] });
         expect(await repos.certificates.getHead('other')).toBeUndefined();
       });
 
@@ -209,8 +216,27 @@ export function describeRepositoryConformance(name: string, factory: () => Promi
         const second = await issue(repos, 'Listed');
         await issue(repos, 'listed-too');
         await repos.certificates.putOperation(operation('listed'), (await repos.certificates.getOperation('listed'))?.etag);
-        expect(await repos.certificates.listVersions('LISTED')).toEqual([first, second]);
+        expect(await repos.certificates.listVersions('LISTED', 25)).toEqual({ versions: [summaryOf(first), summaryOf(second)] });
         expect((await repos.certificates.getHead('listed'))?.latestVersion).toBe(second.version);
+      });
+
+      it("pages a certificate's versions: `limit` at a time after the last id, a continuation only while more follow", async () => {
+        const issued: CertificateVersion[] = [];
+        for (let i = 0; i < 5; i++) issued.push(await issue(repos, 'paged'));
+        await issue(repos, 'paged-not');
+        const ids = issued.map((v) => v.version);
+        const pages = [];
+        let after: string | undefined;
+        do {
+          const page = await repos.certificates.listVersions('Paged', 2, after);
+          pages.push(page.versions.map((v) => v.version));
+          after = page.continueAfter;
+        } while (after !== undefined);
+        expect(pages).toEqual([ids.slice(0, 2), ids.slice(2, 4), ids.slice(4)]);
+        // A full last page ends the list: no continuation to an empty page.
+        expect(await repos.certificates.listVersions('paged', 5)).toEqual({ versions: issued.map(summaryOf) });
+        expect(await repos.certificates.listVersions('paged', 4, ids[0])).toEqual({ versions: issued.slice(1).map(summaryOf) });
+        expect(await repos.certificates.listVersions('paged', 1, ids[1])).toEqual({ versions: [summaryOf(issued[2] as CertificateVersion)], continueAfter: ids[2] });
       });
 
       it('keeps optional properties optional: a version without a key, a head without the latest copy', async () => {

@@ -59,6 +59,7 @@ describe('function registrations', () => {
       { name: 'certificateImport', route: 'certificates/{name}/import', methods: ['POST'], authLevel: 'anonymous', permission: 'certificates/import' },
       { name: 'certificatePolicyGet', route: 'certificates/{name}/policy', methods: ['GET'], authLevel: 'anonymous', permission: 'certificates/get' },
       { name: 'certificatePolicyUpdate', route: 'certificates/{name}/policy', methods: ['PATCH'], authLevel: 'anonymous', permission: 'certificates/update' },
+      { name: 'certificateVersions', route: 'certificates/{name}/versions', methods: ['GET'], authLevel: 'anonymous', permission: 'certificates/list' },
       { name: 'issuerDelete', route: 'certificates/issuers/{issuer}', methods: ['DELETE'], authLevel: 'anonymous', permission: 'certificates/deleteissuers' },
       { name: 'issuerGet', route: 'certificates/issuers/{issuer}', methods: ['GET'], authLevel: 'anonymous', permission: 'certificates/getissuers' },
       { name: 'issuerList', route: 'certificates/issuers', methods: ['GET'], authLevel: 'anonymous', permission: 'certificates/listissuers' },
@@ -169,6 +170,9 @@ describe('function registrations', () => {
     // The policy is never version "policy" of a certificate.
     expect(target('GET', '/certificates/c1/policy')).toEqual(['certificatePolicyGet', { name: 'c1' }]);
     expect(target('PATCH', '/certificates/c1/policy')).toEqual(['certificatePolicyUpdate', { name: 'c1' }]);
+    // The version list is never version "versions" of a certificate (any casing: literals match case-insensitively).
+    expect(target('GET', '/certificates/c1/versions')).toEqual(['certificateVersions', { name: 'c1' }]);
+    expect(target('GET', '/certificates/c1/Versions/')).toEqual(['certificateVersions', { name: 'c1' }]);
   });
 
   it('sends every path and method no operation takes to the catch-all, which the host tries last', () => {
@@ -208,6 +212,6 @@ describe('function registrations', () => {
   it('registers nothing else, and every name once', () => {
     const names = getRegisteredFunctions().map((f) => f.metadata.name);
     expect(new Set(names).size).toBe(names.length);
-    expect(names).toHaveLength(27);
+    expect(names).toHaveLength(28);
   });
 });

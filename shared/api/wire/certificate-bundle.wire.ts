@@ -9,7 +9,9 @@ import { policyToWire } from './policy.wire';
 export const RECOVERY_LEVEL = 'Purgeable';
 
 /** The attributes a version shows on its certificate, and on the secret behind it. */
-export function versionAttributesToWire(version: CertificateVersion): Record<string, unknown> {
+export function versionAttributesToWire(
+  version: Pick<CertificateVersion, 'enabled' | 'notBefore' | 'expires' | 'created' | 'updated'>,
+): Record<string, unknown> {
   return {
     enabled: version.enabled,
     nbf: version.notBefore,
@@ -47,19 +49,24 @@ export function versionToWire(
  * serves it on GET /certificates/{name}/, and the SDK's operation poller reads it first.
  */
 export function pendingVersionToWire(vault: string, op: PendingOperation): Record<string, unknown> {
-  const window = validityWindow(new Date(op.created * 1000), op.policy.validityMonths);
   return {
     id: certificateId(vault, op.name, op.version),
-    attributes: {
-      enabled: false,
-      nbf: Math.floor(window.notBefore.getTime() / 1000),
-      exp: Math.floor(window.notAfter.getTime() / 1000),
-      created: op.created,
-      updated: op.updated,
-      recoveryLevel: RECOVERY_LEVEL,
-    },
+    attributes: pendingAttributesToWire(op),
     policy: policyToWire(vault, op.name, op.policy),
     tags: op.tags,
     ...(!op.deleted ? { pending: { id: pendingId(vault, op.name) } } : {}),
+  };
+}
+
+/** What a version still being requested shows: disabled, valid for the window its policy asks for. */
+export function pendingAttributesToWire(op: PendingOperation): Record<string, unknown> {
+  const window = validityWindow(new Date(op.created * 1000), op.policy.validityMonths);
+  return {
+    enabled: false,
+    nbf: Math.floor(window.notBefore.getTime() / 1000),
+    exp: Math.floor(window.notAfter.getTime() / 1000),
+    created: op.created,
+    updated: op.updated,
+    recoveryLevel: RECOVERY_LEVEL,
   };
 }

@@ -1,6 +1,6 @@
 import type { CertificateVersion } from '../../../shared/domain/certificate-version';
 import type { PendingOperation } from '../../../shared/domain/pending-operation';
-import type { CertificateHead, CertificateRepository, Stored } from '../../../shared/storage/repositories';
+import type { CertificateHead, CertificateRepository, Stored, VersionPage, VersionSummary } from '../../../shared/storage/repositories';
 import { WriteConflictError } from '../../../shared/storage/storage-errors';
 import { etagFactory, storedCopy } from './copy';
 
@@ -66,12 +66,13 @@ export class MemoryCertificateRepository implements CertificateRepository {
     return found && storedCopy(found);
   }
 
-  async listVersions(name: string): Promise<CertificateVersion[]> {
-    const versions = this.partitions.get(name.toLowerCase())?.versions;
-    if (!versions) return [];
-    // Table storage returns rows in row-key order; version rows are keyed by their id.
-    const ids = [...versions.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    return ids.map((id) => storedCopy(versions.get(id) as CertificateVersion));
+  async listVersions(name: string, limit: number, after = ''): Promise<VersionPage> {
+    const versions = this.partitions.get(name.toLowerCase())?.versions ?? new Map<string, CertificateVersion>();
+    // Table storage returns rows in row-key (ordinal) order; version rows are keyed by their id.
+    const ids = [...versions.keys()].filter((id) => id > after).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const page = ids.slice(0, limit).map((id) => summaryOf(versions.get(id) as CertificateVersion));
+    const last = ids[limit - 1];
+    return ids.length > limit && last ? { versions: page, continueAfter: last } : { versions: page };
   }
 
   /** Without an ETag the operation must not exist; with one, it must exist and still be at that ETag. */
@@ -81,4 +82,9 @@ export class MemoryCertificateRepository implements CertificateRepository {
       throw new WriteConflictError(`operation ${name}: another request changed it first`);
     }
   }
+}
+
+function summaryOf(version: CertificateVersion): VersionSummary {
+  const { chain: _chain, sealedPrivateKey: _key, ...summary } = storedCopy(version);
+  return summary;
 }

@@ -28,7 +28,7 @@ describe('what storage reads cost', () => {
     expect(isKeyRangeFilter("RowKey eq 'dueAt le 5'")).toBe(true);
   });
 
-  it("lists one certificate's versions with one key-range request, however many other certificates there are", async () => {
+  it("lists one certificate's versions a page at a time: one key-range request with $top = page + 1 per page, however many other versions there are", async () => {
     const log = tableRequestLog();
     const table = log.tableClient(azurite.connectionString, `Cost${randomBytes(4).toString('hex')}`);
     await table.createTable();
@@ -60,12 +60,25 @@ describe('what storage reads cost', () => {
     }
     log.clear();
 
-    const versions = await new CertificateStore(table).listVersions('Listed');
-    expect(versions).toHaveLength(30);
-    expect(log.requests).toHaveLength(1);
-    const [query] = log.requests;
-    expect(query?.returned).toBe(30);
-    expect(isKeyRangeFilter(query?.filter ?? '')).toBe(true);
+    const store = new CertificateStore(table);
+    const seen: string[] = [];
+    let after: string | undefined;
+    let pages = 0;
+    do {
+      log.clear();
+      const page = await store.listVersions('Listed', 7, after);
+      pages += 1;
+      seen.push(...page.versions.map((v) => v.version));
+      expect(log.requests).toHaveLength(1);
+      const [query] = log.requests;
+      expect(isKeyRangeFilter(query?.filter ?? '')).toBe(true);
+      expect(query?.filter).toContain("PartitionKey eq 'listed'");
+      expect(query?.top).toBe(8);
+      expect(query?.returned).toBeLessThanOrEqual(8);
+      after = page.continueAfter;
+    } while (after !== undefined);
+    expect(pages).toBe(5);
+    expect(seen).toEqual(Array.from({ length: 30 }, (_, i) => i.toString(16).padStart(32, '0')));
   });
 
   it('lists issuers a page at a time: one key-range request with $top = page + 1 per page, each issuer once', async () => {

@@ -87,7 +87,7 @@ describe('importCertificate', () => {
     for (const job of await setup.takeJobs()) expect(await runIssuerJob(setup.ctx, job)).toBe('issued');
     const imported = await importCertificate(setup.ctx, 'layered', rsaPfx);
     expect(imported.version).not.toBe(created.version);
-    expect((await setup.storage.certificates.listVersions('layered')).map((v) => v.version).sort()).toEqual(
+    expect((await setup.storage.certificates.listVersions('layered', 25)).versions.map((v) => v.version).sort()).toEqual(
       [created.version, imported.version].sort(),
     );
     const renewed = await createCertificate(setup.ctx, 'layered', { policy: { x509_props: { subject: 'CN=again' }, issuer: { name: 'Self' } } });
