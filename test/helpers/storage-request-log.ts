@@ -23,17 +23,21 @@ export function tableRequestLog() {
     policy: {
       name: 'tableRequestLog',
       async sendRequest(request, next) {
-        const response = await next(request);
         const params = new URL(request.url).searchParams;
         const filter = params.get('$filter') ?? undefined;
         const top = params.get('$top');
         const entry: TableRequest = { method: request.method, ...(filter ? { filter } : {}), ...(top ? { top: Number(top) } : {}) };
-        if (request.method === 'GET' && filter !== undefined && response.bodyAsText) {
-          const body = JSON.parse(response.bodyAsText) as { value?: unknown[] };
-          entry.returned = body.value?.length ?? 0;
+        // Recorded even when it fails (a 404 point read is billed too): the SDK throws those from later policies.
+        try {
+          const response = await next(request);
+          if (request.method === 'GET' && filter !== undefined && response.bodyAsText) {
+            const body = JSON.parse(response.bodyAsText) as { value?: unknown[] };
+            entry.returned = body.value?.length ?? 0;
+          }
+          return response;
+        } finally {
+          requests.push(entry);
         }
-        requests.push(entry);
-        return response;
       },
     },
   };

@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { resolvePolicy } from '../../../shared/domain/policy-resolution';
 import type { CertificateVersion } from '../../../shared/domain/certificate-version';
+import { listCertificateVersions } from '../../../shared/services/certificate-versions';
 import { CertificateStore } from '../../../shared/storage/certificate-store';
 import { IssuerStore } from '../../../shared/storage/issuer-store';
 import { OperationsDueIndex } from '../../../shared/storage/operations-due-index';
 import { type RunningAzurite, startAzurite } from '../../helpers/azurite';
+import { memoryServiceContext } from '../../helpers/service-context';
 import { isKeyRangeFilter, tableRequestLog } from '../../helpers/storage-request-log';
 
 /**
@@ -79,6 +81,23 @@ describe('what storage reads cost', () => {
     } while (after !== undefined);
     expect(pages).toBe(5);
     expect(seen).toEqual(Array.from({ length: 30 }, (_, i) => i.toString(16).padStart(32, '0')));
+
+    // The route's service adds one point read of the operation row per page (a version still being
+    // requested lives there), never a second query.
+    const { ctx } = memoryServiceContext({ certificates: store });
+    let serviceAfter: string | undefined;
+    let servicePages = 0;
+    do {
+      log.clear();
+      const page = await listCertificateVersions(ctx, 'listed', 7, serviceAfter);
+      servicePages += 1;
+      const queries = log.requests.filter((r) => r.filter !== undefined);
+      expect(queries).toHaveLength(1);
+      expect(queries[0]?.top).toBe(8);
+      expect(log.requests.filter((r) => r.filter === undefined)).toEqual([{ method: 'GET' }]);
+      serviceAfter = page.continueAfter;
+    } while (serviceAfter !== undefined);
+    expect(servicePages).toBe(5);
   });
 
   it('lists issuers a page at a time: one key-range request with $top = page + 1 per page, each issuer once', async () => {
