@@ -92,7 +92,6 @@ export const errors = {
    * A Key Vault operation this service does not offer yet. 501, which none of the SDKs retries, so the
    * caller learns at once instead of after a retry loop.
    */
-  notImplemented: (what: string) => new KeyVaultError(501, 'NotImplemented', `This service does not support ${what} yet.`),
 
   /** A path that is no operation of this service (the catch-all answers it, after authentication). */
   unknownPath: (path: string) =>

@@ -36,7 +36,17 @@ export interface PendingOperation {
   requestId: string;
   /** The certificate version this operation creates. */
   version: string;
+  /**
+   * The policy the new version is made under: its key, CSR and issuer were chosen by it, so it never changes
+   * once the operation exists.
+   */
   policy: CertificatePolicy;
+  /**
+   * The certificate's policy when a policy update (PATCH /certificates/{name}/policy) came after this
+   * operation started, as Key Vault allows while a create is pending. Reads show it, and the head takes it
+   * when the operation completes, so the next version is made under it; absent when there was no update.
+   */
+  currentPolicy?: CertificatePolicy;
   /** Attributes and tags the new version gets. */
   enabled: boolean;
   tags: Record<string, string>;
@@ -70,6 +80,16 @@ export const STATUS_DETAILS = {
 
 export function statusDetailsOnCreate(issuerName: string): string {
   return issuerName === UNKNOWN_ISSUER ? STATUS_DETAILS.awaitingMerge : STATUS_DETAILS.issuerInProgress;
+}
+
+/** The certificate's policy as far as this operation knows: an update made while it ran, else its own. */
+export function certificatePolicyOf(op: PendingOperation): CertificatePolicy {
+  return op.currentPolicy ?? op.policy;
+}
+
+/** The operation with the certificate's policy changed; the version it makes keeps the policy it was made under. */
+export function withCurrentPolicy(op: PendingOperation, policy: CertificatePolicy): PendingOperation {
+  return { ...op, currentPolicy: policy };
 }
 
 /** Whether a new create or import may replace what this name has (S5, S6). */

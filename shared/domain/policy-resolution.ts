@@ -4,6 +4,7 @@ import {
   type CertificatePolicy,
   type LifetimeAction,
   type SecretContentType,
+  type SubjectAlternativeNames,
   EC_CURVES,
   KEY_USAGES,
   RSA_KEY_SIZES,
@@ -148,6 +149,23 @@ function cleanList(values: Maybe<string[]>): string[] {
   return (values ?? []).map((v) => v.trim()).filter((v) => v.length > 0);
 }
 
+type SansInput = NonNullable<PolicyInput['x509_props']>['sans'];
+
+/**
+ * Each list given replaces that list; one left out keeps the current one (an update) or is empty (a new
+ * policy). The SDKs send `sans: {}` with every policy update, which so changes nothing, as on Key Vault.
+ */
+function resolveSans(input: SansInput, base: SubjectAlternativeNames | undefined): SubjectAlternativeNames {
+  const pick = (given: Maybe<string[]>, current: string[] | undefined) => (given === undefined || given === null ? (current ?? []) : cleanList(given));
+  return {
+    emails: pick(input?.emails, base?.emails),
+    dnsNames: pick(input?.dns_names, base?.dnsNames),
+    upns: pick(input?.upns, base?.upns),
+    uris: pick(input?.uris, base?.uris),
+    ipAddresses: pick(input?.ipAddresses, base?.ipAddresses),
+  };
+}
+
 function resolveSecretContentType(input: Maybe<string>, base: SecretContentType | undefined): SecretContentType {
   const type = input ?? base ?? 'application/x-pkcs12';
   if (!SECRET_CONTENT_TYPES.includes(type as SecretContentType)) {
@@ -165,16 +183,7 @@ export function resolvePolicy(input: PolicyInput | undefined, nowSeconds: number
   const x509 = input?.x509_props;
   const issuerName = resolveIssuerName(input?.issuer?.name, base?.issuer.name);
   const validityMonths = resolveValidityMonths(x509?.validity_months, base?.validityMonths);
-  const sansInput = x509?.sans;
-  const sans = sansInput
-    ? {
-        emails: cleanList(sansInput.emails),
-        dnsNames: cleanList(sansInput.dns_names),
-        upns: cleanList(sansInput.upns),
-        uris: cleanList(sansInput.uris),
-        ipAddresses: cleanList(sansInput.ipAddresses),
-      }
-    : (base?.sans ?? { emails: [], dnsNames: [], upns: [], uris: [], ipAddresses: [] });
+  const sans = resolveSans(x509?.sans, base?.sans);
   const subject = (x509?.subject ?? base?.subject ?? '').trim();
   const sanCount = Object.values(sans).reduce((n, list) => n + list.length, 0);
   if (subject === '' && sanCount === 0) {

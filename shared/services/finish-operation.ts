@@ -1,7 +1,7 @@
 import type { ParsedCertificate } from '../crypto/certificate-chain';
 import { unixSeconds } from '../domain/clock';
 import { type CertificateVersion, withoutKey } from '../domain/certificate-version';
-import { type PendingOperation, completed } from '../domain/pending-operation';
+import { type PendingOperation, certificatePolicyOf, completed } from '../domain/pending-operation';
 import type { Stored } from '../storage/repositories';
 import type { ServiceContext } from './service-context';
 
@@ -67,7 +67,8 @@ export async function writeCompletedVersion(
 ): Promise<void> {
   await ctx.certificates.completeOperation(operation, etag, version, {
     name: operation.name,
-    policy: operation.policy,
+    // A policy update made while the operation ran is the certificate's policy from now on.
+    policy: certificatePolicyOf(operation),
     latestVersion: version.version,
     latest: withoutKey(version),
   });

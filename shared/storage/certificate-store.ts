@@ -135,8 +135,19 @@ export class CertificateStore implements CertificateRepository {
   }
 
   async getHead(name: string): Promise<CertificateHead | undefined> {
+    return (await this.getStoredHead(name))?.value;
+  }
+
+  async getStoredHead(name: string): Promise<Stored<CertificateHead> | undefined> {
     const entity = await orUndefinedOn404(this.table.getEntity<HeadEntity>(partitionOf(name), HEAD_ROW));
-    return entity ? fromHeadEntity(entity) : undefined;
+    return entity ? { value: fromHeadEntity(entity), etag: entity.etag } : undefined;
+  }
+
+  /** One entity-group transaction, each row `If-Match` the ETag it was read at. */
+  async replaceOperationAndHead(operation: Stored<PendingOperation>, head: Stored<CertificateHead> | undefined): Promise<void> {
+    const actions: TransactionAction[] = [['update', toOperationEntity(operation.value), 'Replace', { etag: operation.etag }]];
+    if (head) actions.push(['update', toHeadEntity(head.value), 'Replace', { etag: head.etag }]);
+    await conditional(this.table.submitTransaction(actions), `certificate ${operation.value.name}`);
   }
 
   async getVersion(name: string, version: string): Promise<CertificateVersion | undefined> {

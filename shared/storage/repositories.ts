@@ -40,6 +40,15 @@ export interface CertificateRepository {
    */
   completeOperation(op: PendingOperation, etag: string | undefined, version: CertificateVersion, head: CertificateHead): Promise<void>;
   getHead(name: string): Promise<CertificateHead | undefined>;
+  /** The head with the ETag a conditional change of it must present. */
+  getStoredHead(name: string): Promise<Stored<CertificateHead> | undefined>;
+  /**
+   * Atomically replaces the operation read at `operation.etag` and, when given, the head read at `head.etag`;
+   * writes nothing if either has changed or gone since. Rewriting the operation even where only the head
+   * changes is what serialises this with creates and completions, which are conditional on the operation
+   * too (a head that appeared since the read came with a new operation ETag).
+   */
+  replaceOperationAndHead(operation: Stored<PendingOperation>, head: Stored<CertificateHead> | undefined): Promise<void>;
   /** Version ids are case-insensitive (lower-case hex). */
   getVersion(name: string, version: string): Promise<CertificateVersion | undefined>;
   /**

@@ -133,10 +133,14 @@ describe('paths and methods no operation takes', () => {
     expect(r.body).toEqual({ error: { code: 'MethodNotAllowed', message: 'HTTP POST not allowed' } });
   });
 
-  it('answers the certificate policy as not implemented yet, not as a version named "policy"', async () => {
-    const r = await kv.request('GET', '/certificates/c1/policy');
-    expect(r.status).toBe(501);
-    expect(r.body).toEqual({ error: { code: 'NotImplemented', message: 'This service does not support getting a certificate policy yet.' } });
+  it('answers /certificates/{name}/policy as the policy route, not as a version named "policy"', async () => {
+    const r = await kv.request('GET', '/certificates/no-such-cert/policy');
+    expect(r.status).toBe(404);
+    expect(r.body.error).toEqual({
+      code: 'CertificateNotFound',
+      message: expect.stringMatching(/^A certificate with \(name\/id\) no-such-cert was not found in this key vault\./),
+    });
+    expect((await kv.request('PATCH', '/certificates/no-such-cert/policy', { x509_props: { subject: 'CN=x' } })).status).toBe(404);
   });
 });
 

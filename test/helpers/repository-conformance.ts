@@ -251,6 +251,73 @@ export function describeRepositoryConformance(name: string, factory: () => Promi
         expect(await repos.certificates.getHead('bare')).toEqual(head);
       });
 
+      it('replaces operation and head together, each only at the ETag it was read at', async () => {
+        await issue(repos, 'Policy');
+        const op = await repos.certificates.getOperation('policy');
+        const head = await repos.certificates.getStoredHead('POLICY');
+        if (!op || !head) throw new Error('the certificate was not issued');
+        const changed = resolvePolicy({ x509_props: { subject: 'CN=changed' } }, NOW + 1, policy);
+        const newOp = { ...op.value, currentPolicy: changed };
+        const newHead = { ...head.value, policy: changed };
+
+        // A stale head ETag (here: the head a later completion wrote) writes nothing, not even the operation.
+        await expect(repos.certificates.replaceOperationAndHead(op, { value: newHead, etag: 'W/"stale"' })).rejects.toBeInstanceOf(WriteConflictError);
+        expect(await repos.certificates.getOperation('policy')).toEqual(op);
+        expect(await repos.certificates.getStoredHead('policy')).toEqual(head);
+
+        await repos.certificates.replaceOperationAndHead({ value: newOp, etag: op.etag }, { value: newHead, etag: head.etag });
+        const storedOp = await repos.certificates.getOperation('policy');
+        const storedHead = await repos.certificates.getStoredHead('policy');
+        expect(storedOp?.value).toEqual(newOp);
+        expect(storedHead?.value).toEqual(newHead);
+        expect(storedOp?.etag).not.toBe(op.etag);
+        expect(storedHead?.etag).not.toBe(head.etag);
+        // Both ETags moved on: a second write from the same read loses.
+        await expect(repos.certificates.replaceOperationAndHead(op, head)).rejects.toBeInstanceOf(WriteConflictError);
+        await expect(repos.certificates.replaceOperationAndHead({ value: op.value, etag: storedOp?.etag ?? '' }, head)).rejects.toBeInstanceOf(
+          WriteConflictError,
+        );
+        expect((await repos.certificates.getStoredHead('policy'))?.value).toEqual(newHead);
+      });
+
+      it('lets exactly one of a policy change and a completion that read the same operation win, either way round', async () => {
+        for (const first of ['completion', 'change'] as const) {
+          const name = `race-${first}`;
+          const op = operation(name);
+          const etag = await repos.certificates.putOperation(op, undefined);
+          const read = { value: op, etag };
+          const version = versionOf(op);
+          const changed = resolvePolicy({ x509_props: { subject: 'CN=changed' } }, NOW + 1, policy);
+          const complete = () => repos.certificates.completeOperation(completed(op, NOW + 2), etag, version, headOf(version));
+          const change = () => repos.certificates.replaceOperationAndHead({ value: { ...op, currentPolicy: changed }, etag: read.etag }, undefined);
+
+          if (first === 'completion') {
+            await complete();
+            await expect(change()).rejects.toBeInstanceOf(WriteConflictError);
+            expect((await repos.certificates.getOperation(name))?.value).toEqual(completed(op, NOW + 2));
+          } else {
+            await change();
+            await expect(complete()).rejects.toBeInstanceOf(WriteConflictError);
+            expect((await repos.certificates.getOperation(name))?.value.currentPolicy).toEqual(changed);
+            expect(await repos.certificates.getHead(name)).toBeUndefined();
+          }
+        }
+      });
+
+      it('treats a change of an operation or head that is gone as a lost race', async () => {
+        const op = operation('never-written');
+        await expect(repos.certificates.replaceOperationAndHead({ value: op, etag: 'W/"any"' }, undefined)).rejects.toBeInstanceOf(WriteConflictError);
+        expect(await repos.certificates.getOperation('never-written')).toBeUndefined();
+        const pending = operation('no-head');
+        const etag = await repos.certificates.putOperation(pending, undefined);
+        const head = { name: 'no-head', policy, latestVersion: pending.version };
+        await expect(
+          repos.certificates.replaceOperationAndHead({ value: { ...pending, tags: {} }, etag }, { value: head, etag: 'W/"any"' }),
+        ).rejects.toBeInstanceOf(WriteConflictError);
+        expect(await repos.certificates.getHead('no-head')).toBeUndefined();
+        expect(await repos.certificates.getOperation('no-head')).toEqual({ value: pending, etag });
+      });
+
       it('hands out copies: changing what was read or written does not change what is stored', async () => {
         const op = operation('copies');
         await repos.certificates.putOperation(op, undefined);

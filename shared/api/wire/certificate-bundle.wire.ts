@@ -1,6 +1,6 @@
 import type { CertificatePolicy } from '../../domain/certificate-policy';
 import type { CertificateVersion } from '../../domain/certificate-version';
-import type { PendingOperation } from '../../domain/pending-operation';
+import { type PendingOperation, certificatePolicyOf } from '../../domain/pending-operation';
 import { validityWindow } from '../../domain/validity-window';
 import { certificateId, keyId, pendingId, secretId } from './identifiers';
 import { policyToWire } from './policy.wire';
@@ -52,7 +52,8 @@ export function pendingVersionToWire(vault: string, op: PendingOperation): Recor
   return {
     id: certificateId(vault, op.name, op.version),
     attributes: pendingAttributesToWire(op),
-    policy: policyToWire(vault, op.name, op.policy),
+    // The certificate's policy, updated or not; the attributes' window is the version's own, made under op.policy.
+    policy: policyToWire(vault, op.name, certificatePolicyOf(op)),
     tags: op.tags,
     ...(!op.deleted ? { pending: { id: pendingId(vault, op.name) } } : {}),
   };

@@ -7,7 +7,7 @@ import { etagFactory, storedCopy } from './copy';
 /** One certificate's rows, as the Azure table keeps them in one partition. */
 interface Partition {
   operation?: Stored<PendingOperation>;
-  head?: CertificateHead;
+  head?: Stored<CertificateHead>;
   versions: Map<string, CertificateVersion>;
 }
 
@@ -53,12 +53,28 @@ export class MemoryCertificateRepository implements CertificateRepository {
     this.checkOperationEtag(partition, op.name, etag);
     partition.operation = { value: storedCopy(op), etag: this.nextEtag() };
     partition.versions.set(version.version, storedCopy(version));
-    partition.head = storedCopy(head);
+    partition.head = { value: storedCopy(head), etag: this.nextEtag() };
   }
 
   async getHead(name: string): Promise<CertificateHead | undefined> {
+    return (await this.getStoredHead(name))?.value;
+  }
+
+  async getStoredHead(name: string): Promise<Stored<CertificateHead> | undefined> {
     const head = this.partitions.get(name.toLowerCase())?.head;
     return head && storedCopy(head);
+  }
+
+  async replaceOperationAndHead(operation: Stored<PendingOperation>, head: Stored<CertificateHead> | undefined): Promise<void> {
+    const key = operation.value.name.toLowerCase();
+    if (head && head.value.name.toLowerCase() !== key) throw new Error('All operations in a transaction must target the same partitionKey');
+    const partition = this.partitions.get(key);
+    // Both rows are replaced If-Match: each must exist, still at the ETag it was read at.
+    if (!partition?.operation || partition.operation.etag !== operation.etag || (head && partition.head?.etag !== head.etag)) {
+      throw new WriteConflictError(`certificate ${operation.value.name}: another request changed it first`);
+    }
+    partition.operation = { value: storedCopy(operation.value), etag: this.nextEtag() };
+    if (head) partition.head = { value: storedCopy(head.value), etag: this.nextEtag() };
   }
 
   async getVersion(name: string, version: string): Promise<CertificateVersion | undefined> {

@@ -74,6 +74,23 @@ describe('resolvePolicy: Key Vault defaults for what the SDK sends', () => {
   });
 });
 
+describe('resolvePolicy: subject alternative names in an update', () => {
+  const base = resolvePolicy({ x509_props: { sans: { dns_names: ['a.example'], emails: ['x@y.z'] } } }, NOW);
+
+  it("keeps every list the update leaves out, so the SDKs' `sans: {}` changes nothing", () => {
+    expect(resolvePolicy({ x509_props: { subject: 'CN=b', sans: {} } }, NOW, base).sans).toEqual(base.sans);
+  });
+
+  it('replaces a list the update gives, and an empty list clears it', () => {
+    const updated = resolvePolicy({ x509_props: { subject: 'CN=b', sans: { dns_names: ['b.example'], emails: [] } } }, NOW, base);
+    expect(updated.sans).toEqual({ ...base.sans, dnsNames: ['b.example'], emails: [] });
+  });
+
+  it('refuses an update that leaves neither a subject nor a name', () => {
+    expect(() => resolvePolicy({ x509_props: { sans: { dns_names: [], emails: [] } } }, NOW, base)).toThrow(/needs a subject or at least one/);
+  });
+});
+
 describe('resolvePolicy: refusals say what is wrong', () => {
   const refuse = (input: Parameters<typeof resolvePolicy>[0], message: RegExp) =>
     expect(() => resolvePolicy(input, NOW)).toThrow(expect.objectContaining({ name: ValidationError.name, message: expect.stringMatching(message) }));
