@@ -30,10 +30,7 @@ interface VersionList {
 beforeAll(async () => {
   service = await startService();
   kv = rawClient(service.url, () => service.token());
-  client = new CertificateClient(service.httpsUrl, service.credential, {
-    disableChallengeResourceVerification: true,
-    tlsOptions: { ca: readFileSync(service.caCertFile, 'utf8') },
-  });
+  client = new CertificateClient(service.httpsUrl, service.credential, service.sdkOptions);
 });
 afterAll(() => service?.stop());
 

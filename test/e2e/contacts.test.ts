@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { CertificateClient, type CertificateContact } from '@azure/keyvault-certificates';
 import { type RawClient, rawClient } from '../helpers/raw-client';
 import { type ServiceUnderTest, startService } from '../helpers/service-under-test';
@@ -60,10 +59,7 @@ describe('raw HTTP', () => {
 
 describe('the JS SDK', () => {
   const client = () =>
-    new CertificateClient(service.httpsUrl, service.credential, {
-      disableChallengeResourceVerification: true,
-      tlsOptions: { ca: readFileSync(service.caCertFile, 'utf8') },
-    });
+    new CertificateClient(service.httpsUrl, service.credential, service.sdkOptions);
 
   it('sets, gets and deletes contacts, and reads none as a 404 RestError', async () => {
     const certificates = client();

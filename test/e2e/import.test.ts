@@ -14,7 +14,6 @@ import { type ServiceUnderTest, startService } from '../helpers/service-under-te
  */
 let service: ServiceUnderTest;
 let kv: RawClient;
-let options: { disableChallengeResourceVerification: true; tlsOptions: { ca: string } };
 let counter = 0;
 const uniqueName = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${++counter}`;
 
@@ -25,7 +24,6 @@ const ecCertificate = new X509Certificate(fixture('ec.crt'));
 beforeAll(async () => {
   service = await startService();
   kv = rawClient(service.url, () => service.token());
-  options = { disableChallengeResourceVerification: true, tlsOptions: { ca: readFileSync(service.caCertFile, 'utf8') } };
 });
 afterAll(() => service?.stop());
 
@@ -88,8 +86,8 @@ describe('import over raw HTTP', () => {
 });
 
 describe('importCertificate through the JS SDK', () => {
-  const certificates = () => new CertificateClient(service.httpsUrl, service.credential, options);
-  const secrets = () => new SecretClient(service.httpsUrl, service.credential, options);
+  const certificates = () => new CertificateClient(service.httpsUrl, service.credential, service.sdkOptions);
+  const secrets = () => new SecretClient(service.httpsUrl, service.credential, service.sdkOptions);
 
   it.each([
     ['a PFX with a password', 'rsa-aes.pfx', 's3cret'],

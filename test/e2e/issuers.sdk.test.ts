@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { CertificateClient, type ListPropertiesOfIssuersOptions } from '@azure/keyvault-certificates';
 import { type ServiceUnderTest, startService } from '../helpers/service-under-test';
 
@@ -12,10 +11,7 @@ let client: CertificateClient;
 
 beforeAll(async () => {
   service = await startService();
-  client = new CertificateClient(service.httpsUrl, service.credential, {
-    disableChallengeResourceVerification: true,
-    tlsOptions: { ca: readFileSync(service.caCertFile, 'utf8') },
-  });
+  client = new CertificateClient(service.httpsUrl, service.credential, service.sdkOptions);
 });
 afterAll(() => service?.stop());
 

@@ -1,5 +1,4 @@
 import { constants, createHash, createPublicKey, verify } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { CertificateClient, type CertificatePolicy } from '@azure/keyvault-certificates';
 import { CryptographyClient, KeyClient } from '@azure/keyvault-keys';
 import { type ServiceUnderTest, startService } from '../helpers/service-under-test';
@@ -12,17 +11,15 @@ import { type ServiceUnderTest, startService } from '../helpers/service-under-te
  */
 let service: ServiceUnderTest;
 /** What every client here needs against the local host: its CA, and the challenge's local resource accepted. */
-let options: { disableChallengeResourceVerification: true; tlsOptions: { ca: string } };
 const run = Date.now().toString(36);
 
 beforeAll(async () => {
   service = await startService();
-  options = { disableChallengeResourceVerification: true, tlsOptions: { ca: readFileSync(service.caCertFile, 'utf8') } };
 });
 afterAll(() => service?.stop());
 
 async function createCertificate(name: string, policy: CertificatePolicy): Promise<string> {
-  const client = new CertificateClient(service.httpsUrl, service.credential, options);
+  const client = new CertificateClient(service.httpsUrl, service.credential, service.sdkOptions);
   const poller = await client.beginCreateCertificate(name, policy, { intervalInMs: 100 });
   const certificate = await poller.pollUntilDone();
   if (!certificate.keyId) throw new Error(`${name} has no kid`);
@@ -34,7 +31,7 @@ const message = Buffer.from('signed through the SDK');
 it('KeyClient.getKey returns the certificate key as a managed public JWK, key_ops from the key usage', async () => {
   const name = `sdk-key-${run}`;
   const kid = await createCertificate(name, { issuerName: 'Self', subject: 'CN=sdk-key', keyType: 'RSA', keySize: 2048 });
-  const key = await new KeyClient(service.httpsUrl, service.credential, options).getKey(name);
+  const key = await new KeyClient(service.httpsUrl, service.credential, service.sdkOptions).getKey(name);
   expect(key.id).toBe(kid);
   expect(key.keyType).toBe('RSA');
   expect(key.keyOperations).toEqual(['sign', 'verify', 'wrapKey', 'unwrapKey']);
@@ -46,9 +43,9 @@ it('KeyClient.getKey returns the certificate key as a managed public JWK, key_op
 it('CryptographyClient signs and verifies with an RSA certificate key (RS256 and PS256)', async () => {
   const name = `sdk-rsa-sign-${run}`;
   const kid = await createCertificate(name, { issuerName: 'Self', subject: 'CN=sdk-rsa', keyType: 'RSA', keySize: 2048 });
-  const crypto = new CryptographyClient(kid, service.credential, options);
+  const crypto = new CryptographyClient(kid, service.credential, service.sdkOptions);
   // Node's crypto, given the public key the SDK read, checks the signatures independently of the service.
-  const jwk = (await new KeyClient(service.httpsUrl, service.credential, options).getKey(name)).key;
+  const jwk = (await new KeyClient(service.httpsUrl, service.credential, service.sdkOptions).getKey(name)).key;
   const base64url = (bytes: Uint8Array | undefined) => Buffer.from(bytes ?? []).toString('base64url');
   const publicKey = createPublicKey({ key: { kty: 'RSA', n: base64url(jwk?.n), e: base64url(jwk?.e) }, format: 'jwk' });
   const digest = createHash('sha256').update(message).digest();
@@ -65,7 +62,7 @@ it('CryptographyClient signs and verifies with an RSA certificate key (RS256 and
 it('CryptographyClient signs and verifies with an EC certificate key (ES256 on P-256, ES384 on P-384)', async () => {
   for (const [curve, algorithm, hash] of [['P-256', 'ES256', 'sha256'], ['P-384', 'ES384', 'sha384']] as const) {
     const kid = await createCertificate(`sdk-ec-${curve.slice(2)}-${run}`, { issuerName: 'Self', subject: 'CN=sdk-ec', keyType: 'EC', keyCurveName: curve });
-    const crypto = new CryptographyClient(kid, service.credential, options);
+    const crypto = new CryptographyClient(kid, service.credential, service.sdkOptions);
     const digest = createHash(hash).update(message).digest();
     const signed = await crypto.sign(algorithm, digest);
     expect((await crypto.verify(algorithm, digest, signed.result)).result).toBe(true);
@@ -81,7 +78,7 @@ it('CryptographyClient encrypts and decrypts, wraps and unwraps with an RSA key 
     keySize: 2048,
     keyUsage: ['digitalSignature', 'keyEncipherment', 'dataEncipherment'],
   });
-  const crypto = new CryptographyClient(kid, service.credential, options);
+  const crypto = new CryptographyClient(kid, service.credential, service.sdkOptions);
   const plaintext = Buffer.from('a content-encryption key, 32 by');
   for (const algorithm of ['RSA-OAEP', 'RSA-OAEP-256'] as const) {
     const encrypted = await crypto.encrypt({ algorithm, plaintext });

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { CertificateClient, type CertificatePolicy } from '@azure/keyvault-certificates';
 import { type RawClient, rawClient } from '../helpers/raw-client';
 import { type ServiceUnderTest, eventually, startService } from '../helpers/service-under-test';
@@ -102,10 +101,7 @@ describe('raw HTTP', () => {
 
 describe('the JS SDK', () => {
   const client = () =>
-    new CertificateClient(service.httpsUrl, service.credential, {
-      disableChallengeResourceVerification: true,
-      tlsOptions: { ca: readFileSync(service.caCertFile, 'utf8') },
-    });
+    new CertificateClient(service.httpsUrl, service.credential, service.sdkOptions);
 
   it('reads a policy with getCertificatePolicy and changes it with updateCertificatePolicy, keeping what it left out', async () => {
     const certificates = client();

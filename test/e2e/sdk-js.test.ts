@@ -1,5 +1,4 @@
 import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/identity';
 import { CertificateClient, type CertificateClientOptions } from '@azure/keyvault-certificates';
 import { SecretClient } from '@azure/keyvault-secrets';
@@ -14,7 +13,6 @@ import { createTestCa } from '../helpers/test-ca';
  * with the service's CA as its only extra trust.
  */
 let service: ServiceUnderTest;
-let options: CertificateClientOptions;
 const fastPolling = { intervalInMs: 100 };
 const run = Date.now().toString(36);
 const nameFor = (scenario: string) => `${scenario.replace(/_/g, '-')}-js-${run}`;
@@ -31,11 +29,10 @@ class RecordingCredential implements TokenCredential {
 type PipelinePolicy = NonNullable<CertificateClientOptions['additionalPolicies']>[number]['policy'];
 
 const certificates = (credential: TokenCredential = service.credential, extra: Partial<CertificateClientOptions> = {}) =>
-  new CertificateClient(service.httpsUrl, credential, { ...options, ...extra });
+  new CertificateClient(service.httpsUrl, credential, { ...service.sdkOptions, ...extra });
 
 beforeAll(async () => {
   service = await startService();
-  options = { disableChallengeResourceVerification: true, tlsOptions: { ca: readFileSync(service.caCertFile, 'utf8') } };
 });
 afterAll(() => service?.stop());
 
@@ -75,7 +72,7 @@ const scenarios: Record<SdkConformanceScenario, () => Promise<void>> = {
     const name = nameFor('certificate_and_secret_read');
     await (await certificates().beginCreateCertificate(name, { issuerName: 'Self', subject: `CN=${name}` }, fastPolling)).pollUntilDone();
     const certificate = await certificates().getCertificate(name);
-    const secret = await new SecretClient(service.httpsUrl, service.credential, options).getSecret(name);
+    const secret = await new SecretClient(service.httpsUrl, service.credential, service.sdkOptions).getSecret(name);
     expect(secret.properties.contentType).toBe('application/x-pkcs12');
     const pfx = readPfxSecret(secret.value as string);
     expect(pfx.keyMatchesLeaf).toBe(true);

@@ -1,4 +1,5 @@
 import { resolvePolicy } from '../../shared/domain/policy-resolution';
+import { operationFixture } from './operation-fixture';
 import type { CertificateVersion } from '../../shared/domain/certificate-version';
 import { withoutKey } from '../../shared/domain/certificate-version';
 import type { IssuerObject } from '../../shared/domain/issuer';
@@ -37,26 +38,7 @@ function versionId(): string {
 }
 
 function operation(name: string, overrides: Partial<PendingOperation> = {}): PendingOperation {
-  return {
-    name,
-    requestId: `req${versionId()}`,
-    version: versionId(),
-    policy,
-    enabled: true,
-    tags: { purpose: 'conformance' },
-    preserveCertOrder: false,
-    csr: 'Y3Ny',
-    sealedPrivateKey: 'c2VhbGVk',
-    publicKeySpki: 'c3BraQ',
-    cancellationRequested: false,
-    status: 'inProgress',
-    statusDetails: 'Pending certificate created.',
-    deleted: false,
-    created: NOW,
-    updated: NOW,
-    job: { attempts: 0 },
-    ...overrides,
-  };
+  return operationFixture({ name, requestId: `req${versionId()}`, version: versionId(), policy, created: NOW, tags: { purpose: 'conformance' }, ...overrides });
 }
 
 function versionOf(op: PendingOperation, overrides: Partial<CertificateVersion> = {}): CertificateVersion {

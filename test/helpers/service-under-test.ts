@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AccessToken, TokenCredential } from '@azure/identity';
@@ -21,6 +21,11 @@ export interface ServiceUnderTest {
    * what clients trust, e.g. `SSL_CERT_FILE` for .NET/OpenSSL, `REQUESTS_CA_BUNDLE` for Python, `ca` for Node.
    */
   caCertFile: string;
+  /**
+   * What an official JS SDK client needs against `httpsUrl`, and nothing else: the CA as its only extra trust,
+   * and no check of the challenge's resource (it names vault.azure.net, not localhost).
+   */
+  sdkOptions: { disableChallengeResourceVerification: true; tlsOptions: { ca: string } };
   /** The local signing key the host trusts (AUTH_MODE=local). */
   keyFile: string;
   azurite: RunningAzurite;
@@ -63,6 +68,7 @@ export async function startService(settings: Record<string, string> = {}, option
     url: host.url,
     httpsUrl: host.httpsUrl,
     caCertFile: tls.caCertificateFile,
+    sdkOptions: { disableChallengeResourceVerification: true, tlsOptions: { ca: readFileSync(tls.caCertificateFile, 'utf8') } },
     keyFile,
     azurite,
     token,

@@ -2,6 +2,7 @@ import { resolvePolicy } from '../../../shared/domain/policy-resolution';
 import type { CertificateVersion } from '../../../shared/domain/certificate-version';
 import { type PendingOperation, completed, failed } from '../../../shared/domain/pending-operation';
 import { type VersionListItem, listCertificateVersions } from '../../../shared/services/certificate-versions';
+import { operationFixture } from '../../helpers/operation-fixture';
 import { memoryServiceContext } from '../../helpers/service-context';
 
 const NOW = 1_767_225_600;
@@ -10,25 +11,7 @@ const policy = resolvePolicy({ x509_props: { subject: 'CN=versions' } }, NOW);
 const id = (n: number) => n.toString(16).padStart(32, '0');
 
 function operation(name: string, version: string): PendingOperation {
-  return {
-    name,
-    requestId: `req-${version}`,
-    version,
-    policy,
-    enabled: true,
-    tags: { t: version },
-    preserveCertOrder: false,
-    csr: 'Y3Ny',
-    sealedPrivateKey: 'c2VhbGVk',
-    publicKeySpki: 'c3BraQ',
-    cancellationRequested: false,
-    status: 'inProgress',
-    statusDetails: 'Pending certificate created.',
-    deleted: false,
-    created: NOW,
-    updated: NOW,
-    job: { attempts: 0 },
-  };
+  return operationFixture({ name, requestId: `req-${version}`, version, policy, created: NOW, tags: { t: version } });
 }
 
 function versionOf(op: PendingOperation): CertificateVersion {
