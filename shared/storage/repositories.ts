@@ -23,6 +23,19 @@ export interface CertificateHead {
   latestVersion: string;
   /** The latest version without its key; absent from heads written before the copy was kept. */
   latest?: VersionWithoutKey;
+  /**
+   * Present while the certificate is soft-deleted (docs/storage-design.md, "the head is the certificate"):
+   * reads of the live certificate answer 404, the deleted-certificate routes answer from here.
+   */
+  deletion?: CertificateDeletion;
+}
+
+/** What a soft delete records on the head; dates are unix seconds. The wire's `recoveryId` is derived from the name. */
+export interface CertificateDeletion {
+  deletedDate: number;
+  scheduledPurgeDate: number;
+  /** Set by the first step of a purge; from then on the name answers 409 ObjectIsBeingDeleted. */
+  purging?: boolean;
 }
 
 /**
