@@ -151,8 +151,22 @@ export class CertificateStore implements CertificateRepository {
   }
 
   async getVersion(name: string, version: string): Promise<CertificateVersion | undefined> {
+    return (await this.getStoredVersion(name, version))?.value;
+  }
+
+  async getStoredVersion(name: string, version: string): Promise<Stored<CertificateVersion> | undefined> {
     const entity = await orUndefinedOn404(this.table.getEntity<VersionEntity>(partitionOf(name), versionRow(version.toLowerCase())));
-    return entity ? fromVersionEntity(entity) : undefined;
+    return entity ? { value: fromVersionEntity(entity), etag: entity.etag } : undefined;
+  }
+
+  /** One entity-group transaction, each of the three rows `If-Match` the ETag it was read at. */
+  async replaceVersion(version: Stored<CertificateVersion>, operation: Stored<PendingOperation>, head: Stored<CertificateHead>): Promise<void> {
+    const actions: TransactionAction[] = [
+      ['update', toVersionEntity(version.value), 'Replace', { etag: version.etag }],
+      ['update', toOperationEntity(operation.value), 'Replace', { etag: operation.etag }],
+      ['update', toHeadEntity(head.value), 'Replace', { etag: head.etag }],
+    ];
+    await conditional(this.table.submitTransaction(actions), `certificate ${version.value.name}`);
   }
 
   async listVersions(name: string, limit: number, after?: string): Promise<VersionPage> {

@@ -64,6 +64,15 @@ export interface CertificateRepository {
   replaceOperationAndHead(operation: Stored<PendingOperation>, head: Stored<CertificateHead> | undefined): Promise<void>;
   /** Version ids are case-insensitive (lower-case hex). */
   getVersion(name: string, version: string): Promise<CertificateVersion | undefined>;
+  /** An issued version with the ETag a change of it must present. */
+  getStoredVersion(name: string, version: string): Promise<Stored<CertificateVersion> | undefined>;
+  /**
+   * Atomically replaces an issued version, the operation and the head, each only at the ETag it was read at;
+   * writes nothing if any of them has changed or gone since. The head carries the latest version's copy, so
+   * a change of that version's attributes writes both; the operation is rewritten as it was read, which is
+   * what orders this change with completions (they are conditional on the operation, not the head).
+   */
+  replaceVersion(version: Stored<CertificateVersion>, operation: Stored<PendingOperation>, head: Stored<CertificateHead>): Promise<void>;
   /**
    * At most `limit` issued versions of one certificate whose ids sort after `after` (from the first without
    * it), in version-id order, without keys or chains. Costs one key-range read of about `limit` rows inside

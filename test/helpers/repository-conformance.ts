@@ -286,6 +286,76 @@ export function describeRepositoryConformance(name: string, factory: () => Promi
         }
       });
 
+      it('replaces a version with the operation and head, each only at the ETag it was read at', async () => {
+        const issued = await issue(repos, 'Attrs');
+        const version = await repos.certificates.getStoredVersion('ATTRS', issued.version.toUpperCase());
+        const op = await repos.certificates.getOperation('attrs');
+        const head = await repos.certificates.getStoredHead('attrs');
+        if (!version || !op || !head) throw new Error('the certificate was not issued');
+        expect(version.value).toEqual(issued);
+        const changed = { ...version.value, enabled: false, tags: { changed: 'yes' }, updated: NOW + 5 };
+        const newHead = { ...head.value, latest: withoutKey(changed) };
+        const stale = 'W/"stale"';
+
+        // Any one stale ETag writes nothing at all.
+        for (const attempt of [
+          () => repos.certificates.replaceVersion({ value: changed, etag: stale }, op, { value: newHead, etag: head.etag }),
+          () => repos.certificates.replaceVersion({ value: changed, etag: version.etag }, { ...op, etag: stale }, { value: newHead, etag: head.etag }),
+          () => repos.certificates.replaceVersion({ value: changed, etag: version.etag }, op, { value: newHead, etag: stale }),
+        ]) {
+          await expect(attempt()).rejects.toBeInstanceOf(WriteConflictError);
+          expect(await repos.certificates.getStoredVersion('attrs', issued.version)).toEqual(version);
+          expect(await repos.certificates.getOperation('attrs')).toEqual(op);
+          expect(await repos.certificates.getStoredHead('attrs')).toEqual(head);
+        }
+
+        await repos.certificates.replaceVersion({ value: changed, etag: version.etag }, op, { value: newHead, etag: head.etag });
+        const stored = await repos.certificates.getStoredVersion('attrs', issued.version);
+        expect(stored?.value).toEqual(changed);
+        expect(stored?.etag).not.toBe(version.etag);
+        expect((await repos.certificates.getStoredHead('attrs'))?.value).toEqual(newHead);
+        expect((await repos.certificates.getOperation('attrs'))?.etag).not.toBe(op.etag);
+        // A second write from the same read loses.
+        await expect(repos.certificates.replaceVersion({ value: changed, etag: version.etag }, op, { value: newHead, etag: head.etag })).rejects.toBeInstanceOf(
+          WriteConflictError,
+        );
+      });
+
+      it('lets exactly one of an attribute change of the latest version and a completion of the next win, either way round', async () => {
+        for (const first of ['completion', 'change'] as const) {
+          const name = `attr-race-${first}`;
+          const issued = await issue(repos, name);
+          const previous = await repos.certificates.getOperation(name);
+          const next = operation(name);
+          const etag = await repos.certificates.putOperation(next, previous?.etag);
+          // Both read the same state: the operation for the next version, the head still at the first.
+          const [version, op, head] = await Promise.all([
+            repos.certificates.getStoredVersion(name, issued.version),
+            repos.certificates.getOperation(name),
+            repos.certificates.getStoredHead(name),
+          ]);
+          if (!version || !op || !head) throw new Error('the certificate was not issued');
+          const disabled = { ...version.value, enabled: false };
+          const change = () =>
+            repos.certificates.replaceVersion({ value: disabled, etag: version.etag }, op, { value: { ...head.value, latest: withoutKey(disabled) }, etag: head.etag });
+          const nextVersion = versionOf(next);
+          const complete = () => repos.certificates.completeOperation(completed(next, NOW + 2), etag, nextVersion, headOf(nextVersion));
+
+          if (first === 'completion') {
+            await complete();
+            await expect(change()).rejects.toBeInstanceOf(WriteConflictError);
+            expect((await repos.certificates.getVersion(name, issued.version))?.enabled).toBe(true);
+          } else {
+            await change();
+            await expect(complete()).rejects.toBeInstanceOf(WriteConflictError);
+            expect((await repos.certificates.getVersion(name, issued.version))?.enabled).toBe(false);
+          }
+          // Either way the head describes the version it names.
+          const finalHead = await repos.certificates.getHead(name);
+          expect(finalHead?.latest).toEqual(withoutKey((await repos.certificates.getVersion(name, finalHead?.latestVersion ?? '')) as CertificateVersion));
+        }
+      });
+
       it('treats a change of an operation or head that is gone as a lost race', async () => {
         const op = operation('never-written');
         await expect(repos.certificates.replaceOperationAndHead({ value: op, etag: 'W/"any"' }, undefined)).rejects.toBeInstanceOf(WriteConflictError);

@@ -8,7 +8,7 @@ import { etagFactory, storedCopy } from './copy';
 interface Partition {
   operation?: Stored<PendingOperation>;
   head?: Stored<CertificateHead>;
-  versions: Map<string, CertificateVersion>;
+  versions: Map<string, Stored<CertificateVersion>>;
 }
 
 /**
@@ -52,7 +52,7 @@ export class MemoryCertificateRepository implements CertificateRepository {
     const partition = this.partition(op.name);
     this.checkOperationEtag(partition, op.name, etag);
     partition.operation = { value: storedCopy(op), etag: this.nextEtag() };
-    partition.versions.set(version.version, storedCopy(version));
+    partition.versions.set(version.version, { value: storedCopy(version), etag: this.nextEtag() });
     partition.head = { value: storedCopy(head), etag: this.nextEtag() };
   }
 
@@ -78,15 +78,39 @@ export class MemoryCertificateRepository implements CertificateRepository {
   }
 
   async getVersion(name: string, version: string): Promise<CertificateVersion | undefined> {
+    return (await this.getStoredVersion(name, version))?.value;
+  }
+
+  async getStoredVersion(name: string, version: string): Promise<Stored<CertificateVersion> | undefined> {
     const found = this.partitions.get(name.toLowerCase())?.versions.get(version.toLowerCase());
     return found && storedCopy(found);
   }
 
+  async replaceVersion(version: Stored<CertificateVersion>, operation: Stored<PendingOperation>, head: Stored<CertificateHead>): Promise<void> {
+    const key = version.value.name.toLowerCase();
+    if (operation.value.name.toLowerCase() !== key || head.value.name.toLowerCase() !== key) {
+      throw new Error('All operations in a transaction must target the same partitionKey');
+    }
+    const partition = this.partitions.get(key);
+    const id = version.value.version.toLowerCase();
+    // All three rows are replaced If-Match: each must exist, still at the ETag it was read at.
+    if (
+      partition?.versions.get(id)?.etag !== version.etag ||
+      partition.operation?.etag !== operation.etag ||
+      partition.head?.etag !== head.etag
+    ) {
+      throw new WriteConflictError(`certificate ${version.value.name}: another request changed it first`);
+    }
+    partition.versions.set(id, { value: storedCopy(version.value), etag: this.nextEtag() });
+    partition.operation = { value: storedCopy(operation.value), etag: this.nextEtag() };
+    partition.head = { value: storedCopy(head.value), etag: this.nextEtag() };
+  }
+
   async listVersions(name: string, limit: number, after = ''): Promise<VersionPage> {
-    const versions = this.partitions.get(name.toLowerCase())?.versions ?? new Map<string, CertificateVersion>();
+    const versions = this.partitions.get(name.toLowerCase())?.versions ?? new Map<string, Stored<CertificateVersion>>();
     // Table storage returns rows in row-key (ordinal) order; version rows are keyed by their id.
     const ids = [...versions.keys()].filter((id) => id > after).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    const page = ids.slice(0, limit).map((id) => summaryOf(versions.get(id) as CertificateVersion));
+    const page = ids.slice(0, limit).map((id) => summaryOf((versions.get(id) as Stored<CertificateVersion>).value));
     const last = ids[limit - 1];
     return ids.length > limit && last ? { versions: page, continueAfter: last } : { versions: page };
   }
