@@ -20,6 +20,17 @@ export const createCertificateSchema = z.object({
 });
 export type CreateCertificateBody = z.infer<typeof createCertificateSchema>;
 
+/**
+ * PATCH /certificates/{name}/{version}: `{"attributes":{enabled,nbf,exp},"tags"}`, every member optional (the
+ * JS SDK sends `{"attributes":{},"tags":{…}}` for a tags-only update). `nbf` and `exp` are read, so a wrong
+ * type is still a 400, but they change nothing (see shared/domain/certificate-properties.ts).
+ */
+export const updateCertificateSchema = z.object({
+  attributes: certificateAttributesSchema.nullish(),
+  tags: tagsSchema.nullish(),
+});
+export type UpdateCertificateBody = z.infer<typeof updateCertificateSchema>;
+
 export const updatePendingSchema = z.object({
   cancellation_requested: z.literal(true, { message: 'cancellation_requested must be true; a cancellation cannot be withdrawn' }),
 });
