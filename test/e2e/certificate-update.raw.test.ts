@@ -119,11 +119,12 @@ describe('PATCH /certificates/{name}/{version?}', () => {
 
   it("answers paths of other operations under PATCH with 405, not as a certificate named like them", async () => {
     const name = uniqueName('shadow');
-    for (const [path, allow] of [
+    const cases: [string, string][] = [
       ['/certificates/contacts', 'DELETE, GET, PUT'],
       [`/certificates/${name}/versions`, 'GET'],
       [`/certificates/${name}/create`, 'POST'],
-    ]) {
+    ];
+    for (const [path, allow] of cases) {
       const r = await kv.request('PATCH', path, { tags: {} });
       expect([path, r.status, r.body, r.headers.get('allow')]).toEqual([path, 405, { error: { code: 'MethodNotAllowed', message: 'HTTP PATCH not allowed' } }, allow]);
     }
