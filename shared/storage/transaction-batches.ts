@@ -3,7 +3,12 @@
  * The payload bound here is half of that, leaving room for the multipart framing and for any characters
  * that take more than one byte once encoded.
  */
-export const TRANSACTION_LIMITS = { maxRows: 100, maxBytes: 2 * 1024 * 1024 } as const;
+export interface TransactionLimits {
+  maxRows: number;
+  maxBytes: number;
+}
+
+export const TRANSACTION_LIMITS: TransactionLimits = { maxRows: 100, maxBytes: 2 * 1024 * 1024 };
 
 /**
  * Splits `items` into consecutive batches within the limits, in order; `last` (the commit point) goes in the

@@ -115,6 +115,11 @@ export class MemoryCertificateRepository implements CertificateRepository {
     partition.head = { value: storedCopy(head), etag: this.nextEtag() };
   }
 
+  /** Test hook: removes every row of a name at once, as a finished purge leaves it. */
+  forget(name: string): void {
+    this.partitions.delete(name.toLowerCase());
+  }
+
   /** Without an ETag the operation must not exist; with one, it must exist and still be at that ETag. */
   private checkOperationEtag(partition: Partition, name: string, etag: string | undefined): void {
     const current = partition.operation?.etag;
