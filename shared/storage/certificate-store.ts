@@ -222,9 +222,11 @@ export class CertificateStore implements CertificateRepository {
     try {
       for (const batch of batches) {
         const response = await conditional(this.table.submitTransaction(batch), `certificate ${head.name}`);
-        for (const { rowKey, etag } of response.subResponses) {
-          if (rowKey !== undefined && etag !== undefined && restoring.has(rowKey)) written.push({ rowKey, etag });
-        }
+        // Sub-responses come in the order of the batch's actions (an upsert's carries no row key of its own).
+        batch.forEach(([kind, entity], i) => {
+          const etag = response.subResponses[i]?.etag;
+          if (kind === 'upsert' && etag !== undefined) written.push({ rowKey: entity.rowKey, etag });
+        });
       }
     } catch (error) {
       if (error instanceof WriteConflictError) await this.takeBack(pk, written);
