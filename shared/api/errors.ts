@@ -101,6 +101,39 @@ export const errors = {
   methodNotAllowed: (method: string, allowed: readonly string[]) =>
     new KeyVaultError(405, 'MethodNotAllowed', `HTTP ${method} not allowed`, undefined, { Allow: allowed.join(', ') }),
 
+  /** Key Vault's words for any backup blob it cannot use: altered, cut short, another vault's, or not a blob. */
+  corruptBackup: () => new KeyVaultError(400, 'BadParameter', 'Backup blob contains invalid or corrupt version.'),
+
+  /**
+   * Key Vault documents that it cannot back up more than 500 versions of an object, without its wording; a
+   * 400 that says so, since nothing the caller can do with this certificate will make a backup succeed.
+   */
+  backupTooManyVersions: (name: string, limit: number) =>
+    new KeyVaultError(
+      400,
+      'BadParameter',
+      `Certificate ${name} has more than ${limit} versions; a backup can hold at most ${limit} versions of a certificate.`,
+    ),
+
+  /** Restore into a name in use: Key Vault's words, naming the certificate version in the blob. */
+  restoreConflict: (certificateVersionId: string) =>
+    new KeyVaultError(
+      409,
+      'Conflict',
+      `Conflict while restoring certificate ${certificateVersionId} - certificate already exists or concurrent access`,
+    ),
+
+  certificateDeletedButRecoverable: (name: string) =>
+    new KeyVaultError(
+      409,
+      'Conflict',
+      `Certificate ${name} is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the certificate can only be recovered or purged.`,
+      'ObjectIsDeletedButRecoverable',
+    ),
+
+  certificateBeingDeleted: () =>
+    new KeyVaultError(409, 'Conflict', 'Certificate is currently being deleted.', 'ObjectIsBeingDeleted'),
+
   /** A concurrent writer won a conditional write; the caller can simply retry. */
   concurrentUpdate: () =>
     new KeyVaultError(409, 'Conflict', 'The object was changed by another request at the same time. Retry the request.'),

@@ -13,6 +13,8 @@ export const KEY_VAULT_PERMISSIONS = [
   'certificates/import',
   'certificates/update',
   'certificates/delete',
+  'certificates/backup',
+  'certificates/restore',
   'certificates/managecontacts',
   'certificates/deleteissuers',
   'certificates/getissuers',

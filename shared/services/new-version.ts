@@ -7,14 +7,20 @@ import { type PendingOperation, blocksNewVersion } from '../domain/pending-opera
 import type { ServiceContext } from './service-context';
 
 /**
- * "Start a new version": what create and import (and later restore and renewal) share. Each decides how the
- * key comes to be and what state the operation starts in; the version id, the sealed key bound to that version,
- * the attributes and the bookkeeping are made here, once.
+ * "Start a new version": what create and import (and later renewal) share. Each decides how the key comes to
+ * be and what state the operation starts in; the version id, the sealed key bound to that version, the
+ * attributes and the bookkeeping are made here, once. Restore brings versions back under their own ids, so
+ * it shares only the sealing of their keys.
  */
 
 /** The associated data that binds a sealed key to the one certificate version it belongs to. */
 export function keyBinding(name: string, version: string): string {
   return `certificate:${name.toLowerCase()}/${version}`;
+}
+
+/** A version's private key as stored: sealed under the key-encryption key, bound to that version. */
+export function sealVersionKey(ctx: Pick<ServiceContext, 'keyEncryptionKey'>, name: string, version: string, privateKeyPkcs8: Buffer): string {
+  return sealPrivateKey(ctx.keyEncryptionKey, privateKeyPkcs8, keyBinding(name, version));
 }
 
 export function newVersionId(): string {
@@ -56,7 +62,7 @@ export function newVersionFields(ctx: ServiceContext, input: NewVersionInput) {
     enabled: input.attributes?.enabled ?? true,
     tags: input.tags ?? {},
     preserveCertOrder: input.preserveCertOrder ?? false,
-    sealedPrivateKey: sealPrivateKey(ctx.keyEncryptionKey, input.privateKeyPkcs8, keyBinding(input.name, version)),
+    sealedPrivateKey: sealVersionKey(ctx, input.name, version, input.privateKeyPkcs8),
     publicKeySpki: input.publicKeySpki.toString('base64'),
     cancellationRequested: false,
     created: input.now,

@@ -1,8 +1,9 @@
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import type { CertificateVersion, VersionWithoutKey } from '../domain/certificate-version';
 import type { PendingOperation } from '../domain/pending-operation';
-import type { CertificateHead, CertificateRepository, Stored, VersionPage, VersionSummary } from './repositories';
-import { conditional, orUndefinedOn404 } from './storage-errors';
+import type { CertificateHead, CertificateRepository, RestoredCertificate, Stored, VersionPage, VersionSummary, WholeCertificate } from './repositories';
+import { WriteConflictError, conditional, orUndefinedOn404 } from './storage-errors';
+import { inBatches } from './transaction-batches';
 
 /**
  * The certificate table: one partition per certificate name (lower-cased: names are case-insensitive),
@@ -190,4 +191,73 @@ export class CertificateStore implements CertificateRepository {
     const last = versions.at(-1);
     return rows.length > limit && last ? { versions, continueAfter: last.version } : { versions };
   }
+
+  async readWhole(name: string, maxVersions: number): Promise<WholeCertificate> {
+    const whole: WholeCertificate = { versions: [], moreVersions: false };
+    // `head` and `pending` sort before every `v-…` row, so stopping after one version too many reads no more
+    // than the backup needs: up to 1,000 rows a response, so 500 versions are one request.
+    const pages = this.table.listEntities<AnyEntity>({ queryOptions: { filter: odata`PartitionKey eq ${partitionOf(name)}` } }).byPage({ maxPageSize: 1000 });
+    for await (const page of pages) {
+      for (const entity of page) {
+        if (entity.rowKey === HEAD_ROW) whole.head = fromHeadEntity(entity as HeadEntity);
+        else if (entity.rowKey === PENDING_ROW) whole.operation = fromOperationEntity(entity as OperationEntity);
+        else if (entity.rowKey.startsWith(VERSION_PREFIX)) {
+          if (whole.versions.length === maxVersions) return { ...whole, moreVersions: true };
+          whole.versions.push(fromVersionEntity(entity as VersionEntity));
+        }
+      }
+    }
+    return whole;
+  }
+
+  async restore({ head, operation, versions }: RestoredCertificate): Promise<void> {
+    const pk = partitionOf(head.name);
+    if ([operation.name, ...versions.map((v) => v.name)].some((n) => partitionOf(n) !== pk)) {
+      throw new Error('All operations in a transaction must target the same partitionKey');
+    }
+    const existing: string[] = [];
+    for await (const row of this.table.listEntities<object>({ queryOptions: { filter: odata`PartitionKey eq ${pk}`, select: ['RowKey'] } })) {
+      existing.push(row.rowKey ?? '');
+    }
+    if (existing.includes(HEAD_ROW) || existing.includes(PENDING_ROW)) throw new WriteConflictError(`certificate ${head.name}: the name is in use`);
+
+    const restoring = new Set(versions.map((v) => versionRow(v.version)));
+    const versionActions: TransactionAction[] = [
+      ...versions.map((v): TransactionAction => ['upsert', toVersionEntity(v), 'Replace']),
+      // Rows of an interrupted restore that this one does not bring back would otherwise show up in its list.
+      ...existing.filter((key) => key.startsWith(VERSION_PREFIX) && !restoring.has(key)).map((rowKey): TransactionAction => ['delete', { partitionKey: pk, rowKey }]),
+    ];
+    const commit: TransactionAction[] = [
+      ['create', toOperationEntity(operation)],
+      ['create', toHeadEntity(head)],
+    ];
+    const batches = inBatches(versionActions, commit, (action) => JSON.stringify(action[1]).length);
+    const written: { rowKey: string; etag: string }[] = [];
+    try {
+      for (const batch of batches) {
+        const response = await conditional(this.table.submitTransaction(batch), `certificate ${head.name}`);
+        // Sub-responses come in the order of the batch's actions (an upsert's carries no row key of its own).
+        batch.forEach(([kind, entity], i) => {
+          const etag = response.subResponses[i]?.etag;
+          if (kind === 'upsert' && etag !== undefined) written.push({ rowKey: entity.rowKey, etag });
+        });
+      }
+    } catch (error) {
+      if (error instanceof WriteConflictError) await this.takeBack(pk, written);
+      throw error;
+    }
+  }
+
+  /**
+   * Removes version rows a losing restore wrote, each only if it is still as written: a row another restore
+   * of the same blob has rewritten since is that restore's now, and stays.
+   */
+  private async takeBack(pk: string, written: readonly { rowKey: string; etag: string }[]): Promise<void> {
+    for (const { rowKey, etag } of written) {
+      await this.table.deleteEntity(pk, rowKey, { etag }).catch(() => undefined);
+    }
+  }
 }
+
+/** A row of any kind, told apart by its row key. */
+type AnyEntity = JsonEntity & Record<string, unknown>;

@@ -79,6 +79,38 @@ export interface CertificateRepository {
    * the certificate's partition, however many versions or certificates there are.
    */
   listVersions(name: string, limit: number, after?: string): Promise<VersionPage>;
+  /**
+   * Everything stored for one certificate, as a backup needs it: head, operation and up to `maxVersions`
+   * issued versions with their keys and chains, in version-id order. One partition read (up to 1,000 rows a
+   * request), so its cost is the certificate's size, whatever else the table holds.
+   */
+  readWhole(name: string, maxVersions: number): Promise<WholeCertificate>;
+  /**
+   * Writes a whole certificate into a name with neither head nor operation (a restore). The versions go first,
+   * in batches, and the head with the operation last, in one batch that inserts both: that batch is the
+   * commit point, so until it lands the versions are invisible (rule 1 of docs/storage-design.md). Version
+   * rows found without a head (left by an interrupted restore) are replaced or removed. Fails with
+   * WriteConflictError when the name has a head or operation, before writing anything, or when one appears
+   * before the last batch, after taking back the versions it wrote.
+   */
+  restore(certificate: RestoredCertificate): Promise<void>;
+}
+
+/** One certificate as readWhole finds it. */
+export interface WholeCertificate {
+  head?: CertificateHead;
+  operation?: PendingOperation;
+  /** Issued versions with keys and chains, in version-id order: at most the number asked for. */
+  versions: CertificateVersion[];
+  /** The certificate has more versions than were asked for. */
+  moreVersions: boolean;
+}
+
+/** What a restore writes; every row belongs to the head's certificate. */
+export interface RestoredCertificate {
+  head: CertificateHead;
+  operation: PendingOperation;
+  versions: CertificateVersion[];
 }
 
 /** A version as lists show it: no key and no chain, which a list never needs and which are most of a row. */

@@ -370,6 +370,65 @@ export function describeRepositoryConformance(name: string, factory: () => Promi
         expect(await repos.certificates.getOperation('no-head')).toEqual({ value: pending, etag });
       });
 
+      it("reads a whole certificate: head, operation and every version with key and chain, in id order, and nothing of another's", async () => {
+        const issued = [await issue(repos, 'Whole'), await issue(repos, 'whole'), await issue(repos, 'WHOLE')];
+        await issue(repos, 'whole-too');
+        const latest = issued[2] as CertificateVersion;
+        expect(await repos.certificates.readWhole('whole', 500)).toEqual({
+          head: headOf(latest),
+          operation: (await repos.certificates.getOperation('whole'))?.value,
+          versions: issued,
+          moreVersions: false,
+        });
+        const capped = await repos.certificates.readWhole('WHOLE', 2);
+        expect({ versions: capped.versions, moreVersions: capped.moreVersions }).toEqual({ versions: issued.slice(0, 2), moreVersions: true });
+        expect(await repos.certificates.readWhole('absent', 500)).toEqual({ versions: [], moreVersions: false });
+      });
+
+      it('restores a whole certificate into a name with nothing in it, more versions than one transaction holds', async () => {
+        const ops = Array.from({ length: 150 }, () => operation('Restored'));
+        const versions = ops.map((op) => versionOf(op));
+        const latest = versions[149] as CertificateVersion;
+        const restoredOp = { ...completed(ops[149] as PendingOperation, NOW), deleted: true };
+        await repos.certificates.restore({ head: headOf(latest), operation: restoredOp, versions });
+
+        expect(await repos.certificates.getHead('restored')).toEqual(headOf(latest));
+        expect((await repos.certificates.getOperation('RESTORED'))?.value).toEqual(restoredOp);
+        expect(await repos.certificates.getVersion('restored', (versions[0] as CertificateVersion).version)).toEqual(versions[0]);
+        expect(await repos.certificates.readWhole('restored', 500)).toMatchObject({ versions, moreVersions: false });
+        // The restored certificate takes part in the usual conditional writes: its operation can be replaced at its ETag.
+        const stored = await repos.certificates.getOperation('restored');
+        await repos.certificates.putOperation(operation('restored'), stored?.etag);
+      });
+
+      it('refuses a restore into a name with a head or an operation, writing nothing', async () => {
+        const live = await issue(repos, 'taken');
+        const liveOp = await repos.certificates.getOperation('taken');
+        const clash = { ...live, tags: { restored: 'over a live version' } };
+        const extra = versionOf(operation('taken'));
+        await expect(
+          repos.certificates.restore({ head: headOf(clash), operation: completed(operation('taken'), NOW), versions: [clash, extra] }),
+        ).rejects.toBeInstanceOf(WriteConflictError);
+        expect(await repos.certificates.readWhole('taken', 500)).toEqual({ head: headOf(live), operation: liveOp?.value, versions: [live], moreVersions: false });
+
+        const pending = operation('requested');
+        await repos.certificates.putOperation(pending, undefined);
+        const restoring = versionOf(operation('requested'));
+        await expect(
+          repos.certificates.restore({ head: headOf(restoring), operation: completed(operation('requested'), NOW), versions: [restoring] }),
+        ).rejects.toBeInstanceOf(WriteConflictError);
+        expect(await repos.certificates.readWhole('requested', 500)).toEqual({ operation: pending, versions: [], moreVersions: false });
+      });
+
+      it('refuses a restore that spans two certificates, writing nothing', async () => {
+        const op = operation('mine');
+        const version = versionOf(op);
+        const foreign = versionOf(operation('theirs'));
+        await expect(repos.certificates.restore({ head: headOf(version), operation: completed(op, NOW), versions: [version, foreign] })).rejects.toThrow();
+        expect(await repos.certificates.readWhole('mine', 500)).toEqual({ versions: [], moreVersions: false });
+        expect(await repos.certificates.readWhole('theirs', 500)).toEqual({ versions: [], moreVersions: false });
+      });
+
       it('hands out copies: changing what was read or written does not change what is stored', async () => {
         const op = operation('copies');
         await repos.certificates.putOperation(op, undefined);

@@ -53,12 +53,14 @@ describe('function registrations', () => {
       })
       .sort((a, b) => a.name.localeCompare(b.name));
     expect(http).toEqual([
+      { name: 'certificateBackup', route: 'certificates/{name}/backup', methods: ['POST'], authLevel: 'anonymous', permission: 'certificates/backup' },
       { name: 'certificateContacts', route: 'certificates/contacts', methods: ['GET', 'PUT', 'DELETE'], authLevel: 'anonymous', permission: 'certificates/managecontacts' },
       { name: 'certificateCreate', route: 'certificates/{name}/create', methods: ['POST'], authLevel: 'anonymous', permission: 'certificates/create' },
       { name: 'certificateGet', route: 'certificates/{name}/{version?}', methods: ['GET'], authLevel: 'anonymous', permission: 'certificates/get' },
       { name: 'certificateImport', route: 'certificates/{name}/import', methods: ['POST'], authLevel: 'anonymous', permission: 'certificates/import' },
       { name: 'certificatePolicyGet', route: 'certificates/{name}/policy', methods: ['GET'], authLevel: 'anonymous', permission: 'certificates/get' },
       { name: 'certificatePolicyUpdate', route: 'certificates/{name}/policy', methods: ['PATCH'], authLevel: 'anonymous', permission: 'certificates/update' },
+      { name: 'certificateRestore', route: 'certificates/restore', methods: ['POST'], authLevel: 'anonymous', permission: 'certificates/restore' },
       { name: 'certificateUpdate', route: 'certificates/{name}/{version?}', methods: ['PATCH'], authLevel: 'anonymous', permission: 'certificates/update' },
       { name: 'certificateVersions', route: 'certificates/{name}/versions', methods: ['GET'], authLevel: 'anonymous', permission: 'certificates/list' },
       { name: 'issuerDelete', route: 'certificates/issuers/{issuer}', methods: ['DELETE'], authLevel: 'anonymous', permission: 'certificates/deleteissuers' },
@@ -174,6 +176,9 @@ describe('function registrations', () => {
     // The version list is never version "versions" of a certificate (any casing: literals match case-insensitively).
     expect(target('GET', '/certificates/c1/versions')).toEqual(['certificateVersions', { name: 'c1' }]);
     expect(target('GET', '/certificates/c1/Versions/')).toEqual(['certificateVersions', { name: 'c1' }]);
+    // Restore is a collection operation, backup one of a certificate.
+    expect(target('POST', '/certificates/restore')).toEqual(['certificateRestore', {}]);
+    expect(target('POST', '/certificates/c1/backup')).toEqual(['certificateBackup', { name: 'c1' }]);
   });
 
   it('sends every path and method no operation takes to the catch-all, which the host tries last', () => {
@@ -213,6 +218,6 @@ describe('function registrations', () => {
   it('registers nothing else, and every name once', () => {
     const names = getRegisteredFunctions().map((f) => f.metadata.name);
     expect(new Set(names).size).toBe(names.length);
-    expect(names).toHaveLength(29);
+    expect(names).toHaveLength(31);
   });
 });

@@ -113,3 +113,15 @@ export const updateIssuerSchema = z.object({
   attributes: issuerAttributesSchema.nullish(),
 });
 export type UpdateIssuerBody = z.infer<typeof updateIssuerSchema>;
+
+/**
+ * POST /certificates/restore. A blob of 500 versions of the largest rows the table holds is well under this
+ * bound; the contents are checked when the blob is opened (any problem there is Key Vault's corrupt-blob 400).
+ */
+const RESTORE_VALUE_MAX = 32 * 1024 * 1024;
+export const restoreCertificateSchema = z.object({
+  value: z
+    .string({ message: 'value is required: the base64url blob a backup returned' })
+    .min(1, 'value must not be empty')
+    .max(RESTORE_VALUE_MAX, `value must be at most ${RESTORE_VALUE_MAX} characters`),
+});

@@ -1,6 +1,6 @@
 import type { CertificateVersion } from '../../../shared/domain/certificate-version';
 import type { PendingOperation } from '../../../shared/domain/pending-operation';
-import type { CertificateHead, CertificateRepository, Stored, VersionPage, VersionSummary } from '../../../shared/storage/repositories';
+import type { CertificateHead, CertificateRepository, RestoredCertificate, Stored, VersionPage, VersionSummary, WholeCertificate } from '../../../shared/storage/repositories';
 import { WriteConflictError } from '../../../shared/storage/storage-errors';
 import { etagFactory, storedCopy } from './copy';
 
@@ -113,6 +113,35 @@ export class MemoryCertificateRepository implements CertificateRepository {
     const page = ids.slice(0, limit).map((id) => summaryOf((versions.get(id) as Stored<CertificateVersion>).value));
     const last = ids[limit - 1];
     return ids.length > limit && last ? { versions: page, continueAfter: last } : { versions: page };
+  }
+
+  async readWhole(name: string, maxVersions: number): Promise<WholeCertificate> {
+    const partition = this.partitions.get(name.toLowerCase());
+    const ids = [...(partition?.versions.keys() ?? [])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return {
+      ...(partition?.head ? { head: storedCopy(partition.head.value) } : {}),
+      ...(partition?.operation ? { operation: storedCopy(partition.operation.value) } : {}),
+      versions: ids.slice(0, maxVersions).map((id) => storedCopy((partition?.versions.get(id) as Stored<CertificateVersion>).value)),
+      moreVersions: ids.length > maxVersions,
+    };
+  }
+
+  async restore({ head, operation, versions }: RestoredCertificate): Promise<void> {
+    const key = head.name.toLowerCase();
+    if ([operation.name, ...versions.map((v) => v.name)].some((n) => n.toLowerCase() !== key)) {
+      throw new Error('All operations in a transaction must target the same partitionKey');
+    }
+    const partition = this.partition(head.name);
+    if (partition.head || partition.operation) throw new WriteConflictError(`certificate ${head.name}: the name is in use`);
+    // Versions without a head are what an interrupted restore leaves; this one's replace them.
+    partition.versions = new Map(versions.map((v) => [v.version, { value: storedCopy(v), etag: this.nextEtag() }]));
+    partition.operation = { value: storedCopy(operation), etag: this.nextEtag() };
+    partition.head = { value: storedCopy(head), etag: this.nextEtag() };
+  }
+
+  /** Test hook: removes every row of a name at once, as a finished purge leaves it. */
+  forget(name: string): void {
+    this.partitions.delete(name.toLowerCase());
   }
 
   /** Without an ETag the operation must not exist; with one, it must exist and still be at that ETag. */
