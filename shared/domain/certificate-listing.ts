@@ -45,6 +45,9 @@ export function listingKey(listing: Pick<CertificateListing, 'name' | 'issued'>)
 export const ISSUED_PREFIX = 'c:';
 export const PENDING_PREFIX = 'p:';
 
+/** What a listing key looks like: the only thing a list's continuation token may continue after. */
+export const LISTING_KEY_PATTERN = /^[cp]:[0-9a-z-]{1,127}$/;
+
 /** Every key a name's listing can have, in either list: where a refresh looks for what to move or remove. */
 export function possibleKeysOf(name: string): { list: CertificateListName; key: string }[] {
   const lists: CertificateListName[] = ['live', 'deleted'];

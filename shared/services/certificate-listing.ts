@@ -15,6 +15,9 @@ import type { ServiceContext } from './service-context';
  */
 const MAX_PASSES = 8;
 
+/** What a refresh needs: the certificates it reads and the index it writes. */
+export type ListingContext = Pick<ServiceContext, 'certificates' | 'listings'>;
+
 /**
  * Re-derives a certificate's row in the lists' index (CertificateIndex) from its head and its pending
  * operation, and makes the index hold exactly that row: written, moved between the live and deleted lists or
@@ -29,7 +32,7 @@ const MAX_PASSES = 8;
  * the interleaving, the index ends up as the newest head says. (docs/storage-design.md explains why this
  * replaces the head revision the design first described.)
  */
-export async function refreshListing(ctx: ServiceContext, name: string): Promise<void> {
+export async function refreshListing(ctx: ListingContext, name: string): Promise<void> {
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     try {
       if (!(await reconcileOnce(ctx, name))) return;
@@ -41,7 +44,7 @@ export async function refreshListing(ctx: ServiceContext, name: string): Promise
 }
 
 /** One pass; true when it wrote something (so the rows it read may no longer be what is stored). */
-async function reconcileOnce(ctx: ServiceContext, name: string): Promise<boolean> {
+async function reconcileOnce(ctx: ListingContext, name: string): Promise<boolean> {
   // Rows first, then the head: the order the convergence argument above depends on.
   const rows = await ctx.listings.find(name);
   const wanted = await listingFor(ctx, name);
@@ -67,7 +70,7 @@ async function reconcileOnce(ctx: ServiceContext, name: string): Promise<boolean
  * `GET /certificates/{name}/` does (disabled, no thumbprint), whether that request is in progress, failed,
  * cancelled or its operation deleted: the certificate exists until it is deleted and purged.
  */
-export async function listingFor(ctx: ServiceContext, name: string): Promise<CertificateListing | undefined> {
+export async function listingFor(ctx: ListingContext, name: string): Promise<CertificateListing | undefined> {
   const [stored, head] = await Promise.all([ctx.certificates.getOperation(name), ctx.certificates.getHead(name)]);
   const latest = await latestIssued(ctx, head);
   if (head && latest) return issuedListing(head, latest);
@@ -76,7 +79,7 @@ export async function listingFor(ctx: ServiceContext, name: string): Promise<Cer
   return undefined;
 }
 
-async function latestIssued(ctx: ServiceContext, head: CertificateHead | undefined): Promise<VersionWithoutKey | undefined> {
+async function latestIssued(ctx: ListingContext, head: CertificateHead | undefined): Promise<VersionWithoutKey | undefined> {
   if (!head?.latestVersion) return undefined;
   if (head.latest) return head.latest;
   // Heads written before the copy of the latest version was kept: one more read.

@@ -4,6 +4,7 @@ import { refreshListing } from '../../../shared/services/certificate-listing';
 import { getLatestCertificate } from '../../../shared/services/certificate-reads';
 import { createCertificate } from '../../../shared/services/create-certificate';
 import { runIssuerJob } from '../../../shared/services/issuer-job';
+import { listCertificates } from '../../../shared/services/list-certificates';
 import { deletePendingOperation, requestCancellation } from '../../../shared/services/pending-operations';
 import type { ServiceContext } from '../../../shared/services/service-context';
 import type { CertificateListingRepository } from '../../../shared/storage/repositories';
@@ -152,5 +153,36 @@ describe('refreshListing: the lists follow every change of a certificate', () =>
     expect(interleaved).toBe(true);
     expect(await placesOf(setup.ctx, 'raced')).toEqual(['live/c']);
     expect((await rowOf(setup.ctx, 'raced')).x5t).toBe('eDV0');
+  });
+});
+
+describe('listCertificates: pages of the live and deleted lists', () => {
+  async function walk(ctx: ServiceContext, list: 'live' | 'deleted', limit: number, includePending: boolean): Promise<string[][]> {
+    const pages: string[][] = [];
+    let after: string | undefined;
+    do {
+      const page = await listCertificates(ctx, list, { limit, includePending, ...(after !== undefined ? { after } : {}) });
+      pages.push(page.listings.map((l) => l.name));
+      after = page.continueAfter;
+    } while (after !== undefined);
+    return pages;
+  }
+
+  it('lists issued certificates, adds pending-only ones with includePending, and keeps deleted ones apart', async () => {
+    const setup = memoryServiceContext();
+    for (const name of ['Beta', 'alpha', 'gamma']) await createCertificate(setup.ctx, name, selfBody(name));
+    await runJobs(setup);
+    for (const name of ['waiting', 'Another-Wait']) await createCertificate(setup.ctx, name, manualBody(name));
+    const head = await setup.ctx.certificates.getStoredHead('gamma');
+    const op = await setup.ctx.certificates.getOperation('gamma');
+    if (!head || !op) throw new Error('not issued');
+    await setup.ctx.certificates.replaceOperationAndHead(op, { ...head, value: { ...head.value, deletion: { deletedDate: 1, scheduledPurgeDate: 2 } } });
+    await refreshListing(setup.ctx, 'gamma');
+
+    expect(await walk(setup.ctx, 'live', 25, false)).toEqual([['alpha', 'Beta']]);
+    expect(await walk(setup.ctx, 'live', 25, true)).toEqual([['alpha', 'Beta', 'Another-Wait', 'waiting']]);
+    expect(await walk(setup.ctx, 'live', 2, true)).toEqual([['alpha', 'Beta'], ['Another-Wait', 'waiting']]);
+    expect(await walk(setup.ctx, 'live', 3, true)).toEqual([['alpha', 'Beta', 'Another-Wait'], ['waiting']]);
+    expect(await walk(setup.ctx, 'deleted', 1, true)).toEqual([['gamma']]);
   });
 });
