@@ -97,6 +97,7 @@ var tableNames = [
   'Issuers'
   'Contacts'
   'OperationsDue'
+  'CertificateIndex'
 ]
 var queueNames = [
   'issuer-jobs'

@@ -3,6 +3,7 @@ import { systemClock } from './domain/clock';
 import { defaultIssuerProviders } from './issuers/issuer-providers';
 import { createTokenVerifier, type TokenVerifier } from './auth/token-verifier';
 import { TABLES, QUEUES } from './names';
+import { CertificateIndexStore } from './storage/certificate-index-store';
 import { CertificateStore } from './storage/certificate-store';
 import { ContactsStore } from './storage/contacts-store';
 import { makeQueueClient, makeTableClient } from './storage/clients';
@@ -39,6 +40,7 @@ export async function buildApp(config: Config): Promise<App> {
     issuers: makeTableClient(config.storage, TABLES.issuers),
     contacts: makeTableClient(config.storage, TABLES.contacts),
     operationsDue: makeTableClient(config.storage, TABLES.operationsDue),
+    certificateIndex: makeTableClient(config.storage, TABLES.certificateIndex),
   };
   // Infrastructure creates the tables in Azure; locally (Azurite) this makes them. It ignores existing ones.
   await Promise.all(Object.values(tables).map((t) => t.createTable()));
@@ -48,6 +50,7 @@ export async function buildApp(config: Config): Promise<App> {
     contacts: new ContactsStore(tables.contacts),
     dueIndex: new OperationsDueIndex(tables.operationsDue),
     jobs: new IssuerJobQueue(makeQueueClient(config.storage, QUEUES.issuerJobs)),
+    listings: new CertificateIndexStore(tables.certificateIndex),
     providers: defaultIssuerProviders,
     keyEncryptionKey: config.keyEncryptionKey,
     clock: systemClock,

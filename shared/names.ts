@@ -19,6 +19,11 @@ export const TABLES = {
   contacts: 'Contacts',
   /** When each in-progress operation is next due for the status sweep, keyed by time. */
   operationsDue: 'OperationsDue',
+  /**
+   * The certificate lists: one row per certificate, derived from its head, partitioned by list (`live`,
+   * `deleted`) so that a page is one key range (docs/storage-design.md).
+   */
+  certificateIndex: 'CertificateIndex',
 } as const;
 
 /** Queue names are lower-kebab; the Functions host moves a message to `<queue>-poison` after maxDequeueCount. */

@@ -10,7 +10,10 @@ export const MAX_RESULTS_LIMIT = 25;
  * integrity protection (a forged one only starts the caller's own list elsewhere), but it is validated, so
  * anything else is a 400 rather than a query built from it.
  */
-const tokenSchema = z.object({ v: z.literal(1), after: z.string().regex(/^[0-9a-z-]{1,127}$/) }).strict();
+const tokenSchema = (after: RegExp) => z.object({ v: z.literal(1), after: z.string().regex(after) }).strict();
+
+/** What most lists continue after: a lower-cased object name. */
+const NAME_KEY = /^[0-9a-z-]{1,127}$/;
 
 export function continuationToken(after: string): string {
   return Buffer.from(JSON.stringify({ v: 1, after }), 'utf8').toString('base64url');
@@ -28,8 +31,11 @@ const maxResultsSchema = z
   .transform(Number)
   .pipe(z.number().int().min(1).max(MAX_RESULTS_LIMIT));
 
-/** Reads `maxresults` and `$skiptoken`; out-of-range or malformed values are 400 BadParameter. */
-export function parseListQuery(query: URLSearchParams): ListQuery {
+/**
+ * Reads `maxresults` and `$skiptoken`; out-of-range or malformed values are 400 BadParameter. `afterKey`
+ * says what a token of this list may continue after (a lower-cased name unless the list keys otherwise).
+ */
+export function parseListQuery(query: URLSearchParams, afterKey: RegExp = NAME_KEY): ListQuery {
   const rawMax = query.get('maxresults');
   let maxResults = MAX_RESULTS_LIMIT;
   if (rawMax !== null) {
@@ -39,10 +45,10 @@ export function parseListQuery(query: URLSearchParams): ListQuery {
   }
   const token = query.get('$skiptoken');
   if (token === null || token === '') return { maxResults };
-  return { maxResults, after: afterOf(token) };
+  return { maxResults, after: afterOf(token, afterKey) };
 }
 
-function afterOf(token: string): string {
+function afterOf(token: string, afterKey: RegExp): string {
   const invalid = () => errors.badParameter('The $skiptoken is not a continuation token of this list.');
   if (token.length > 512 || !/^[A-Za-z0-9_-]+$/.test(token)) throw invalid();
   let decoded: unknown;
@@ -51,7 +57,19 @@ function afterOf(token: string): string {
   } catch {
     throw invalid();
   }
-  const parsed = tokenSchema.safeParse(decoded);
+  const parsed = tokenSchema(afterKey).safeParse(decoded);
   if (!parsed.success) throw invalid();
   return parsed.data.after;
+}
+
+/**
+ * Reads `includePending` of the certificate lists: `true` or `false` in any casing, false when absent;
+ * anything else is 400 BadParameter rather than silently one or the other.
+ */
+export function parseIncludePending(query: URLSearchParams): boolean {
+  const raw = query.get('includePending');
+  if (raw === null || raw === '') return false;
+  const value = raw.trim().toLowerCase();
+  if (value === 'true' || value === 'false') return value === 'true';
+  throw errors.badParameter(`includePending must be true or false; it was '${raw.slice(0, 32)}'.`);
 }

@@ -20,10 +20,17 @@ const idOf = (item: VersionListItem) => (item.kind === 'issued' ? item.version.v
  * keeps that one, disabled, among the versions; `includePending` belongs to the certificates list only).
  * That version lives in the operation row, not among the version rows, so every page reads the operation
  * too (one point read) and places it where its id sorts; a page is still O(page). A name that has no
- * versions lists empty: this is a list, not a read of one certificate.
+ * versions lists empty: this is a list, not a read of one certificate; so does a soft-deleted one.
  */
 export async function listCertificateVersions(ctx: ServiceContext, name: string, limit: number, after?: string): Promise<VersionListPage> {
-  const [stored, page] = await Promise.all([ctx.certificates.getOperation(name), ctx.certificates.listVersions(name, limit, after)]);
+  // A soft-deleted certificate has no versions to list until it is recovered (docs/storage-design.md): the
+  // first page reads the head to know, later ones continue what the first one started.
+  const [stored, page, head] = await Promise.all([
+    ctx.certificates.getOperation(name),
+    ctx.certificates.listVersions(name, limit, after),
+    after === undefined ? ctx.certificates.getHead(name) : undefined,
+  ]);
+  if (head?.deletion) return { items: [] };
   const items: VersionListItem[] = page.versions.map((version) => ({ kind: 'issued', version }));
   const op = stored?.value;
   if (unissued(op) && (after === undefined || op.version > after) && !items.some((item) => idOf(item) === op.version)) {

@@ -16,6 +16,7 @@ import {
 import { resolvePolicy } from '../domain/policy-resolution';
 import { ValidationError } from '../domain/validation-error';
 import { WriteConflictError } from '../storage/storage-errors';
+import { refreshListing } from './certificate-listing';
 import { assertIssuerExists, conflictFor, newVersionFields, versionAttributesOf } from './new-version';
 import type { ServiceContext } from './service-context';
 
@@ -64,6 +65,7 @@ export async function createCertificate(ctx: ServiceContext, name: string, body:
   }
   // With a minimum issuance time the first run waits for it on the queue instead of waking only to wait.
   if (isIssuerDriven(op)) await ctx.jobs.enqueue(job, { delaySeconds: secondsUntilIssuable(op, ctx.clock().getTime()) });
+  await refreshListing(ctx, name);
   return op;
 }
 

@@ -3,6 +3,7 @@ import { unixSeconds } from '../domain/clock';
 import { type CertificateVersion, withoutKey } from '../domain/certificate-version';
 import { type PendingOperation, certificatePolicyOf, completed } from '../domain/pending-operation';
 import type { Stored } from '../storage/repositories';
+import { refreshListing } from './certificate-listing';
 import type { ServiceContext } from './service-context';
 
 /** The new version an operation becomes once it has its certificate chain (leaf first). */
@@ -72,4 +73,5 @@ export async function writeCompletedVersion(
     latestVersion: version.version,
     latest: withoutKey(version),
   });
+  await refreshListing(ctx, operation.name);
 }

@@ -15,6 +15,7 @@ import {
 import type { IssuerJob, Stored } from '../storage/repositories';
 import type { PendingOperation } from '../domain/pending-operation';
 import { keyBinding } from './new-version';
+import { refreshListing } from './certificate-listing';
 import { finishOperation } from './finish-operation';
 import type { ServiceContext } from './service-context';
 
@@ -42,6 +43,7 @@ export async function runIssuerJob(ctx: ServiceContext, job: IssuerJob): Promise
 
   if (op.cancellationRequested) {
     await ctx.certificates.putOperation(cancelled(op, now), stored.etag);
+    await refreshListing(ctx, op.name);
     return 'cancelled';
   }
 
@@ -71,11 +73,13 @@ export async function runIssuerJob(ctx: ServiceContext, job: IssuerJob): Promise
       return 'pending';
     case 'failed':
       await ctx.certificates.putOperation(failed(op, { code: step.code, message: step.message }, now), stored.etag);
+      await refreshListing(ctx, op.name);
       return 'failed';
     case 'issued': {
       const chain = chainFromIssuer(step.chainDer, Buffer.from(op.publicKeySpki, 'base64'));
       if ('error' in chain) {
         await ctx.certificates.putOperation(failed(op, chain.error, now), stored.etag);
+        await refreshListing(ctx, op.name);
         return 'failed';
       }
       await finishOperation(ctx, stored, chain.certificates);
@@ -102,6 +106,8 @@ export async function recordJobAttempt(ctx: ServiceContext, job: IssuerJob, last
   const stored = await ctx.certificates.getOperation(job.name);
   if (!stored || isStale(stored, job)) return;
   await ctx.certificates.putOperation(withJobAttempt(stored.value, unixSeconds(ctx.clock), lastError), stored.etag);
+  // The attempt moves the operation's `updated`, which a pending-only certificate's list entry shows.
+  await refreshListing(ctx, job.name);
 }
 
 /** A job that failed on every attempt (its message reached the poison queue) fails its operation. */
@@ -115,5 +121,6 @@ export async function failPoisonedJob(ctx: ServiceContext, job: IssuerJob, attem
     message: `The issuer job failed ${attempts} times and was abandoned${reason}`,
   };
   await ctx.certificates.putOperation(failed(op, error, unixSeconds(ctx.clock)), stored.etag);
+  await refreshListing(ctx, op.name);
   return true;
 }

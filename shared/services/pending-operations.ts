@@ -10,6 +10,7 @@ import {
 } from '../domain/pending-operation';
 import type { Stored } from '../storage/repositories';
 import { WriteConflictError } from '../storage/storage-errors';
+import { refreshListing } from './certificate-listing';
 import type { ServiceContext } from './service-context';
 
 /**
@@ -43,6 +44,7 @@ export async function requestCancellation(ctx: ServiceContext, name: string, req
   const requested = withCancellationRequested(op, now);
   const updated = isIssuerDriven(requested) ? requested : cancelled(requested, now);
   await retryableWrite(ctx.certificates.putOperation(updated, etag));
+  await refreshListing(ctx, name);
   if (isIssuerDriven(updated)) await ctx.jobs.enqueue({ name: updated.name, requestId: updated.requestId });
   return updated;
 }
@@ -54,6 +56,7 @@ export async function requestCancellation(ctx: ServiceContext, name: string, req
 export async function deletePendingOperation(ctx: ServiceContext, name: string, requestId?: string | null): Promise<PendingOperation> {
   const { value: op, etag } = await requirePendingOperation(ctx, name, requestId);
   await retryableWrite(ctx.certificates.putOperation(markedDeleted(op, unixSeconds(ctx.clock)), etag));
+  await refreshListing(ctx, name);
   return op;
 }
 

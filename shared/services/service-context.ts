@@ -1,5 +1,12 @@
 import type { Clock } from '../domain/clock';
-import type { CertificateRepository, ContactsRepository, DueIndex, IssuerRepository, JobQueue } from '../storage/repositories';
+import type {
+  CertificateListingRepository,
+  CertificateRepository,
+  ContactsRepository,
+  DueIndex,
+  IssuerRepository,
+  JobQueue,
+} from '../storage/repositories';
 import type { IssuerProviders } from '../issuers/issuer-providers';
 
 /** What the services work with, built once by the composition root and handed in (tests build their own). */
@@ -9,6 +16,8 @@ export interface ServiceContext {
   contacts: ContactsRepository;
   dueIndex: DueIndex;
   jobs: JobQueue;
+  /** The certificate lists' index; written only through refreshListing (certificate-listing.ts). */
+  listings: CertificateListingRepository;
   providers: IssuerProviders;
   keyEncryptionKey: Buffer;
   clock: Clock;

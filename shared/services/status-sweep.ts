@@ -2,6 +2,7 @@ import { unixSeconds } from '../domain/clock';
 import { OPERATION_ERROR_CODES, failed, isIssuerDriven, isVisible } from '../domain/pending-operation';
 import type { DueEntry } from '../storage/repositories';
 import { WriteConflictError } from '../storage/storage-errors';
+import { refreshListing } from './certificate-listing';
 import type { ServiceContext } from './service-context';
 
 export interface SweepReport {
@@ -50,6 +51,7 @@ async function sweepOne(ctx: ServiceContext, entry: DueEntry, now: number): Prom
       if (!(e instanceof WriteConflictError)) throw e;
       return 'settled';
     }
+    await refreshListing(ctx, op.name);
     await ctx.dueIndex.remove(entry);
     return 'timedOut';
   }

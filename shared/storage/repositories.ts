@@ -1,4 +1,5 @@
 import type { CertificateContact } from '../domain/certificate-contact';
+import type { CertificateListName, CertificateListing } from '../domain/certificate-listing';
 import type { CertificatePolicy } from '../domain/certificate-policy';
 import type { CertificateVersion, VersionWithoutKey } from '../domain/certificate-version';
 import type { IssuerObject } from '../domain/issuer';
@@ -120,6 +121,36 @@ export type VersionSummary = Omit<CertificateVersion, 'chain' | 'sealedPrivateKe
 export interface VersionPage {
   versions: VersionSummary[];
   /** The id of the last version on this page when more may follow; where the next page starts after. */
+  continueAfter?: string;
+}
+
+/**
+ * The certificate lists' index (table `CertificateIndex`, docs/storage-design.md): one row per certificate,
+ * in the live or the deleted list, keyed so that a page is one key range. Rows are derived from the
+ * certificates' heads by shared/services/certificate-listing.ts, which alone writes them.
+ */
+export interface CertificateListingRepository {
+  /** Every row stored for this name, in any list under any key (normally at most one), with its ETag. */
+  find(name: string): Promise<Stored<CertificateListing>[]>;
+  /**
+   * Writes the listing's row (list and key follow from it): with `etag`, replaces the row read at that ETag;
+   * without, creates it, failing if one exists.
+   */
+  put(listing: CertificateListing, etag: string | undefined): Promise<void>;
+  /** Removes the row read at `listing.etag`; a row changed or removed since is a lost race. */
+  remove(listing: Stored<CertificateListing>): Promise<void>;
+  /**
+   * At most `limit` listings of one list whose keys sort after `after` (see listingKey; from the first
+   * without it): issued certificates, then, with `includePending`, pending-only ones. Costs one key-range
+   * read of about `limit` rows per key range touched (two at most), however many certificates there are.
+   */
+  page(list: CertificateListName, options: { limit: number; includePending: boolean; after?: string }): Promise<ListingPage>;
+}
+
+/** One page of a certificate list. */
+export interface ListingPage {
+  listings: CertificateListing[];
+  /** The key of the last listing on this page when more may follow; where the next page starts after. */
   continueAfter?: string;
 }
 

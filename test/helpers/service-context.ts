@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../shared/domain/clock';
 import { defaultIssuerProviders } from '../../shared/issuers/issuer-providers';
 import type { ServiceContext } from '../../shared/services/service-context';
+import { CertificateIndexStore } from '../../shared/storage/certificate-index-store';
 import { CertificateStore } from '../../shared/storage/certificate-store';
 import { ContactsStore } from '../../shared/storage/contacts-store';
 import { makeQueueClient, makeTableClient } from '../../shared/storage/clients';
@@ -56,6 +57,7 @@ export async function azureRepositoriesOn(connectionString: string) {
     issuers: makeTableClient(storage, `Issuers${suffix}`),
     contacts: makeTableClient(storage, `Contacts${suffix}`),
     due: makeTableClient(storage, `Due${suffix}`),
+    certificateIndex: makeTableClient(storage, `CertificateIndex${suffix}`),
   };
   await Promise.all(Object.values(tables).map((t) => t.createTable()));
   const queue = makeQueueClient(storage, `jobs-${suffix}`);
@@ -76,6 +78,7 @@ export async function azureRepositoriesOn(connectionString: string) {
     contacts: new ContactsStore(tables.contacts),
     dueIndex: new OperationsDueIndex(tables.due),
     jobs: new IssuerJobQueue(queue),
+    listings: new CertificateIndexStore(tables.certificateIndex),
   };
   return { repositories, tables, queue, takeJobs };
 }

@@ -58,11 +58,13 @@ describe('function registrations', () => {
       { name: 'certificateCreate', route: 'certificates/{name}/create', methods: ['POST'], authLevel: 'anonymous', permission: 'certificates/create' },
       { name: 'certificateGet', route: 'certificates/{name}/{version?}', methods: ['GET'], authLevel: 'anonymous', permission: 'certificates/get' },
       { name: 'certificateImport', route: 'certificates/{name}/import', methods: ['POST'], authLevel: 'anonymous', permission: 'certificates/import' },
+      { name: 'certificateList', route: 'certificates', methods: ['GET'], authLevel: 'anonymous', permission: 'certificates/list' },
       { name: 'certificatePolicyGet', route: 'certificates/{name}/policy', methods: ['GET'], authLevel: 'anonymous', permission: 'certificates/get' },
       { name: 'certificatePolicyUpdate', route: 'certificates/{name}/policy', methods: ['PATCH'], authLevel: 'anonymous', permission: 'certificates/update' },
       { name: 'certificateRestore', route: 'certificates/restore', methods: ['POST'], authLevel: 'anonymous', permission: 'certificates/restore' },
       { name: 'certificateUpdate', route: 'certificates/{name}/{version?}', methods: ['PATCH'], authLevel: 'anonymous', permission: 'certificates/update' },
       { name: 'certificateVersions', route: 'certificates/{name}/versions', methods: ['GET'], authLevel: 'anonymous', permission: 'certificates/list' },
+      { name: 'deletedCertificateList', route: 'deletedcertificates', methods: ['GET'], authLevel: 'anonymous', permission: 'certificates/list' },
       { name: 'issuerDelete', route: 'certificates/issuers/{issuer}', methods: ['DELETE'], authLevel: 'anonymous', permission: 'certificates/deleteissuers' },
       { name: 'issuerGet', route: 'certificates/issuers/{issuer}', methods: ['GET'], authLevel: 'anonymous', permission: 'certificates/getissuers' },
       { name: 'issuerList', route: 'certificates/issuers', methods: ['GET'], authLevel: 'anonymous', permission: 'certificates/listissuers' },
@@ -179,6 +181,10 @@ describe('function registrations', () => {
     // Restore is a collection operation, backup one of a certificate.
     expect(target('POST', '/certificates/restore')).toEqual(['certificateRestore', {}]);
     expect(target('POST', '/certificates/c1/backup')).toEqual(['certificateBackup', { name: 'c1' }]);
+    // The certificate lists, with or without the slash; a certificate is never named by the empty segment.
+    expect(target('GET', '/certificates')).toEqual(['certificateList', {}]);
+    expect(target('GET', '/certificates/')).toEqual(['certificateList', {}]);
+    expect(target('GET', '/deletedcertificates')).toEqual(['deletedCertificateList', {}]);
   });
 
   it('sends every path and method no operation takes to the catch-all, which the host tries last', () => {
@@ -218,6 +224,6 @@ describe('function registrations', () => {
   it('registers nothing else, and every name once', () => {
     const names = getRegisteredFunctions().map((f) => f.metadata.name);
     expect(new Set(names).size).toBe(names.length);
-    expect(names).toHaveLength(31);
+    expect(names).toHaveLength(33);
   });
 });

@@ -4,8 +4,9 @@ import { MemoryContactsRepository } from './contacts-repository';
 import { MemoryDueIndex } from './due-index';
 import { MemoryIssuerRepository } from './issuer-repository';
 import { MemoryJobQueue } from './job-queue';
+import { MemoryListingRepository } from './listing-repository';
 
-export { MemoryCertificateRepository, MemoryContactsRepository, MemoryDueIndex, MemoryIssuerRepository, MemoryJobQueue };
+export { MemoryCertificateRepository, MemoryContactsRepository, MemoryDueIndex, MemoryIssuerRepository, MemoryJobQueue, MemoryListingRepository };
 
 /** A fresh, empty set of in-memory repositories; delayed jobs follow `clock`. */
 export function memoryStorage(clock?: Clock) {
@@ -15,5 +16,6 @@ export function memoryStorage(clock?: Clock) {
     contacts: new MemoryContactsRepository(),
     dueIndex: new MemoryDueIndex(),
     jobs: new MemoryJobQueue(clock),
+    listings: new MemoryListingRepository(),
   };
 }

@@ -1,3 +1,4 @@
+import { describeListingConformance } from '../../helpers/listing-conformance';
 import { describeRepositoryConformance } from '../../helpers/repository-conformance';
 import { type RunningAzurite, startAzurite } from '../../helpers/azurite';
 import { azureRepositoriesOn } from '../../helpers/service-context';
@@ -14,3 +15,5 @@ describeRepositoryConformance('Azure Table and Queue storage (Azurite)', async (
   const { repositories, takeJobs } = await azureRepositoriesOn(azurite.connectionString);
   return { ...repositories, takeJobs };
 });
+
+describeListingConformance('Azure Table storage (Azurite)', async () => (await azureRepositoriesOn(azurite.connectionString)).repositories.listings);

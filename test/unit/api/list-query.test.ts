@@ -1,4 +1,5 @@
-import { continuationToken, parseListQuery } from '../../../shared/api/list-query';
+import { continuationToken, parseIncludePending, parseListQuery } from '../../../shared/api/list-query';
+import { LISTING_KEY_PATTERN } from '../../../shared/domain/certificate-listing';
 
 const query = (q: string) => new URLSearchParams(q);
 
@@ -31,6 +32,31 @@ describe('list query (maxresults, $skiptoken)', () => {
   ])('refuses a $skiptoken that is %s with 400 BadParameter', (_what, token) => {
     expect(() => parseListQuery(query(`$skiptoken=${encodeURIComponent(token)}`))).toThrow(
       expect.objectContaining({ status: 400, code: 'BadParameter', message: 'The $skiptoken is not a continuation token of this list.' }),
+    );
+  });
+});
+
+describe('the certificate lists: keys of the list index in tokens, and includePending', () => {
+  it('continues after a listing key, and refuses a bare name there (and a listing key where names go)', () => {
+    const token = continuationToken('p:web-site');
+    expect(parseListQuery(query(`$skiptoken=${token}`), LISTING_KEY_PATTERN)).toEqual({ maxResults: 25, after: 'p:web-site' });
+    for (const [after, pattern] of [['web-site', LISTING_KEY_PATTERN], ['x:web-site', LISTING_KEY_PATTERN], ['c:web-site', undefined]] as const) {
+      expect(() => parseListQuery(query(`$skiptoken=${continuationToken(after)}`), pattern)).toThrow(
+        expect.objectContaining({ status: 400, code: 'BadParameter', message: 'The $skiptoken is not a continuation token of this list.' }),
+      );
+    }
+  });
+
+  it('reads includePending as true or false in any casing, false when absent', () => {
+    expect(parseIncludePending(query(''))).toBe(false);
+    expect(parseIncludePending(query('includePending=true'))).toBe(true);
+    expect(parseIncludePending(query('includePending=True'))).toBe(true);
+    expect(parseIncludePending(query('includePending=false'))).toBe(false);
+  });
+
+  it.each(['yes', '1', 'truthy'])('refuses includePending=%s with 400 BadParameter', (value) => {
+    expect(() => parseIncludePending(query(`includePending=${value}`))).toThrow(
+      expect.objectContaining({ status: 400, code: 'BadParameter', message: `includePending must be true or false; it was '${value}'.` }),
     );
   });
 });

@@ -102,6 +102,23 @@ describe("listing a certificate's versions", () => {
     expect(await walk(failedCtx, 'failed', 25)).toEqual([[id(1), `pending:${id(9)}`]]);
   });
 
+  it('lists a soft-deleted certificate as empty, and its versions again once the deletion is gone', async () => {
+    const ids = [1, 2].map(id);
+    const ctx = await seed('removed', ids);
+    const head = await ctx.certificates.getStoredHead('removed');
+    const op = await ctx.certificates.getOperation('removed');
+    if (!head || !op) throw new Error('not seeded');
+    await ctx.certificates.replaceOperationAndHead(op, { ...head, value: { ...head.value, deletion: { deletedDate: NOW, scheduledPurgeDate: NOW + 7 * 86_400 } } });
+    expect(await listCertificateVersions(ctx, 'removed', 25)).toEqual({ items: [] });
+
+    const deleted = await ctx.certificates.getStoredHead('removed');
+    const again = await ctx.certificates.getOperation('removed');
+    if (!deleted || !again) throw new Error('gone');
+    const { deletion: _deletion, ...recovered } = deleted.value;
+    await ctx.certificates.replaceOperationAndHead(again, { ...deleted, value: recovered });
+    expect(await walk(ctx, 'removed', 25)).toEqual([ids]);
+  });
+
   it("lists a completed operation's version once, as issued", async () => {
     const ids = [1, 2, 3].map(id);
     const ctx = await seed('done', ids);

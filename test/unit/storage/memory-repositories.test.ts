@@ -1,7 +1,10 @@
 import { describeRepositoryConformance } from '../../helpers/repository-conformance';
-import { memoryStorage } from '../../helpers/memory-storage';
+import { describeListingConformance } from '../../helpers/listing-conformance';
+import { MemoryListingRepository, memoryStorage } from '../../helpers/memory-storage';
 
 describeRepositoryConformance('in memory', async () => {
   const storage = memoryStorage();
   return { ...storage, takeJobs: () => storage.jobs.take() };
 });
+
+describeListingConformance('in memory', async () => new MemoryListingRepository());

@@ -1,0 +1,25 @@
+import type { CertificateListing } from '../../domain/certificate-listing';
+import { versionAttributesToWire } from './certificate-bundle.wire';
+import { certificateId } from './identifiers';
+
+/**
+ * A certificate as an item of `GET /certificates`: CertificateItem `{id, x5t, attributes, tags}`, its id
+ * without a version (contract §2.7). A certificate with no issued version yet has no `x5t`.
+ */
+export function certificateItemToWire(vault: string, listing: CertificateListing): Record<string, unknown> {
+  return {
+    id: certificateId(vault, listing.name),
+    ...(listing.x5t ? { x5t: listing.x5t } : {}),
+    attributes: versionAttributesToWire(listing),
+    tags: listing.tags,
+  };
+}
+
+/** A soft-deleted certificate as an item of `GET /deletedcertificates`: the item plus where and until when it can be recovered. */
+export function deletedCertificateItemToWire(vault: string, listing: CertificateListing): Record<string, unknown> {
+  return {
+    recoveryId: `${vault}/deletedcertificates/${listing.name}`,
+    ...(listing.deletion ? { deletedDate: listing.deletion.deletedDate, scheduledPurgeDate: listing.deletion.scheduledPurgeDate } : {}),
+    ...certificateItemToWire(vault, listing),
+  };
+}
