@@ -54,6 +54,7 @@ describe('PATCH /certificates/{name}/{version?}: attributes and tags', () => {
       errors.certificateVersionNotFound('nothing', 'abc'),
     );
     await issue(setup, 'exists', 'exists');
+    jest.mocked(refreshListing).mockClear(); // issuing lists the certificate; only the update's calls count here
     const missing = '0'.repeat(32);
     await expect(updateCertificateProperties(setup.ctx, 'exists', missing, { tags: {} })).rejects.toEqual(
       errors.certificateVersionNotFound('exists', missing),
@@ -114,6 +115,7 @@ describe('PATCH /certificates/{name}/{version?}: attributes and tags', () => {
   it('takes tags and enabled on a version still being requested: shown at once (still disabled), carried into the issued version', async () => {
     const setup = memoryServiceContext();
     const op = await createCertificate(setup.ctx, 'early', selfBody('early'));
+    jest.mocked(refreshListing).mockClear(); // the create lists it; only the updates' calls count here
 
     const view = await updateCertificateProperties(setup.ctx, 'early', undefined, { tags: { customTag: 'value' }, enabled: false });
     expect(view).toMatchObject({ kind: 'pending', operation: { version: op.version, tags: { customTag: 'value' }, enabled: false } });
@@ -121,9 +123,9 @@ describe('PATCH /certificates/{name}/{version?}: attributes and tags', () => {
     // By version id too.
     await updateCertificateProperties(setup.ctx, 'early', op.version, { tags: { customTag: 'again' } });
 
+    expect(refreshListing).toHaveBeenCalledTimes(2);
     await runJobs(setup);
     expect(await issuedView(setup.ctx, 'early', op.version)).toMatchObject({ enabled: false, tags: { customTag: 'again' } });
-    expect(refreshListing).toHaveBeenCalledTimes(2);
   });
 
   it('answers 404 for a certificate that is soft-deleted', async () => {
@@ -167,6 +169,7 @@ describe('PATCH /certificates/{name}/{version?}: attributes and tags', () => {
   it('answers 409 when it loses every retry', async () => {
     const setup = memoryServiceContext();
     await issue(setup, 'contended', 'c');
+    jest.mocked(refreshListing).mockClear();
     const losing = withCertificates(setup.ctx, {
       async replaceVersion() {
         throw new WriteConflictError('certificate contended: another request changed it first');
