@@ -43,6 +43,11 @@ param operationMaxAgeSeconds int = 86400
 @minValue(1)
 param jobRedriveAfterSeconds int = 60
 
+@description('Days a deleted certificate stays recoverable before it is purged (7-90, as on Key Vault; below 90 its recoveryLevel is CustomizedRecoverable+Purgeable).')
+@minValue(7)
+@maxValue(90)
+param softDeleteRetentionDays int = 90
+
 @description('Node.js major version of the Functions runtime.')
 @allowed([
   '20'
@@ -201,6 +206,7 @@ module functionApp 'modules/function-app.bicep' = {
     statusSweepSchedule: statusSweepSchedule
     operationMaxAgeSeconds: operationMaxAgeSeconds
     jobRedriveAfterSeconds: jobRedriveAfterSeconds
+    softDeleteRetentionDays: softDeleteRetentionDays
     nodeVersion: nodeVersion
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount

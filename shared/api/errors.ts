@@ -50,6 +50,20 @@ export const errors = {
   keyDisabled: (operation: string) =>
     new KeyVaultError(403, 'Forbidden', `Operation ${operation} is not allowed on a disabled key.`, 'KeyDisabled'),
 
+  deletedCertificateNotFound: (name: string) => new KeyVaultError(404, 'CertificateNotFound', `Deleted Certificate not found: ${name}`),
+
+  /** Create, import or restore of a name that is soft-deleted: only recover or purge may touch it. */
+  certificateDeletedButRecoverable: (name: string) =>
+    new KeyVaultError(
+      409,
+      'Conflict',
+      `Certificate ${name} is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the certificate can only be recovered or purged.`,
+      'ObjectIsDeletedButRecoverable',
+    ),
+
+  /** The certificate is being purged: nothing may touch the name until the purge is done. */
+  certificateBeingDeleted: () => new KeyVaultError(409, 'Conflict', 'Certificate is currently being deleted.', 'ObjectIsBeingDeleted'),
+
   pendingNotFound: (name: string) =>
     new KeyVaultError(404, 'PendingCertificateNotFound', `Pending certificate not found: ${name}`),
 

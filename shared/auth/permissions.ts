@@ -13,6 +13,8 @@ export const KEY_VAULT_PERMISSIONS = [
   'certificates/import',
   'certificates/update',
   'certificates/delete',
+  'certificates/recover',
+  'certificates/purge',
   'certificates/managecontacts',
   'certificates/deleteissuers',
   'certificates/getissuers',

@@ -1,6 +1,6 @@
 import type { PendingOperation } from '../domain/pending-operation';
 import type { VersionSummary } from '../storage/repositories';
-import { unissued } from './certificate-reads';
+import { isDeleted, unissued } from './certificate-reads';
 import type { ServiceContext } from './service-context';
 
 /** An item of a certificate's version list: an issued version, or the one an operation is still creating. */
@@ -20,10 +20,17 @@ const idOf = (item: VersionListItem) => (item.kind === 'issued' ? item.version.v
  * keeps that one, disabled, among the versions; `includePending` belongs to the certificates list only).
  * That version lives in the operation row, not among the version rows, so every page reads the operation
  * too (one point read) and places it where its id sorts; a page is still O(page). A name that has no
- * versions lists empty: this is a list, not a read of one certificate.
+ * versions lists empty: this is a list, not a read of one certificate. So does a deleted one, which costs one
+ * more point read per page (of the head, in parallel).
  */
 export async function listCertificateVersions(ctx: ServiceContext, name: string, limit: number, after?: string): Promise<VersionListPage> {
-  const [stored, page] = await Promise.all([ctx.certificates.getOperation(name), ctx.certificates.listVersions(name, limit, after)]);
+  const [stored, page, head] = await Promise.all([
+    ctx.certificates.getOperation(name),
+    ctx.certificates.listVersions(name, limit, after),
+    ctx.certificates.getHead(name),
+  ]);
+  // A deleted certificate is one that does not exist for live reads, and such a name lists empty.
+  if (isDeleted(head)) return { items: [] };
   const items: VersionListItem[] = page.versions.map((version) => ({ kind: 'issued', version }));
   const op = stored?.value;
   if (unissued(op) && (after === undefined || op.version > after) && !items.some((item) => idOf(item) === op.version)) {

@@ -1,5 +1,5 @@
 import type { Clock } from '../domain/clock';
-import type { CertificateRepository, ContactsRepository, DueIndex, IssuerRepository, JobQueue } from '../storage/repositories';
+import type { CertificateRepository, ContactsRepository, DueIndex, IssuerRepository, JobQueue, PurgeSchedule } from '../storage/repositories';
 import type { IssuerProviders } from '../issuers/issuer-providers';
 
 /** What the services work with, built once by the composition root and handed in (tests build their own). */
@@ -8,6 +8,8 @@ export interface ServiceContext {
   issuers: IssuerRepository;
   contacts: ContactsRepository;
   dueIndex: DueIndex;
+  /** When each soft-deleted certificate is purged. */
+  purgeSchedule: PurgeSchedule;
   jobs: JobQueue;
   providers: IssuerProviders;
   keyEncryptionKey: Buffer;
@@ -18,4 +20,6 @@ export interface ServiceContext {
   jobRedriveAfterSeconds: number;
   /** Issuance takes at least this long (ISSUANCE_MIN_SECONDS); 0 issues as soon as the job runs. */
   issuanceMinSeconds: number;
+  /** How long a deleted certificate stays recoverable (SOFT_DELETE_RETENTION_DAYS, 7-90). */
+  softDeleteRetentionDays: number;
 }

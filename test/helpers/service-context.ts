@@ -8,6 +8,7 @@ import { makeQueueClient, makeTableClient } from '../../shared/storage/clients';
 import { IssuerJobQueue } from '../../shared/storage/issuer-job-queue';
 import { IssuerStore } from '../../shared/storage/issuer-store';
 import { OperationsDueIndex } from '../../shared/storage/operations-due-index';
+import { PurgeScheduleIndex } from '../../shared/storage/purge-schedule';
 import type { IssuerJob } from '../../shared/storage/repositories';
 import { memoryStorage } from './memory-storage';
 
@@ -30,6 +31,7 @@ function baseContext(clock: Clock) {
     operationMaxAgeSeconds: 3600,
     jobRedriveAfterSeconds: 60,
     issuanceMinSeconds: 0,
+    softDeleteRetentionDays: 90,
   };
 }
 
@@ -75,6 +77,7 @@ export async function azureRepositoriesOn(connectionString: string) {
     issuers: new IssuerStore(tables.issuers),
     contacts: new ContactsStore(tables.contacts),
     dueIndex: new OperationsDueIndex(tables.due),
+    purgeSchedule: new PurgeScheduleIndex(tables.due),
     jobs: new IssuerJobQueue(queue),
   };
   return { repositories, tables, queue, takeJobs };

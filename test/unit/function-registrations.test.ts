@@ -55,11 +55,14 @@ describe('function registrations', () => {
     expect(http).toEqual([
       { name: 'certificateContacts', route: 'certificates/contacts', methods: ['GET', 'PUT', 'DELETE'], authLevel: 'anonymous', permission: 'certificates/managecontacts' },
       { name: 'certificateCreate', route: 'certificates/{name}/create', methods: ['POST'], authLevel: 'anonymous', permission: 'certificates/create' },
+      { name: 'certificateDelete', route: 'certificates/{name}', methods: ['DELETE'], authLevel: 'anonymous', permission: 'certificates/delete' },
       { name: 'certificateGet', route: 'certificates/{name}/{version?}', methods: ['GET'], authLevel: 'anonymous', permission: 'certificates/get' },
       { name: 'certificateImport', route: 'certificates/{name}/import', methods: ['POST'], authLevel: 'anonymous', permission: 'certificates/import' },
       { name: 'certificatePolicyGet', route: 'certificates/{name}/policy', methods: ['GET'], authLevel: 'anonymous', permission: 'certificates/get' },
       { name: 'certificatePolicyUpdate', route: 'certificates/{name}/policy', methods: ['PATCH'], authLevel: 'anonymous', permission: 'certificates/update' },
       { name: 'certificateVersions', route: 'certificates/{name}/versions', methods: ['GET'], authLevel: 'anonymous', permission: 'certificates/list' },
+      { name: 'deletedCertificateGet', route: 'deletedcertificates/{name}', methods: ['GET'], authLevel: 'anonymous', permission: 'certificates/get' },
+      { name: 'deletedCertificateRecover', route: 'deletedcertificates/{name}/recover', methods: ['POST'], authLevel: 'anonymous', permission: 'certificates/recover' },
       { name: 'issuerDelete', route: 'certificates/issuers/{issuer}', methods: ['DELETE'], authLevel: 'anonymous', permission: 'certificates/deleteissuers' },
       { name: 'issuerGet', route: 'certificates/issuers/{issuer}', methods: ['GET'], authLevel: 'anonymous', permission: 'certificates/getissuers' },
       { name: 'issuerList', route: 'certificates/issuers', methods: ['GET'], authLevel: 'anonymous', permission: 'certificates/listissuers' },
@@ -173,6 +176,11 @@ describe('function registrations', () => {
     // The version list is never version "versions" of a certificate (any casing: literals match case-insensitively).
     expect(target('GET', '/certificates/c1/versions')).toEqual(['certificateVersions', { name: 'c1' }]);
     expect(target('GET', '/certificates/c1/Versions/')).toEqual(['certificateVersions', { name: 'c1' }]);
+    // Soft delete: DELETE without the slash is the certificate, with it never a version; the pending request keeps its own route.
+    expect(target('DELETE', '/certificates/c1')).toEqual(['certificateDelete', { name: 'c1' }]);
+    expect(target('DELETE', '/certificates/c1/pending')).toEqual(['pendingDelete', { name: 'c1' }]);
+    expect(target('GET', '/deletedcertificates/c1')).toEqual(['deletedCertificateGet', { name: 'c1' }]);
+    expect(target('POST', '/deletedcertificates/c1/recover')).toEqual(['deletedCertificateRecover', { name: 'c1' }]);
   });
 
   it('sends every path and method no operation takes to the catch-all, which the host tries last', () => {
@@ -194,7 +202,7 @@ describe('function registrations', () => {
     expect(target('GET', '/')).toBe('unmatchedRoute');
     expect(target('GET', '/certificates/c1/v1/extra')).toBe('unmatchedRoute');
     // Known paths under a method they do not take fail that route's method constraint and fall through, as in ASP.NET routing.
-    expect(target('DELETE', '/certificates/c1')).toBe('unmatchedRoute');
+    expect(target('PUT', '/certificates/c1')).toBe('unmatchedRoute');
     expect(target('PUT', '/certificates/c1/pending')).toBe('unmatchedRoute');
     expect(target('POST', '/certificates//create')).toBe('unmatchedRoute');
   });
@@ -212,6 +220,6 @@ describe('function registrations', () => {
   it('registers nothing else, and every name once', () => {
     const names = getRegisteredFunctions().map((f) => f.metadata.name);
     expect(new Set(names).size).toBe(names.length);
-    expect(names).toHaveLength(28);
+    expect(names).toHaveLength(31);
   });
 });

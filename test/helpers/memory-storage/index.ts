@@ -4,8 +4,9 @@ import { MemoryContactsRepository } from './contacts-repository';
 import { MemoryDueIndex } from './due-index';
 import { MemoryIssuerRepository } from './issuer-repository';
 import { MemoryJobQueue } from './job-queue';
+import { MemoryPurgeSchedule } from './purge-schedule';
 
-export { MemoryCertificateRepository, MemoryContactsRepository, MemoryDueIndex, MemoryIssuerRepository, MemoryJobQueue };
+export { MemoryCertificateRepository, MemoryContactsRepository, MemoryDueIndex, MemoryIssuerRepository, MemoryJobQueue, MemoryPurgeSchedule };
 
 /** A fresh, empty set of in-memory repositories; delayed jobs follow `clock`. */
 export function memoryStorage(clock?: Clock) {
@@ -14,6 +15,7 @@ export function memoryStorage(clock?: Clock) {
     issuers: new MemoryIssuerRepository(),
     contacts: new MemoryContactsRepository(),
     dueIndex: new MemoryDueIndex(),
+    purgeSchedule: new MemoryPurgeSchedule(),
     jobs: new MemoryJobQueue(clock),
   };
 }
