@@ -35,6 +35,9 @@ param keyEncryptionKey string = ''
 @description('NCRONTAB schedule of the status sweep (six fields, seconds first).')
 param statusSweepSchedule string = '0 */1 * * * *'
 
+@description('NCRONTAB schedule of the purge timer, which purges deleted certificates whose retention has run out (six fields, seconds first).')
+param purgeSchedule string = '0 */5 * * * *'
+
 @description('Seconds after which an operation still in progress fails with a timeout.')
 @minValue(1)
 param operationMaxAgeSeconds int = 86400
@@ -204,6 +207,7 @@ module functionApp 'modules/function-app.bicep' = {
     authTenantId: empty(authTenantId) ? tenant().tenantId : authTenantId
     authAudience: authAudience
     statusSweepSchedule: statusSweepSchedule
+    purgeSchedule: purgeSchedule
     operationMaxAgeSeconds: operationMaxAgeSeconds
     jobRedriveAfterSeconds: jobRedriveAfterSeconds
     softDeleteRetentionDays: softDeleteRetentionDays

@@ -42,6 +42,7 @@ export const DEPLOYED_REQUIRED_SETTINGS: readonly string[] = [
   SETTINGS.authTenantId,
   SETTINGS.authAudience,
   SETTINGS.statusSweepSchedule,
+  SETTINGS.purgeSchedule,
 ];
 
 export const DEFAULT_AUDIENCE = 'https://vault.azure.net';

@@ -5,7 +5,7 @@ import { type ServiceUnderTest, eventually, startService } from '../helpers/serv
 
 /**
  * Soft delete over raw HTTP (contract §2.9, and the catalogue rows of §5.3 it owns): DELETE /certificates/{name},
- * GET /deletedcertificates/{name}, POST …/recover, with exact status, code, inner code and message, and what
+ * GET /deletedcertificates/{name}, POST …/recover, DELETE /deletedcertificates/{name} (purge), with exact status, code, inner code and message, and what
  * every live route answers while a certificate is deleted. The service runs with the default retention (90 days).
  */
 let service: ServiceUnderTest;
@@ -154,5 +154,29 @@ describe('POST /deletedcertificates/{name}/recover', () => {
     const name = uniqueName('not-deleted');
     await createIssued(name);
     expect(await kv.request('POST', `/deletedcertificates/${name}/recover`)).toMatchObject({ status: 404, body: deletedNotFound(name) });
+  });
+});
+
+describe('DELETE /deletedcertificates/{name} (purge)', () => {
+  it('answers 204 with no body; the certificate is gone for good and its name is free', async () => {
+    const name = uniqueName('Purged');
+    await createIssued(name);
+    expect((await kv.request('DELETE', `/certificates/${name}`)).status).toBe(200);
+    const r = await kv.request('DELETE', `/deletedcertificates/${name.toLowerCase()}`);
+    expect(r.status).toBe(204);
+    expect(r.body).toEqual({});
+    expect(await kv.request('GET', `/deletedcertificates/${name}`)).toMatchObject({ status: 404, body: deletedNotFound(name) });
+    expect(await kv.request('POST', `/deletedcertificates/${name}/recover`)).toMatchObject({ status: 404, body: deletedNotFound(name) });
+    expect(await kv.request('GET', `/certificates/${name}/`)).toMatchObject({ status: 404, body: notFound(name) });
+    // A new certificate under the name starts from nothing: one version.
+    await createIssued(name);
+    expect((await kv.request('GET', `/certificates/${name}/versions`)).body.value).toHaveLength(1);
+  });
+
+  it('answers 404 "Deleted Certificate not found" for a live certificate, which it leaves alone', async () => {
+    const name = uniqueName('not-purged');
+    await createIssued(name);
+    expect(await kv.request('DELETE', `/deletedcertificates/${name}`)).toMatchObject({ status: 404, body: deletedNotFound(name) });
+    expect((await kv.request('GET', `/certificates/${name}/`)).status).toBe(200);
   });
 });

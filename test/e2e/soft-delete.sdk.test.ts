@@ -4,7 +4,7 @@ import { type ServiceUnderTest, startService } from '../helpers/service-under-te
 /**
  * Soft delete through the JS SDK: beginDeleteCertificate (its poller waits on GET /deletedcertificates),
  * getDeletedCertificate, beginRecoverDeletedCertificate (its poller starts with GET /certificates/{name}/),
- * and a create of a deleted name. The service keeps deleted certificates 7 days, so the recovery level is
+ * purgeDeletedCertificate, and a create of a deleted name. The service keeps deleted certificates 7 days, so the recovery level is
  * the customised one.
  */
 let service: ServiceUnderTest;
@@ -50,6 +50,19 @@ describe('soft delete through the JS SDK', () => {
     expect(recovered.cer).toEqual(created.cer);
     expect((await client.getCertificate(name)).properties.version).toBe(created.properties.version);
     await expect(client.getDeletedCertificate(name)).rejects.toMatchObject({ statusCode: 404, code: 'CertificateNotFound' });
+  });
+
+  it('purges a deleted certificate, after which its name takes a new certificate', async () => {
+    const name = uniqueName('sdk-purged');
+    const first = await createIssued(name);
+    await (await client.beginDeleteCertificate(name, fast)).pollUntilDone();
+    await client.purgeDeletedCertificate(name);
+    await expect(client.getDeletedCertificate(name)).rejects.toMatchObject({ statusCode: 404, code: 'CertificateNotFound' });
+    const second = await createIssued(name);
+    expect(second.properties.version).not.toBe(first.properties.version);
+    const versions = [];
+    for await (const properties of client.listPropertiesOfCertificateVersions(name)) versions.push(properties.version);
+    expect(versions).toEqual([second.properties.version]);
   });
 
   it('refuses to create a certificate under a deleted name with 409 Conflict', async () => {

@@ -62,6 +62,7 @@ describe('function registrations', () => {
       { name: 'certificatePolicyUpdate', route: 'certificates/{name}/policy', methods: ['PATCH'], authLevel: 'anonymous', permission: 'certificates/update' },
       { name: 'certificateVersions', route: 'certificates/{name}/versions', methods: ['GET'], authLevel: 'anonymous', permission: 'certificates/list' },
       { name: 'deletedCertificateGet', route: 'deletedcertificates/{name}', methods: ['GET'], authLevel: 'anonymous', permission: 'certificates/get' },
+      { name: 'deletedCertificatePurge', route: 'deletedcertificates/{name}', methods: ['DELETE'], authLevel: 'anonymous', permission: 'certificates/purge' },
       { name: 'deletedCertificateRecover', route: 'deletedcertificates/{name}/recover', methods: ['POST'], authLevel: 'anonymous', permission: 'certificates/recover' },
       { name: 'issuerDelete', route: 'certificates/issuers/{issuer}', methods: ['DELETE'], authLevel: 'anonymous', permission: 'certificates/deleteissuers' },
       { name: 'issuerGet', route: 'certificates/issuers/{issuer}', methods: ['GET'], authLevel: 'anonymous', permission: 'certificates/getissuers' },
@@ -181,6 +182,7 @@ describe('function registrations', () => {
     expect(target('DELETE', '/certificates/c1/pending')).toEqual(['pendingDelete', { name: 'c1' }]);
     expect(target('GET', '/deletedcertificates/c1')).toEqual(['deletedCertificateGet', { name: 'c1' }]);
     expect(target('POST', '/deletedcertificates/c1/recover')).toEqual(['deletedCertificateRecover', { name: 'c1' }]);
+    expect(target('DELETE', '/deletedcertificates/c1')).toEqual(['deletedCertificatePurge', { name: 'c1' }]);
   });
 
   it('sends every path and method no operation takes to the catch-all, which the host tries last', () => {
@@ -217,9 +219,13 @@ describe('function registrations', () => {
     expect(trigger('statusSweep')).toMatchObject({ type: 'timerTrigger', schedule: '%STATUS_SWEEP_SCHEDULE%' });
   });
 
+  it('schedules the purge timer from an app setting', () => {
+    expect(trigger('purgeDeleted')).toMatchObject({ type: 'timerTrigger', schedule: '%PURGE_SCHEDULE%' });
+  });
+
   it('registers nothing else, and every name once', () => {
     const names = getRegisteredFunctions().map((f) => f.metadata.name);
     expect(new Set(names).size).toBe(names.length);
-    expect(names).toHaveLength(31);
+    expect(names).toHaveLength(33);
   });
 });
