@@ -45,6 +45,7 @@ export async function startBenchHost(options: BenchHostOptions): Promise<BenchHo
       AUTH_MODE: 'local',
       AUTH_LOCAL_KEY_FILE: keyFile,
       STATUS_SWEEP_SCHEDULE: options.statusSweepSchedule,
+      PURGE_SCHEDULE: '0 */5 * * * *',
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -15,7 +15,7 @@ const ROUTE = 'certificates/{name}/{version?}';
  * `enabled` and tags change; `nbf`/`exp` are read and ignored, as Key Vault ignores them (a version's
  * validity is its certificate's). Answers the version as GET does: the latest with the policy.
  */
-const certificateUpdate: RouteHandler = async ({ app, request, vault }) => {
+const certificateUpdate: RouteHandler = async ({ app, request, vault, recovery }) => {
   refuseOtherRoutesPath(request.method, new URL(request.url).pathname, ROUTE);
   const name = requireObjectName(request.params.name);
   const body = parseBody(updateCertificateSchema, await request.text());
@@ -24,8 +24,8 @@ const certificateUpdate: RouteHandler = async ({ app, request, vault }) => {
     ...(body.tags ? { tags: body.tags } : {}),
   };
   const view = await updateCertificateProperties(app.services, name, request.params.version || undefined, changes);
-  if (view.kind === 'pending') return json(200, pendingVersionToWire(vault, view.operation));
-  return json(200, versionToWire(vault, view.version, { ...(view.policy ? { policy: view.policy } : {}), pendingVisible: view.pendingVisible }));
+  if (view.kind === 'pending') return json(200, pendingVersionToWire(vault, recovery, view.operation));
+  return json(200, versionToWire(vault, recovery, view.version, { ...(view.policy ? { policy: view.policy } : {}), pendingVisible: view.pendingVisible }));
 };
 
 registerKeyVaultRoute('certificateUpdate', {

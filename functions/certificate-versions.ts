@@ -11,14 +11,14 @@ import { registerKeyVaultRoute } from './http/register-route';
  * with no versions lists empty (200), as Key Vault does. The literal `versions` segment outranks
  * `certificates/{name}/{version?}` in the host's routing, so this is never read as a version named "versions".
  */
-const certificateVersions: RouteHandler = async ({ app, request, vault, apiVersion }) => {
+const certificateVersions: RouteHandler = async ({ app, request, vault, recovery, apiVersion }) => {
   const name = requireObjectName(request.params.name);
   const { maxResults, after } = parseListQuery(request.query);
   const page = await listCertificateVersions(app.services, name, maxResults, after);
   const nextLink = page.continueAfter
     ? `${vault}/certificates/${name}/versions?api-version=${apiVersion}&$skiptoken=${continuationToken(page.continueAfter)}&maxresults=${maxResults}`
     : null;
-  const value = page.items.map((item) => (item.kind === 'issued' ? versionItemToWire(vault, item.version) : pendingVersionItemToWire(vault, item.operation)));
+  const value = page.items.map((item) => (item.kind === 'issued' ? versionItemToWire(vault, recovery, item.version) : pendingVersionItemToWire(vault, recovery, item.operation)));
   return json(200, { value, nextLink });
 };
 

@@ -5,10 +5,10 @@ import { type RouteHandler, json } from './http/key-vault-route';
 import { registerKeyVaultRoute } from './http/register-route';
 
 /** GET /keys/{name}/{version?}: the certificate's managed key, public part only. */
-const keyGet: RouteHandler = async ({ app, request, vault }) => {
+const keyGet: RouteHandler = async ({ app, request, vault, recovery }) => {
   const name = requireObjectName(request.params.name);
   const key = await getManagedKey(app.services, name, request.params.version || undefined);
-  return json(200, keyToWire(vault, key));
+  return json(200, keyToWire(vault, recovery, key));
 };
 
 registerKeyVaultRoute('keyGet', {

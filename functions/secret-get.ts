@@ -16,10 +16,10 @@ function outContentTypeOf(query: URLSearchParams): SecretContentType | undefined
 }
 
 /** GET /secrets/{name}/{version?}: the certificate's managed secret, PFX (empty password) or PEM. */
-const secretGet: RouteHandler = async ({ app, request, vault }) => {
+const secretGet: RouteHandler = async ({ app, request, vault, recovery }) => {
   const name = requireObjectName(request.params.name);
   const secret = await getCertificateSecret(app.services, name, request.params.version || undefined, outContentTypeOf(request.query));
-  return json(200, secretToWire(vault, secret.version, secret.value, secret.contentType));
+  return json(200, secretToWire(vault, recovery, secret.version, secret.value, secret.contentType));
 };
 
 registerKeyVaultRoute('secretGet', {

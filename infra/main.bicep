@@ -35,6 +35,9 @@ param keyEncryptionKey string = ''
 @description('NCRONTAB schedule of the status sweep (six fields, seconds first).')
 param statusSweepSchedule string = '0 */1 * * * *'
 
+@description('NCRONTAB schedule of the purge timer, which purges deleted certificates whose retention has run out (six fields, seconds first).')
+param purgeSchedule string = '0 */5 * * * *'
+
 @description('Seconds after which an operation still in progress fails with a timeout.')
 @minValue(1)
 param operationMaxAgeSeconds int = 86400
@@ -42,6 +45,11 @@ param operationMaxAgeSeconds int = 86400
 @description('Seconds without progress after which the status sweep enqueues an issuer job again.')
 @minValue(1)
 param jobRedriveAfterSeconds int = 60
+
+@description('Days a deleted certificate stays recoverable before it is purged (7-90, as on Key Vault; below 90 its recoveryLevel is CustomizedRecoverable+Purgeable).')
+@minValue(7)
+@maxValue(90)
+param softDeleteRetentionDays int = 90
 
 @description('Node.js major version of the Functions runtime.')
 @allowed([
@@ -200,8 +208,10 @@ module functionApp 'modules/function-app.bicep' = {
     authTenantId: empty(authTenantId) ? tenant().tenantId : authTenantId
     authAudience: authAudience
     statusSweepSchedule: statusSweepSchedule
+    purgeSchedule: purgeSchedule
     operationMaxAgeSeconds: operationMaxAgeSeconds
     jobRedriveAfterSeconds: jobRedriveAfterSeconds
+    softDeleteRetentionDays: softDeleteRetentionDays
     nodeVersion: nodeVersion
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount

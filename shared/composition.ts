@@ -10,6 +10,7 @@ import { makeQueueClient, makeTableClient } from './storage/clients';
 import { IssuerJobQueue } from './storage/issuer-job-queue';
 import { IssuerStore } from './storage/issuer-store';
 import { OperationsDueIndex } from './storage/operations-due-index';
+import { PurgeScheduleIndex } from './storage/purge-schedule';
 import type { ServiceContext } from './services/service-context';
 
 /** Everything a function needs, built once per process from the validated configuration. */
@@ -49,6 +50,7 @@ export async function buildApp(config: Config): Promise<App> {
     issuers: new IssuerStore(tables.issuers),
     contacts: new ContactsStore(tables.contacts),
     dueIndex: new OperationsDueIndex(tables.operationsDue),
+    purgeSchedule: new PurgeScheduleIndex(tables.operationsDue),
     jobs: new IssuerJobQueue(makeQueueClient(config.storage, QUEUES.issuerJobs)),
     listings: new CertificateIndexStore(tables.certificateIndex),
     providers: defaultIssuerProviders,
@@ -57,6 +59,7 @@ export async function buildApp(config: Config): Promise<App> {
     operationMaxAgeSeconds: config.operationMaxAgeSeconds,
     jobRedriveAfterSeconds: config.jobRedriveAfterSeconds,
     issuanceMinSeconds: config.issuanceMinSeconds,
+    softDeleteRetentionDays: config.softDeleteRetentionDays,
   };
   return { config, services };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_LOCAL_KEY_FILE } from './auth/constants';
+import { DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS, MIN_RETENTION_DAYS } from './domain/soft-delete';
 import { type LogLevel, LOG_LEVELS, parseLogLevel } from './log-level';
 import { STORAGE_CONNECTION } from './names';
 
@@ -25,6 +26,8 @@ export const SETTINGS = {
   operationMaxAgeSeconds: 'OPERATION_MAX_AGE_SECONDS',
   jobRedriveAfterSeconds: 'JOB_REDRIVE_AFTER_SECONDS',
   issuanceMinSeconds: 'ISSUANCE_MIN_SECONDS',
+  softDeleteRetentionDays: 'SOFT_DELETE_RETENTION_DAYS',
+  purgeSchedule: 'PURGE_SCHEDULE',
   logLevel: 'LOG_LEVEL',
 } as const;
 
@@ -39,6 +42,7 @@ export const DEPLOYED_REQUIRED_SETTINGS: readonly string[] = [
   SETTINGS.authTenantId,
   SETTINGS.authAudience,
   SETTINGS.statusSweepSchedule,
+  SETTINGS.purgeSchedule,
 ];
 
 export const DEFAULT_AUDIENCE = 'https://vault.azure.net';
@@ -66,6 +70,8 @@ export interface Config {
    * Vault, where even a Self certificate takes seconds.
    */
   issuanceMinSeconds: number;
+  /** How long a deleted certificate stays recoverable before it is purged (Key Vault's 7-90 days). */
+  softDeleteRetentionDays: number;
   /** What the app logs: see shared/log-level.ts. */
   logLevel: LogLevel;
 }
@@ -86,6 +92,13 @@ const issuanceMinSeconds = z.coerce
   .min(0, `${SETTINGS.issuanceMinSeconds} must be 0 (off) or more`)
   .max(MAX_QUEUE_VISIBILITY_SECONDS, `${SETTINGS.issuanceMinSeconds} must be at most ${MAX_QUEUE_VISIBILITY_SECONDS} (7 days)`)
   .default(0);
+
+const softDeleteRetentionDays = z.coerce
+  .number({ message: `${SETTINGS.softDeleteRetentionDays} must be a number of days` })
+  .int(`${SETTINGS.softDeleteRetentionDays} must be a whole number of days`)
+  .min(MIN_RETENTION_DAYS, `${SETTINGS.softDeleteRetentionDays} must be at least ${MIN_RETENTION_DAYS} (days), as on Key Vault`)
+  .max(MAX_RETENTION_DAYS, `${SETTINGS.softDeleteRetentionDays} must be at most ${MAX_RETENTION_DAYS} (days), as on Key Vault`)
+  .default(DEFAULT_RETENTION_DAYS);
 
 const keyEncryptionKey = z
   .string({ message: `${SETTINGS.keyEncryptionKey} is required (32 bytes, base64)` })
@@ -158,10 +171,13 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     problems.push(`${SETTINGS.issuanceMinSeconds} (${minIssuance.data}) must be less than ${SETTINGS.operationMaxAgeSeconds} (${maxAge.data})`);
   }
 
+  const retention = softDeleteRetentionDays.safeParse(env[SETTINGS.softDeleteRetentionDays]?.trim() || undefined);
+  if (!retention.success) problems.push(...retention.error.issues.map((i) => i.message));
+
   const logLevel = parseLogLevel(env[SETTINGS.logLevel]);
   if (!logLevel) problems.push(`${SETTINGS.logLevel} must be one of ${LOG_LEVELS.join(', ')}, got "${env[SETTINGS.logLevel]}"`);
 
-  if (problems.length > 0 || !storage || !auth || !kek.success || !maxAge.success || !redrive.success || !minIssuance.success || !logLevel) {
+  if (problems.length > 0 || !storage || !auth || !kek.success || !maxAge.success || !redrive.success || !minIssuance.success || !retention.success || !logLevel) {
     throw new ConfigError(problems);
   }
   return {
@@ -171,6 +187,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     operationMaxAgeSeconds: maxAge.data,
     jobRedriveAfterSeconds: redrive.data,
     issuanceMinSeconds: minIssuance.data,
+    softDeleteRetentionDays: retention.data,
     logLevel,
   };
 }

@@ -13,7 +13,7 @@ const PATHS: Record<CertificateListName, string> = { live: 'certificates', delet
  */
 export function certificateListRoute(list: CertificateListName): RouteHandler {
   const toWire = list === 'live' ? certificateItemToWire : deletedCertificateItemToWire;
-  return async ({ app, request, vault, apiVersion }) => {
+  return async ({ app, request, vault, apiVersion, recovery }) => {
     const { maxResults, after } = parseListQuery(request.query, LISTING_KEY_PATTERN);
     const includePending = parseIncludePending(request.query);
     const page = await listCertificates(app.services, list, { limit: maxResults, includePending, ...(after !== undefined ? { after } : {}) });
@@ -21,6 +21,6 @@ export function certificateListRoute(list: CertificateListName): RouteHandler {
       ? `${vault}/${PATHS[list]}?api-version=${apiVersion}&$skiptoken=${continuationToken(page.continueAfter)}&maxresults=${maxResults}` +
         (includePending ? '&includePending=true' : '')
       : null;
-    return json(200, { value: page.listings.map((listing) => toWire(vault, listing)), nextLink });
+    return json(200, { value: page.listings.map((listing) => toWire(vault, recovery, listing)), nextLink });
   };
 }

@@ -5,6 +5,7 @@ import { vaultUrlOf } from '../../shared/api/wire/identifiers';
 import { authenticate } from '../../shared/auth/authenticate';
 import type { VerifiedCaller } from '../../shared/auth/token-verifier';
 import { type App, getApp, getGate } from '../../shared/composition';
+import { type Recovery, recoveryOf } from '../../shared/domain/soft-delete';
 import { log } from '../logging/log';
 
 /** What a route handler gets once the request is authenticated and its api-version accepted. */
@@ -16,6 +17,8 @@ export interface RouteRequest {
   apiVersion: ApiVersion;
   /** The vault URL the ids, Location and target in responses are built on: the origin the caller used (https when it came over TLS). */
   vault: string;
+  /** The recovery level and days every object's attributes show, from the vault's soft-delete retention. */
+  recovery: Recovery;
 }
 
 export type RouteHandler = (req: RouteRequest) => Promise<HttpResponseInit>;
@@ -46,7 +49,15 @@ async function answer(handler: RouteHandler, request: HttpRequest, context: Invo
     if (!auth.ok) return json(auth.status, auth.body, { ...auth.headers, 'x-ms-request-id': requestId });
     const apiVersion = requireApiVersion(request.query);
     const app = await getApp();
-    const response = await handler({ app, request, context, caller: auth.caller, apiVersion, vault: vaultUrlOf(request.url, request.headers) });
+    const response = await handler({
+      app,
+      request,
+      context,
+      caller: auth.caller,
+      apiVersion,
+      vault: vaultUrlOf(request.url, request.headers),
+      recovery: recoveryOf(app.config.softDeleteRetentionDays),
+    });
     return { ...response, headers: { ...(response.headers as Record<string, string> | undefined), 'x-ms-request-id': requestId } };
   } catch (error) {
     const mapped = toErrorResponse(error);

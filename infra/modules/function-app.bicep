@@ -48,11 +48,19 @@ param authAudience string
 @description('NCRONTAB schedule of the status sweep.')
 param statusSweepSchedule string
 
+@description('NCRONTAB schedule of the purge timer.')
+param purgeSchedule string
+
 @description('Seconds after which an operation still in progress fails with a timeout.')
 param operationMaxAgeSeconds int
 
 @description('Seconds without progress after which the status sweep enqueues an issuer job again.')
 param jobRedriveAfterSeconds int
+
+@description('Days a deleted certificate stays recoverable before it is purged (7-90, as on Key Vault).')
+@minValue(7)
+@maxValue(90)
+param softDeleteRetentionDays int
 
 @description('Node.js major version.')
 @allowed([
@@ -153,8 +161,10 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'AUTH_AUDIENCE', value: authAudience }
         { name: 'AUTH_AUTHORITY_HOST', value: environment().authentication.loginEndpoint }
         { name: 'STATUS_SWEEP_SCHEDULE', value: statusSweepSchedule }
+        { name: 'PURGE_SCHEDULE', value: purgeSchedule }
         { name: 'OPERATION_MAX_AGE_SECONDS', value: string(operationMaxAgeSeconds) }
         { name: 'JOB_REDRIVE_AFTER_SECONDS', value: string(jobRedriveAfterSeconds) }
+        { name: 'SOFT_DELETE_RETENTION_DAYS', value: string(softDeleteRetentionDays) }
         // Telemetry with Entra ID auth: the component refuses the instrumentation key alone.
         { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: applicationInsights.properties.ConnectionString }
         { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identityClientId};Authorization=AAD' }

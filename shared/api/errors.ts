@@ -50,6 +50,20 @@ export const errors = {
   keyDisabled: (operation: string) =>
     new KeyVaultError(403, 'Forbidden', `Operation ${operation} is not allowed on a disabled key.`, 'KeyDisabled'),
 
+  deletedCertificateNotFound: (name: string) => new KeyVaultError(404, 'CertificateNotFound', `Deleted Certificate not found: ${name}`),
+
+  /** Create, import or restore of a name that is soft-deleted: only recover or purge may touch it. */
+  certificateDeletedButRecoverable: (name: string) =>
+    new KeyVaultError(
+      409,
+      'Conflict',
+      `Certificate ${name} is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the certificate can only be recovered or purged.`,
+      'ObjectIsDeletedButRecoverable',
+    ),
+
+  /** The certificate is being purged: nothing may touch the name until the purge is done. */
+  certificateBeingDeleted: () => new KeyVaultError(409, 'Conflict', 'Certificate is currently being deleted.', 'ObjectIsBeingDeleted'),
+
   pendingNotFound: (name: string) =>
     new KeyVaultError(404, 'PendingCertificateNotFound', `Pending certificate not found: ${name}`),
 
@@ -88,11 +102,6 @@ export const errors = {
 
   secretDisabled: () => new KeyVaultError(403, 'Forbidden', 'Operation get is not allowed on a disabled secret.', 'SecretDisabled'),
 
-  /**
-   * A Key Vault operation this service does not offer yet. 501, which none of the SDKs retries, so the
-   * caller learns at once instead of after a retry loop.
-   */
-
   /** A path that is no operation of this service (the catch-all answers it, after authentication). */
   unknownPath: (path: string) =>
     new KeyVaultError(404, 'NotFound', `The path ${path} does not match any operation of this service.`),
@@ -122,17 +131,6 @@ export const errors = {
       'Conflict',
       `Conflict while restoring certificate ${certificateVersionId} - certificate already exists or concurrent access`,
     ),
-
-  certificateDeletedButRecoverable: (name: string) =>
-    new KeyVaultError(
-      409,
-      'Conflict',
-      `Certificate ${name} is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the certificate can only be recovered or purged.`,
-      'ObjectIsDeletedButRecoverable',
-    ),
-
-  certificateBeingDeleted: () =>
-    new KeyVaultError(409, 'Conflict', 'Certificate is currently being deleted.', 'ObjectIsBeingDeleted'),
 
   /** A concurrent writer won a conditional write; the caller can simply retry. */
   concurrentUpdate: () =>

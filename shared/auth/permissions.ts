@@ -15,6 +15,8 @@ export const KEY_VAULT_PERMISSIONS = [
   'certificates/delete',
   'certificates/backup',
   'certificates/restore',
+  'certificates/recover',
+  'certificates/purge',
   'certificates/managecontacts',
   'certificates/deleteissuers',
   'certificates/getissuers',

@@ -7,6 +7,7 @@ import { type PolicyInput, resolvePolicy } from '../domain/policy-resolution';
 import { ValidationError } from '../domain/validation-error';
 import type { CertificateHead, Stored } from '../storage/repositories';
 import { WriteConflictError } from '../storage/storage-errors';
+import { isDeleted } from './certificate-reads';
 import { assertIssuerExists } from './new-version';
 import type { ServiceContext } from './service-context';
 
@@ -37,7 +38,7 @@ const MAX_ATTEMPTS = 3;
  */
 async function readPolicyState(ctx: ServiceContext, name: string): Promise<PolicyState> {
   const [operation, head] = await Promise.all([ctx.certificates.getOperation(name), ctx.certificates.getStoredHead(name)]);
-  if (!operation) throw errors.certificateNotFound(name);
+  if (!operation || isDeleted(head?.value)) throw errors.certificateNotFound(name);
   const op = operation.value;
   if (op.status !== 'completed') return { operation, head, current: { name: op.name, policy: certificatePolicyOf(op) } };
   if (!head) throw errors.certificateNotFound(name);

@@ -2,6 +2,7 @@ import { errors } from '../api/errors';
 import type { CertificatePolicy } from '../domain/certificate-policy';
 import { type CertificateVersion, type VersionWithoutKey, withoutKey } from '../domain/certificate-version';
 import { type PendingOperation, isVisible } from '../domain/pending-operation';
+import type { CertificateHead } from '../storage/repositories';
 import type { ServiceContext } from './service-context';
 
 /** What GET /certificates/{name}/{version?} shows: an issued version, or the one an operation is creating. */
@@ -15,13 +16,19 @@ export function unissued(op: PendingOperation | undefined): op is PendingOperati
 }
 
 /**
- * The latest version: the one an operation is creating when there is one without a certificate (Key Vault
- * shows it disabled, and the SDK's operation poller depends on it), else the newest issued one, which the
- * head carries a copy of (heads from before the copy existed cost one more read).
+ * Whether the name is soft-deleted (or being purged): every live read then answers as if it did not exist
+ * (docs/storage-design.md, rule 1). The head alone says so, so a read that has it needs nothing more.
  */
-export async function getLatestCertificate(ctx: ServiceContext, name: string): Promise<CertificateView> {
-  const [stored, head] = await Promise.all([ctx.certificates.getOperation(name), ctx.certificates.getHead(name)]);
-  const op = stored?.value;
+export function isDeleted(head: CertificateHead | undefined): boolean {
+  return head?.deletion !== undefined;
+}
+
+/**
+ * The latest version a head and operation describe: the one the operation is creating when it has no
+ * certificate yet (Key Vault shows it disabled, and the SDK's operation poller depends on it), else the
+ * newest issued one, which the head carries a copy of (heads from before the copy existed cost one more read).
+ */
+export async function latestOf(ctx: ServiceContext, name: string, head: CertificateHead | undefined, op: PendingOperation | undefined): Promise<CertificateView> {
   if (unissued(op)) return { kind: 'pending', operation: op };
   if (!head) throw errors.certificateNotFound(name);
   const latest = head.latest ?? (await ctx.certificates.getVersion(name, head.latestVersion).then((v) => v && withoutKey(v)));
@@ -29,23 +36,40 @@ export async function getLatestCertificate(ctx: ServiceContext, name: string): P
   return { kind: 'issued', version: latest, policy: head.policy, pendingVisible: isVisible(op) };
 }
 
+/** GET /certificates/{name}/: the latest version, read with the operation and the head together. */
+export async function getLatestCertificate(ctx: ServiceContext, name: string): Promise<CertificateView> {
+  const [stored, head] = await Promise.all([ctx.certificates.getOperation(name), ctx.certificates.getHead(name)]);
+  if (isDeleted(head)) throw errors.certificateNotFound(name);
+  return latestOf(ctx, name, head, stored?.value);
+}
+
+/** The head is read beside the version (one more point read, in parallel): a deleted certificate has no versions to show. */
 export async function getCertificateVersion(ctx: ServiceContext, name: string, version: string): Promise<CertificateView> {
-  const issued = await ctx.certificates.getVersion(name, version);
+  const [issued, head] = await Promise.all([ctx.certificates.getVersion(name, version), ctx.certificates.getHead(name)]);
+  if (isDeleted(head)) throw errors.certificateVersionNotFound(name, version);
   if (issued) return { kind: 'issued', version: withoutKey(issued), pendingVisible: false };
   const op = (await ctx.certificates.getOperation(name))?.value;
   if (unissued(op) && op.version === version.toLowerCase()) return { kind: 'pending', operation: op };
   throw errors.certificateVersionNotFound(name, version);
 }
 
-/** The issued version behind a secret id; the latest when no version is given. */
-export async function getIssuedVersion(ctx: ServiceContext, name: string, version: string | undefined): Promise<CertificateVersion> {
+/**
+ * The issued version a read of one certificate's material names (the latest when no version is given), or
+ * undefined when there is none or the certificate is deleted; each caller answers that with its own 404.
+ */
+export async function findIssuedVersion(ctx: ServiceContext, name: string, version: string | undefined): Promise<CertificateVersion | undefined> {
   if (version) {
-    const found = await ctx.certificates.getVersion(name, version);
-    if (!found) throw errors.secretNotFound(name, version);
-    return found;
+    const [found, head] = await Promise.all([ctx.certificates.getVersion(name, version), ctx.certificates.getHead(name)]);
+    return isDeleted(head) ? undefined : found;
   }
   const head = await ctx.certificates.getHead(name);
-  const latest = head && (await ctx.certificates.getVersion(name, head.latestVersion));
-  if (!latest) throw errors.secretNotFound(name);
-  return latest;
+  if (!head || isDeleted(head)) return undefined;
+  return ctx.certificates.getVersion(name, head.latestVersion);
+}
+
+/** The issued version behind a secret id; the latest when no version is given. */
+export async function getIssuedVersion(ctx: ServiceContext, name: string, version: string | undefined): Promise<CertificateVersion> {
+  const found = await findIssuedVersion(ctx, name, version);
+  if (!found) throw errors.secretNotFound(name, version);
+  return found;
 }

@@ -1,6 +1,6 @@
 import type { PendingOperation } from '../domain/pending-operation';
 import type { VersionSummary } from '../storage/repositories';
-import { unissued } from './certificate-reads';
+import { isDeleted, unissued } from './certificate-reads';
 import type { ServiceContext } from './service-context';
 
 /** An item of a certificate's version list: an issued version, or the one an operation is still creating. */
@@ -30,7 +30,7 @@ export async function listCertificateVersions(ctx: ServiceContext, name: string,
     ctx.certificates.listVersions(name, limit, after),
     after === undefined ? ctx.certificates.getHead(name) : undefined,
   ]);
-  if (head?.deletion) return { items: [] };
+  if (isDeleted(head)) return { items: [] };
   const items: VersionListItem[] = page.versions.map((version) => ({ kind: 'issued', version }));
   const op = stored?.value;
   if (unissued(op) && (after === undefined || op.version > after) && !items.some((item) => idOf(item) === op.version)) {

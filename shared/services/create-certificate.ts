@@ -1,4 +1,3 @@
-import { errors } from '../api/errors';
 import type { CreateCertificateBody } from '../api/schemas/request-bodies.schema';
 import { createCsr } from '../crypto/csr';
 import { assertDistinguishedName } from '../crypto/distinguished-name';
@@ -7,7 +6,6 @@ import { profileOfPolicy } from '../crypto/profile-of-policy';
 import { unixSeconds } from '../domain/clock';
 import {
   type PendingOperation,
-  blocksNewVersion,
   isIssuerDriven,
   issuableFromFor,
   secondsUntilIssuable,
@@ -17,7 +15,7 @@ import { resolvePolicy } from '../domain/policy-resolution';
 import { ValidationError } from '../domain/validation-error';
 import { WriteConflictError } from '../storage/storage-errors';
 import { refreshListing } from './certificate-listing';
-import { assertIssuerExists, conflictFor, newVersionFields, versionAttributesOf } from './new-version';
+import { assertIssuerExists, conflictFor, newVersionFields, operationToReplace, versionAttributesOf } from './new-version';
 import type { ServiceContext } from './service-context';
 
 /**
@@ -35,8 +33,7 @@ export async function createCertificate(ctx: ServiceContext, name: string, body:
   }
   await assertIssuerExists(ctx, policy);
 
-  const existing = await ctx.certificates.getOperation(name);
-  if (blocksNewVersion(existing?.value)) throw errors.createWhileInProgress();
+  const existing = await operationToReplace(ctx, name);
 
   const keyPair = await generateKeyPair(policy.key);
   const csr = await createCsr(keyPair, policy.key, profileOfPolicy(policy));

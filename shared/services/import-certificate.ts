@@ -7,10 +7,10 @@ import { profileOfCertificate } from '../crypto/profile-of-certificate';
 import { UNKNOWN_ISSUER } from '../domain/certificate-policy';
 import type { CertificateVersion } from '../domain/certificate-version';
 import { unixSeconds } from '../domain/clock';
-import { type PendingOperation, blocksNewVersion } from '../domain/pending-operation';
+import type { PendingOperation } from '../domain/pending-operation';
 import { type PolicyInput, resolvePolicy } from '../domain/policy-resolution';
 import { WriteConflictError } from '../storage/storage-errors';
-import { assertIssuerExists, conflictFor, newVersionFields, versionAttributesOf } from './new-version';
+import { assertIssuerExists, conflictFor, newVersionFields, operationToReplace, versionAttributesOf } from './new-version';
 import { versionFromChain, writeCompletedVersion } from './finish-operation';
 import type { ServiceContext } from './service-context';
 
@@ -43,8 +43,7 @@ export async function importCertificate(ctx: ServiceContext, name: string, body:
   const policy = resolvePolicy(policyInputFor(material, body.policy ?? undefined), now);
   await assertIssuerExists(ctx, policy);
 
-  const existing = await ctx.certificates.getOperation(name);
-  if (blocksNewVersion(existing?.value)) throw errors.createWhileInProgress();
+  const existing = await operationToReplace(ctx, name);
 
   const operation: PendingOperation = {
     ...newVersionFields(ctx, { name, policy, ...versionAttributesOf(body), privateKeyPkcs8: material.privateKeyPkcs8, publicKeySpki: material.publicKeySpki, now }),

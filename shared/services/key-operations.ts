@@ -8,6 +8,7 @@ import { RSA_ENCRYPTION_ALGORITHMS, canDecryptWith, isRsaEncryptionAlgorithm, rs
 import { RSA_SIGNATURE_ALGORITHMS, type RsaSignatureAlgorithm, isRsaSignatureAlgorithm, rsaDigestLength, rsaSignDigest, rsaVerifyDigest } from '../crypto/rsa-digest-signature';
 import { type CertificateVersion, type VersionWithoutKey, withoutKey } from '../domain/certificate-version';
 import { type KeyOperation, keyOperationsOf } from '../domain/key-operations';
+import { findIssuedVersion } from './certificate-reads';
 import { keyBinding } from './new-version';
 import type { ServiceContext } from './service-context';
 
@@ -102,15 +103,9 @@ export async function decryptWithKey(
 }
 
 async function findVersion(ctx: ServiceContext, name: string, version: string | undefined): Promise<CertificateVersion> {
-  if (version) {
-    const found = await ctx.certificates.getVersion(name, version);
-    if (!found) throw errors.keyNotFound(name, version);
-    return found;
-  }
-  const head = await ctx.certificates.getHead(name);
-  const latest = head && (await ctx.certificates.getVersion(name, head.latestVersion));
-  if (!latest) throw errors.keyNotFound(name);
-  return latest;
+  const found = await findIssuedVersion(ctx, name, version);
+  if (!found) throw errors.keyNotFound(name, version);
+  return found;
 }
 
 /** The version, once it is known to exist, be enabled, and allow the operation. */

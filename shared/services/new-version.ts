@@ -4,6 +4,7 @@ import { sealPrivateKey } from '../crypto/key-encryption';
 import type { CertificatePolicy } from '../domain/certificate-policy';
 import { isReservedIssuer } from '../domain/certificate-policy';
 import { type PendingOperation, blocksNewVersion } from '../domain/pending-operation';
+import type { CertificateHead, Stored } from '../storage/repositories';
 import type { ServiceContext } from './service-context';
 
 /**
@@ -71,8 +72,34 @@ export function newVersionFields(ctx: ServiceContext, input: NewVersionInput) {
   } satisfies Partial<PendingOperation>;
 }
 
-/** A concurrent create (or import) won the race; say what the caller would see if they had come second. */
+/**
+ * A new version may not be started under a soft-deleted name (only recover or purge may touch it), nor
+ * while one is being purged; Key Vault's 409s, which tell the caller which of the two it is.
+ */
+export function assertNameUsable(name: string, head: CertificateHead | undefined): void {
+  if (head?.deletion?.purging) throw errors.certificateBeingDeleted();
+  if (head?.deletion) throw errors.certificateDeletedButRecoverable(name);
+}
+
+/**
+ * The name's operation, after checking that a new version may be started under it: not deleted, and no
+ * create in progress. The operation's ETag is what the new version's write is conditional on.
+ */
+export async function operationToReplace(ctx: ServiceContext, name: string): Promise<Stored<PendingOperation> | undefined> {
+  const [existing, head] = await Promise.all([ctx.certificates.getOperation(name), ctx.certificates.getHead(name)]);
+  assertNameUsable(name, head);
+  if (blocksNewVersion(existing?.value)) throw errors.createWhileInProgress();
+  return existing;
+}
+
+/**
+ * A concurrent change won the race; say what the caller would see if they had come second. A delete
+ * rewrites the operation too (docs/storage-design.md, rule 3), so a create that read the name before it
+ * loses here and learns that the name is deleted.
+ */
 export async function conflictFor(ctx: ServiceContext, name: string) {
-  const current = await ctx.certificates.getOperation(name);
+  const [current, head] = await Promise.all([ctx.certificates.getOperation(name), ctx.certificates.getHead(name)]);
+  if (head?.deletion?.purging) return errors.certificateBeingDeleted();
+  if (head?.deletion) return errors.certificateDeletedButRecoverable(name);
   return blocksNewVersion(current?.value) ? errors.createWhileInProgress() : errors.concurrentUpdate();
 }

@@ -6,6 +6,7 @@ import type {
   DueIndex,
   IssuerRepository,
   JobQueue,
+  PurgeSchedule,
 } from '../storage/repositories';
 import type { IssuerProviders } from '../issuers/issuer-providers';
 
@@ -15,6 +16,8 @@ export interface ServiceContext {
   issuers: IssuerRepository;
   contacts: ContactsRepository;
   dueIndex: DueIndex;
+  /** When each soft-deleted certificate is purged. */
+  purgeSchedule: PurgeSchedule;
   jobs: JobQueue;
   /** The certificate lists' index; written only through refreshListing (certificate-listing.ts). */
   listings: CertificateListingRepository;
@@ -27,4 +30,6 @@ export interface ServiceContext {
   jobRedriveAfterSeconds: number;
   /** Issuance takes at least this long (ISSUANCE_MIN_SECONDS); 0 issues as soon as the job runs. */
   issuanceMinSeconds: number;
+  /** How long a deleted certificate stays recoverable (SOFT_DELETE_RETENTION_DAYS, 7-90). */
+  softDeleteRetentionDays: number;
 }

@@ -1,7 +1,16 @@
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import type { CertificateVersion, VersionWithoutKey } from '../domain/certificate-version';
 import type { PendingOperation } from '../domain/pending-operation';
-import type { CertificateHead, CertificateRepository, RestoredCertificate, Stored, VersionPage, VersionSummary, WholeCertificate } from './repositories';
+import {
+  type CertificateHead,
+  type CertificateRepository,
+  MAX_ROWS_PER_BATCH,
+  type RestoredCertificate,
+  type Stored,
+  type VersionPage,
+  type VersionSummary,
+  type WholeCertificate,
+} from './repositories';
 import { WriteConflictError, conditional, orUndefinedOn404 } from './storage-errors';
 import { inBatches } from './transaction-batches';
 
@@ -149,6 +158,30 @@ export class CertificateStore implements CertificateRepository {
     const actions: TransactionAction[] = [['update', toOperationEntity(operation.value), 'Replace', { etag: operation.etag }]];
     if (head) actions.push(['update', toHeadEntity(head.value), 'Replace', { etag: head.etag }]);
     await conditional(this.table.submitTransaction(actions), `certificate ${operation.value.name}`);
+  }
+
+  /** One entity-group transaction: the operation `If-Match`, the head `If-Match` or inserted. */
+  async replaceOperationAndWriteHead(operation: Stored<PendingOperation>, head: CertificateHead, headEtag: string | undefined): Promise<void> {
+    const actions: TransactionAction[] = [
+      ['update', toOperationEntity(operation.value), 'Replace', { etag: operation.etag }],
+      headEtag ? ['update', toHeadEntity(head), 'Replace', { etag: headEtag }] : ['create', toHeadEntity(head)],
+    ];
+    await conditional(this.table.submitTransaction(actions), `certificate ${operation.value.name}`);
+  }
+
+  async deleteVersions(name: string, versions: readonly string[]): Promise<void> {
+    if (versions.length === 0) return;
+    if (versions.length > MAX_ROWS_PER_BATCH) throw new Error(`At most ${MAX_ROWS_PER_BATCH} versions can be removed in one batch`);
+    const pk = partitionOf(name);
+    const actions: TransactionAction[] = versions.map((v) => ['delete', { partitionKey: pk, rowKey: versionRow(v.toLowerCase()) }]);
+    await conditional(this.table.submitTransaction(actions), `certificate ${name}`);
+  }
+
+  async deleteHeadAndOperation(head: CertificateHead, operation: PendingOperation | undefined): Promise<void> {
+    const pk = partitionOf(head.name);
+    const actions: TransactionAction[] = [['delete', { partitionKey: pk, rowKey: HEAD_ROW }]];
+    if (operation) actions.push(['delete', { partitionKey: pk, rowKey: PENDING_ROW }]);
+    await conditional(this.table.submitTransaction(actions), `certificate ${head.name}`);
   }
 
   async getVersion(name: string, version: string): Promise<CertificateVersion | undefined> {

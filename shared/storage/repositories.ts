@@ -21,8 +21,15 @@ export interface Stored<T> {
 export interface CertificateHead {
   name: string;
   policy: CertificatePolicy;
+  /**
+   * The latest issued version; for a certificate deleted before its first version was issued (whose head the
+   * delete wrote), the version its operation was creating, which has no row.
+   */
   latestVersion: string;
-  /** The latest version without its key; absent from heads written before the copy was kept. */
+  /**
+   * The latest version without its key; absent from heads written before the copy was kept, and from the
+   * head of a certificate deleted before its first version was issued.
+   */
   latest?: VersionWithoutKey;
   /**
    * Present while the certificate is soft-deleted (docs/storage-design.md, "the head is the certificate"):
@@ -63,6 +70,24 @@ export interface CertificateRepository {
    * too (a head that appeared since the read came with a new operation ETag).
    */
   replaceOperationAndHead(operation: Stored<PendingOperation>, head: Stored<CertificateHead> | undefined): Promise<void>;
+  /**
+   * Atomically replaces the operation read at `operation.etag` and writes the head: replaced at `headEtag`,
+   * or created when `headEtag` is undefined (failing if a head exists). Delete and recover use it (rule 3 of
+   * docs/storage-design.md): rewriting the operation is what a create that read the name before loses to.
+   */
+  replaceOperationAndWriteHead(operation: Stored<PendingOperation>, head: CertificateHead, headEtag: string | undefined): Promise<void>;
+  /**
+   * Atomically removes these versions of one certificate, at most MAX_ROWS_PER_BATCH of them; a version that
+   * is already gone fails the whole removal as a lost race. A purge removes versions before the head.
+   */
+  deleteVersions(name: string, versions: readonly string[]): Promise<void>;
+  /**
+   * Atomically removes the head and, when given, the operation: the last step of a purge, after which the
+   * name is free. Unconditional (a delete in an Azure batch cannot carry an ETag), which is safe only because
+   * it is called for a head marked purging, which no other request changes. A row already gone fails the
+   * whole removal as a lost race.
+   */
+  deleteHeadAndOperation(head: CertificateHead, operation: PendingOperation | undefined): Promise<void>;
   /** Version ids are case-insensitive (lower-case hex). */
   getVersion(name: string, version: string): Promise<CertificateVersion | undefined>;
   /** An issued version with the ETag a change of it must present. */
@@ -113,6 +138,9 @@ export interface RestoredCertificate {
   operation: PendingOperation;
   versions: CertificateVersion[];
 }
+
+/** Azure's limit on the operations of one entity-group transaction. */
+export const MAX_ROWS_PER_BATCH = 100;
 
 /** A version as lists show it: no key and no chain, which a list never needs and which are most of a row. */
 export type VersionSummary = Omit<CertificateVersion, 'chain' | 'sealedPrivateKey'>;
@@ -212,6 +240,28 @@ export interface DueIndex {
   remove(entry: DueEntry): Promise<void>;
   /** Entries due at or before `now` (unix seconds), at most `limit`, earliest minute first. */
   due(now: number, limit: number): Promise<DueEntry[]>;
+}
+
+/**
+ * A soft-deleted certificate's purge, due at its `scheduledPurgeDate` (unix seconds). The date identifies the
+ * deletion, so an entry left by an earlier delete of a name recovered since is told apart from the current one.
+ */
+export interface PurgeEntry {
+  name: string;
+  scheduledPurgeDate: number;
+}
+
+/**
+ * Deleted certificates keyed by when they are purged: the purge timer reads only what is due (a key range),
+ * however many certificates are deleted or live.
+ */
+export interface PurgeSchedule {
+  /** Idempotent. */
+  schedule(entry: PurgeEntry): Promise<void>;
+  /** Idempotent: removing an absent entry is not an error. */
+  remove(entry: PurgeEntry): Promise<void>;
+  /** Entries whose date is at or before `now`, at most `limit`, earliest minute first. */
+  due(now: number, limit: number): Promise<PurgeEntry[]>;
 }
 
 /** What the queue-triggered function receives: which operation to drive, and which request it was for. */

@@ -12,6 +12,7 @@ import type {
   IssuerJob,
   IssuerRepository,
   JobQueue,
+  PurgeSchedule,
   VersionSummary,
 } from '../../shared/storage/repositories';
 import { WriteConflictError } from '../../shared/storage/storage-errors';
@@ -22,6 +23,7 @@ export interface RepositoriesUnderTest {
   issuers: IssuerRepository;
   contacts: ContactsRepository;
   dueIndex: DueIndex;
+  purgeSchedule: PurgeSchedule;
   jobs: JobQueue;
   /** Receives the jobs visible now and removes them, as the queue trigger does. */
   takeJobs(): Promise<IssuerJob[]>;
@@ -429,6 +431,61 @@ export function describeRepositoryConformance(name: string, factory: () => Promi
         expect(await repos.certificates.readWhole('theirs', 500)).toEqual({ versions: [], moreVersions: false });
       });
 
+      it('writes a soft delete as one batch: operation If-Match, head replaced If-Match or inserted', async () => {
+        const version = await issue(repos, 'Deleted');
+        const op = await repos.certificates.getOperation('deleted');
+        const head = await repos.certificates.getStoredHead('deleted');
+        if (!op || !head) throw new Error('the certificate was not issued');
+        const deletion = { deletedDate: NOW, scheduledPurgeDate: NOW + 7 * 86_400 };
+        const deletedHead = { ...head.value, deletion };
+        const hiddenOp = { value: { ...op.value, deleted: true }, etag: op.etag };
+
+        // A stale head, or a head "inserted" over one that exists, writes nothing.
+        await expect(repos.certificates.replaceOperationAndWriteHead(hiddenOp, deletedHead, 'W/"stale"')).rejects.toBeInstanceOf(WriteConflictError);
+        await expect(repos.certificates.replaceOperationAndWriteHead(hiddenOp, deletedHead, undefined)).rejects.toBeInstanceOf(WriteConflictError);
+        await expect(repos.certificates.replaceOperationAndWriteHead({ ...hiddenOp, etag: 'W/"stale"' }, deletedHead, head.etag)).rejects.toBeInstanceOf(
+          WriteConflictError,
+        );
+        expect(await repos.certificates.getOperation('deleted')).toEqual(op);
+        expect(await repos.certificates.getStoredHead('deleted')).toEqual(head);
+
+        await repos.certificates.replaceOperationAndWriteHead(hiddenOp, deletedHead, head.etag);
+        expect((await repos.certificates.getHead('DELETED'))?.deletion).toEqual(deletion);
+        expect((await repos.certificates.getOperation('deleted'))?.value.deleted).toBe(true);
+        // The versions stay where they are.
+        expect((await repos.certificates.getVersion('deleted', version.version))?.version).toBe(version.version);
+
+        // A certificate with no head yet (its first version still requested) gets one inserted.
+        const pending = operation('first-pending');
+        const etag = await repos.certificates.putOperation(pending, undefined);
+        const inserted = { name: 'first-pending', policy, latestVersion: pending.version, deletion };
+        await repos.certificates.replaceOperationAndWriteHead({ value: { ...pending, deleted: true }, etag }, inserted, undefined);
+        expect(await repos.certificates.getHead('first-pending')).toEqual(inserted);
+      });
+
+      it('removes versions in batches of at most 100, all or nothing, then the head and the operation', async () => {
+        const first = await issue(repos, 'Purged');
+        const second = await issue(repos, 'purged');
+        await issue(repos, 'neighbour');
+        await expect(repos.certificates.deleteVersions('purged', Array.from({ length: 101 }, (_, i) => String(i)))).rejects.toThrow(/100/);
+        // One version already gone removes none.
+        await expect(repos.certificates.deleteVersions('purged', [first.version, 'f'.repeat(32)])).rejects.toBeInstanceOf(WriteConflictError);
+        expect((await repos.certificates.listVersions('purged', 10)).versions).toHaveLength(2);
+
+        await repos.certificates.deleteVersions('PURGED', [first.version, second.version]);
+        expect(await repos.certificates.listVersions('purged', 10)).toEqual({ versions: [] });
+        const head = await repos.certificates.getHead('purged');
+        const op = await repos.certificates.getOperation('purged');
+        if (!head || !op) throw new Error('head and operation stay until the last step');
+        await repos.certificates.deleteHeadAndOperation(head, op.value);
+        expect(await repos.certificates.getHead('purged')).toBeUndefined();
+        expect(await repos.certificates.getOperation('purged')).toBeUndefined();
+        // Rows already gone fail the removal; the neighbour is untouched.
+        await expect(repos.certificates.deleteHeadAndOperation(head, op.value)).rejects.toBeInstanceOf(WriteConflictError);
+        expect(await repos.certificates.getHead('neighbour')).toBeDefined();
+        expect((await repos.certificates.listVersions('neighbour', 10)).versions).toHaveLength(1);
+      });
+
       it('hands out copies: changing what was read or written does not change what is stored', async () => {
         const op = operation('copies');
         await repos.certificates.putOperation(op, undefined);
@@ -553,6 +610,33 @@ export function describeRepositoryConformance(name: string, factory: () => Promi
         await repos.dueIndex.remove(entry);
         await repos.dueIndex.remove(entry);
         expect(await repos.dueIndex.due(NOW + 10, 10)).toEqual([{ ...entry, dueAt: NOW + 10 }]);
+      });
+    });
+
+    describe('purge schedule', () => {
+      it('answers only what is due, earliest first, at most the limit, and never the status sweep\'s entries', async () => {
+        const at = (name: string, scheduledPurgeDate: number) => ({ name, scheduledPurgeDate });
+        await repos.purgeSchedule.schedule(at('Later', NOW + 600));
+        await repos.purgeSchedule.schedule(at('b-now', NOW));
+        await repos.purgeSchedule.schedule(at('a-now', NOW));
+        await repos.purgeSchedule.schedule(at('long-ago', NOW - 90 * 86_400));
+        await repos.purgeSchedule.schedule(at('same-minute-later', NOW + 1));
+        await repos.dueIndex.schedule({ name: 'operation', requestId: 'r1', dueAt: NOW - 10 });
+        expect(await repos.purgeSchedule.due(NOW, 10)).toEqual([at('long-ago', NOW - 90 * 86_400), at('a-now', NOW), at('b-now', NOW)]);
+        expect(await repos.purgeSchedule.due(NOW, 2)).toEqual([at('long-ago', NOW - 90 * 86_400), at('a-now', NOW)]);
+        expect(await repos.purgeSchedule.due(NOW + 600, 10)).toHaveLength(5);
+        expect(await repos.dueIndex.due(NOW + 600, 10)).toEqual([{ name: 'operation', requestId: 'r1', dueAt: NOW - 10 }]);
+      });
+
+      it('keeps one entry per (name, date): scheduling twice keeps one, another date adds, removing is idempotent', async () => {
+        const entry = { name: 'Cycle', scheduledPurgeDate: NOW };
+        await repos.purgeSchedule.schedule(entry);
+        await repos.purgeSchedule.schedule(entry);
+        await repos.purgeSchedule.schedule({ ...entry, scheduledPurgeDate: NOW + 5 });
+        expect(await repos.purgeSchedule.due(NOW + 5, 10)).toEqual([entry, { ...entry, scheduledPurgeDate: NOW + 5 }]);
+        await repos.purgeSchedule.remove({ name: 'cycle', scheduledPurgeDate: NOW });
+        await repos.purgeSchedule.remove(entry);
+        expect(await repos.purgeSchedule.due(NOW + 5, 10)).toEqual([{ ...entry, scheduledPurgeDate: NOW + 5 }]);
       });
     });
 

@@ -9,6 +9,7 @@ import { makeQueueClient, makeTableClient } from '../../shared/storage/clients';
 import { IssuerJobQueue } from '../../shared/storage/issuer-job-queue';
 import { IssuerStore } from '../../shared/storage/issuer-store';
 import { OperationsDueIndex } from '../../shared/storage/operations-due-index';
+import { PurgeScheduleIndex } from '../../shared/storage/purge-schedule';
 import type { IssuerJob } from '../../shared/storage/repositories';
 import { memoryStorage } from './memory-storage';
 
@@ -31,6 +32,7 @@ function baseContext(clock: Clock) {
     operationMaxAgeSeconds: 3600,
     jobRedriveAfterSeconds: 60,
     issuanceMinSeconds: 0,
+    softDeleteRetentionDays: 90,
   };
 }
 
@@ -77,6 +79,7 @@ export async function azureRepositoriesOn(connectionString: string) {
     issuers: new IssuerStore(tables.issuers),
     contacts: new ContactsStore(tables.contacts),
     dueIndex: new OperationsDueIndex(tables.due),
+    purgeSchedule: new PurgeScheduleIndex(tables.due),
     jobs: new IssuerJobQueue(queue),
     listings: new CertificateIndexStore(tables.certificateIndex),
   };

@@ -48,6 +48,8 @@ export async function startService(settings: Record<string, string> = {}, option
     AUTH_MODE: 'local',
     AUTH_LOCAL_KEY_FILE: keyFile,
     STATUS_SWEEP_SCHEDULE: '*/1 * * * * *',
+    // Nothing comes due within a test (retention is days); the timer runs so that it is known to run.
+    PURGE_SCHEDULE: '*/5 * * * * *',
     ...settings,
   };
   const tls = await ensureDevTlsCredentials({

@@ -43,3 +43,22 @@ describe(`${SETTINGS.issuanceMinSeconds}`, () => {
     expect(problemsWith({ [SETTINGS.issuanceMinSeconds]: '599', [SETTINGS.operationMaxAgeSeconds]: '600' })).toEqual([]);
   });
 });
+
+describe(`${SETTINGS.softDeleteRetentionDays}`, () => {
+  it("is Key Vault's default of 90 days unless set", () => {
+    expect(parseConfig(base).softDeleteRetentionDays).toBe(90);
+    expect(parseConfig({ ...base, [SETTINGS.softDeleteRetentionDays]: ' ' }).softDeleteRetentionDays).toBe(90);
+  });
+
+  it('takes whole days from 7 to 90, as Key Vault does', () => {
+    expect(parseConfig({ ...base, [SETTINGS.softDeleteRetentionDays]: '7' }).softDeleteRetentionDays).toBe(7);
+    expect(parseConfig({ ...base, [SETTINGS.softDeleteRetentionDays]: '90' }).softDeleteRetentionDays).toBe(90);
+  });
+
+  it('refuses anything else, with a message naming the setting', () => {
+    expect(problemsWith({ [SETTINGS.softDeleteRetentionDays]: 'long' })).toEqual(['SOFT_DELETE_RETENTION_DAYS must be a number of days']);
+    expect(problemsWith({ [SETTINGS.softDeleteRetentionDays]: '7.5' })).toEqual(['SOFT_DELETE_RETENTION_DAYS must be a whole number of days']);
+    expect(problemsWith({ [SETTINGS.softDeleteRetentionDays]: '6' })).toEqual(['SOFT_DELETE_RETENTION_DAYS must be at least 7 (days), as on Key Vault']);
+    expect(problemsWith({ [SETTINGS.softDeleteRetentionDays]: '91' })).toEqual(['SOFT_DELETE_RETENTION_DAYS must be at most 90 (days), as on Key Vault']);
+  });
+});

@@ -56,6 +56,7 @@ describe('function registrations', () => {
       { name: 'certificateBackup', route: 'certificates/{name}/backup', methods: ['POST'], authLevel: 'anonymous', permission: 'certificates/backup' },
       { name: 'certificateContacts', route: 'certificates/contacts', methods: ['GET', 'PUT', 'DELETE'], authLevel: 'anonymous', permission: 'certificates/managecontacts' },
       { name: 'certificateCreate', route: 'certificates/{name}/create', methods: ['POST'], authLevel: 'anonymous', permission: 'certificates/create' },
+      { name: 'certificateDelete', route: 'certificates/{name}', methods: ['DELETE'], authLevel: 'anonymous', permission: 'certificates/delete' },
       { name: 'certificateGet', route: 'certificates/{name}/{version?}', methods: ['GET'], authLevel: 'anonymous', permission: 'certificates/get' },
       { name: 'certificateImport', route: 'certificates/{name}/import', methods: ['POST'], authLevel: 'anonymous', permission: 'certificates/import' },
       { name: 'certificateList', route: 'certificates', methods: ['GET'], authLevel: 'anonymous', permission: 'certificates/list' },
@@ -65,6 +66,9 @@ describe('function registrations', () => {
       { name: 'certificateUpdate', route: 'certificates/{name}/{version?}', methods: ['PATCH'], authLevel: 'anonymous', permission: 'certificates/update' },
       { name: 'certificateVersions', route: 'certificates/{name}/versions', methods: ['GET'], authLevel: 'anonymous', permission: 'certificates/list' },
       { name: 'deletedCertificateList', route: 'deletedcertificates', methods: ['GET'], authLevel: 'anonymous', permission: 'certificates/list' },
+      { name: 'deletedCertificateGet', route: 'deletedcertificates/{name}', methods: ['GET'], authLevel: 'anonymous', permission: 'certificates/get' },
+      { name: 'deletedCertificatePurge', route: 'deletedcertificates/{name}', methods: ['DELETE'], authLevel: 'anonymous', permission: 'certificates/purge' },
+      { name: 'deletedCertificateRecover', route: 'deletedcertificates/{name}/recover', methods: ['POST'], authLevel: 'anonymous', permission: 'certificates/recover' },
       { name: 'issuerDelete', route: 'certificates/issuers/{issuer}', methods: ['DELETE'], authLevel: 'anonymous', permission: 'certificates/deleteissuers' },
       { name: 'issuerGet', route: 'certificates/issuers/{issuer}', methods: ['GET'], authLevel: 'anonymous', permission: 'certificates/getissuers' },
       { name: 'issuerList', route: 'certificates/issuers', methods: ['GET'], authLevel: 'anonymous', permission: 'certificates/listissuers' },
@@ -185,6 +189,12 @@ describe('function registrations', () => {
     expect(target('GET', '/certificates')).toEqual(['certificateList', {}]);
     expect(target('GET', '/certificates/')).toEqual(['certificateList', {}]);
     expect(target('GET', '/deletedcertificates')).toEqual(['deletedCertificateList', {}]);
+    // Soft delete: DELETE without the slash is the certificate, with it never a version; the pending request keeps its own route.
+    expect(target('DELETE', '/certificates/c1')).toEqual(['certificateDelete', { name: 'c1' }]);
+    expect(target('DELETE', '/certificates/c1/pending')).toEqual(['pendingDelete', { name: 'c1' }]);
+    expect(target('GET', '/deletedcertificates/c1')).toEqual(['deletedCertificateGet', { name: 'c1' }]);
+    expect(target('POST', '/deletedcertificates/c1/recover')).toEqual(['deletedCertificateRecover', { name: 'c1' }]);
+    expect(target('DELETE', '/deletedcertificates/c1')).toEqual(['deletedCertificatePurge', { name: 'c1' }]);
   });
 
   it('sends every path and method no operation takes to the catch-all, which the host tries last', () => {
@@ -206,7 +216,7 @@ describe('function registrations', () => {
     expect(target('GET', '/')).toBe('unmatchedRoute');
     expect(target('GET', '/certificates/c1/v1/extra')).toBe('unmatchedRoute');
     // Known paths under a method they do not take fail that route's method constraint and fall through, as in ASP.NET routing.
-    expect(target('DELETE', '/certificates/c1')).toBe('unmatchedRoute');
+    expect(target('PUT', '/certificates/c1')).toBe('unmatchedRoute');
     expect(target('PUT', '/certificates/c1/pending')).toBe('unmatchedRoute');
     expect(target('POST', '/certificates//create')).toBe('unmatchedRoute');
   });
@@ -221,9 +231,13 @@ describe('function registrations', () => {
     expect(trigger('statusSweep')).toMatchObject({ type: 'timerTrigger', schedule: '%STATUS_SWEEP_SCHEDULE%' });
   });
 
+  it('schedules the purge timer from an app setting', () => {
+    expect(trigger('purgeDeleted')).toMatchObject({ type: 'timerTrigger', schedule: '%PURGE_SCHEDULE%' });
+  });
+
   it('registers nothing else, and every name once', () => {
     const names = getRegisteredFunctions().map((f) => f.metadata.name);
     expect(new Set(names).size).toBe(names.length);
-    expect(names).toHaveLength(33);
+    expect(names).toHaveLength(38);
   });
 });

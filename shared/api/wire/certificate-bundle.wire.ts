@@ -1,16 +1,20 @@
 import type { CertificatePolicy } from '../../domain/certificate-policy';
 import type { CertificateVersion } from '../../domain/certificate-version';
 import { type PendingOperation, certificatePolicyOf } from '../../domain/pending-operation';
+import type { Recovery } from '../../domain/soft-delete';
 import { validityWindow } from '../../domain/validity-window';
-import { certificateId, keyId, pendingId, secretId } from './identifiers';
+import type { CertificateView } from '../../services/certificate-reads';
+import type { DeletedCertificate } from '../../services/delete-certificate';
+import { certificateId, deletedCertificateId, keyId, pendingId, secretId } from './identifiers';
 import { policyToWire } from './policy.wire';
 
-/** Soft-delete is not offered yet, so deleting would purge at once. */
-export const RECOVERY_LEVEL = 'Purgeable';
-
-/** The attributes a version shows on its certificate, and on the secret behind it. */
+/**
+ * The attributes a version shows on its certificate, and on the secret and key behind it. `recovery` is the
+ * vault's (from its retention setting), as every object of a Key Vault shows its recovery level.
+ */
 export function versionAttributesToWire(
   version: Pick<CertificateVersion, 'enabled' | 'notBefore' | 'expires' | 'created' | 'updated'>,
+  recovery: Recovery,
 ): Record<string, unknown> {
   return {
     enabled: version.enabled,
@@ -18,13 +22,14 @@ export function versionAttributesToWire(
     exp: version.expires,
     created: version.created,
     updated: version.updated,
-    recoveryLevel: RECOVERY_LEVEL,
+    ...recovery,
   };
 }
 
 /** An issued version as a CertificateBundle. */
 export function versionToWire(
   vault: string,
+  recovery: Recovery,
   version: CertificateVersion,
   options: { policy?: CertificatePolicy; pendingVisible?: boolean } = {},
 ): Record<string, unknown> {
@@ -36,7 +41,7 @@ export function versionToWire(
     x5t: version.x5t,
     cer: version.chain[0],
     contentType: version.secretContentType,
-    attributes: versionAttributesToWire(version),
+    attributes: versionAttributesToWire(version, recovery),
     ...(options.policy ? { policy: policyToWire(vault, name, options.policy) } : {}),
     tags: version.tags,
     ...(options.pendingVisible ? { pending: { id: pendingId(vault, name) } } : {}),
@@ -48,10 +53,10 @@ export function versionToWire(
  * The version an operation is creating, before it has a certificate: disabled, no cer/kid/sid. Key Vault
  * serves it on GET /certificates/{name}/, and the SDK's operation poller reads it first.
  */
-export function pendingVersionToWire(vault: string, op: PendingOperation): Record<string, unknown> {
+export function pendingVersionToWire(vault: string, recovery: Recovery, op: PendingOperation): Record<string, unknown> {
   return {
     id: certificateId(vault, op.name, op.version),
-    attributes: pendingAttributesToWire(op),
+    attributes: pendingAttributesToWire(op, recovery),
     // The certificate's policy, updated or not; the attributes' window is the version's own, made under op.policy.
     policy: policyToWire(vault, op.name, certificatePolicyOf(op)),
     tags: op.tags,
@@ -60,7 +65,7 @@ export function pendingVersionToWire(vault: string, op: PendingOperation): Recor
 }
 
 /** What a version still being requested shows: disabled, valid for the window its policy asks for. */
-export function pendingAttributesToWire(op: PendingOperation): Record<string, unknown> {
+export function pendingAttributesToWire(op: PendingOperation, recovery: Recovery): Record<string, unknown> {
   const window = validityWindow(new Date(op.created * 1000), op.policy.validityMonths);
   return {
     enabled: false,
@@ -68,6 +73,23 @@ export function pendingAttributesToWire(op: PendingOperation): Record<string, un
     exp: Math.floor(window.notAfter.getTime() / 1000),
     created: op.created,
     updated: op.updated,
-    recoveryLevel: RECOVERY_LEVEL,
+    ...recovery,
+  };
+}
+
+/** What GET /certificates/{name}/{version} shows, and recover answers: an issued version, or the one being requested. */
+export function certificateViewToWire(vault: string, recovery: Recovery, view: CertificateView): Record<string, unknown> {
+  if (view.kind === 'pending') return pendingVersionToWire(vault, recovery, view.operation);
+  return versionToWire(vault, recovery, view.version, { ...(view.policy ? { policy: view.policy } : {}), pendingVisible: view.pendingVisible });
+}
+
+/** A DeletedCertificateBundle: the certificate as it was, and when it was deleted and will be purged. */
+export function deletedCertificateToWire(vault: string, recovery: Recovery, deleted: DeletedCertificate): Record<string, unknown> {
+  const name = deleted.certificate.kind === 'pending' ? deleted.certificate.operation.name : deleted.certificate.version.name;
+  return {
+    ...certificateViewToWire(vault, recovery, deleted.certificate),
+    recoveryId: deletedCertificateId(vault, name),
+    deletedDate: deleted.deletion.deletedDate,
+    scheduledPurgeDate: deleted.deletion.scheduledPurgeDate,
   };
 }

@@ -1,25 +1,26 @@
 import type { CertificateListing } from '../../domain/certificate-listing';
+import type { Recovery } from '../../domain/soft-delete';
 import { versionAttributesToWire } from './certificate-bundle.wire';
-import { certificateId } from './identifiers';
+import { certificateId, deletedCertificateId } from './identifiers';
 
 /**
  * A certificate as an item of `GET /certificates`: CertificateItem `{id, x5t, attributes, tags}`, its id
  * without a version (contract §2.7). A certificate with no issued version yet has no `x5t`.
  */
-export function certificateItemToWire(vault: string, listing: CertificateListing): Record<string, unknown> {
+export function certificateItemToWire(vault: string, recovery: Recovery, listing: CertificateListing): Record<string, unknown> {
   return {
     id: certificateId(vault, listing.name),
     ...(listing.x5t ? { x5t: listing.x5t } : {}),
-    attributes: versionAttributesToWire(listing),
+    attributes: versionAttributesToWire(listing, recovery),
     tags: listing.tags,
   };
 }
 
 /** A soft-deleted certificate as an item of `GET /deletedcertificates`: the item plus where and until when it can be recovered. */
-export function deletedCertificateItemToWire(vault: string, listing: CertificateListing): Record<string, unknown> {
+export function deletedCertificateItemToWire(vault: string, recovery: Recovery, listing: CertificateListing): Record<string, unknown> {
   return {
-    recoveryId: `${vault}/deletedcertificates/${listing.name}`,
+    recoveryId: deletedCertificateId(vault, listing.name),
     ...(listing.deletion ? { deletedDate: listing.deletion.deletedDate, scheduledPurgeDate: listing.deletion.scheduledPurgeDate } : {}),
-    ...certificateItemToWire(vault, listing),
+    ...certificateItemToWire(vault, recovery, listing),
   };
 }

@@ -6,6 +6,11 @@ export function certificateId(vault: string, name: string, version?: string): st
   return `${vault}/certificates/${name}${version ? `/${version}` : ''}`;
 }
 
+/** A deleted certificate's `recoveryId`: where it is read, recovered and purged. */
+export function deletedCertificateId(vault: string, name: string): string {
+  return `${vault}/deletedcertificates/${name}`;
+}
+
 export function pendingId(vault: string, name: string): string {
   return `${vault}/certificates/${name}/pending`;
 }

@@ -1,6 +1,15 @@
 import type { CertificateVersion } from '../../../shared/domain/certificate-version';
 import type { PendingOperation } from '../../../shared/domain/pending-operation';
-import type { CertificateHead, CertificateRepository, RestoredCertificate, Stored, VersionPage, VersionSummary, WholeCertificate } from '../../../shared/storage/repositories';
+import {
+  type CertificateHead,
+  type CertificateRepository,
+  MAX_ROWS_PER_BATCH,
+  type RestoredCertificate,
+  type Stored,
+  type VersionPage,
+  type VersionSummary,
+  type WholeCertificate,
+} from '../../../shared/storage/repositories';
 import { WriteConflictError } from '../../../shared/storage/storage-errors';
 import { etagFactory, storedCopy } from './copy';
 
@@ -75,6 +84,36 @@ export class MemoryCertificateRepository implements CertificateRepository {
     }
     partition.operation = { value: storedCopy(operation.value), etag: this.nextEtag() };
     if (head) partition.head = { value: storedCopy(head.value), etag: this.nextEtag() };
+  }
+
+  async replaceOperationAndWriteHead(operation: Stored<PendingOperation>, head: CertificateHead, headEtag: string | undefined): Promise<void> {
+    const key = operation.value.name.toLowerCase();
+    if (head.name.toLowerCase() !== key) throw new Error('All operations in a transaction must target the same partitionKey');
+    const partition = this.partitions.get(key);
+    const headAsRead = headEtag === undefined ? partition?.head === undefined : partition?.head?.etag === headEtag;
+    if (!partition?.operation || partition.operation.etag !== operation.etag || !headAsRead) {
+      throw new WriteConflictError(`certificate ${operation.value.name}: another request changed it first`);
+    }
+    partition.operation = { value: storedCopy(operation.value), etag: this.nextEtag() };
+    partition.head = { value: storedCopy(head), etag: this.nextEtag() };
+  }
+
+  async deleteVersions(name: string, versions: readonly string[]): Promise<void> {
+    if (versions.length > MAX_ROWS_PER_BATCH) throw new Error(`At most ${MAX_ROWS_PER_BATCH} versions can be removed in one batch`);
+    const stored = this.partitions.get(name.toLowerCase())?.versions;
+    const ids = versions.map((v) => v.toLowerCase());
+    // All or nothing, as in a batch: one version already gone removes none.
+    if (ids.some((id) => !stored?.has(id))) throw new WriteConflictError(`certificate ${name}: another request changed it first`);
+    for (const id of ids) stored?.delete(id);
+  }
+
+  async deleteHeadAndOperation(head: CertificateHead, operation: PendingOperation | undefined): Promise<void> {
+    const partition = this.partitions.get(head.name.toLowerCase());
+    if (!partition?.head || (operation && !partition.operation)) {
+      throw new WriteConflictError(`certificate ${head.name}: another request changed it first`);
+    }
+    delete partition.head;
+    if (operation) delete partition.operation;
   }
 
   async getVersion(name: string, version: string): Promise<CertificateVersion | undefined> {

@@ -5,8 +5,17 @@ import { MemoryDueIndex } from './due-index';
 import { MemoryIssuerRepository } from './issuer-repository';
 import { MemoryJobQueue } from './job-queue';
 import { MemoryListingRepository } from './listing-repository';
+import { MemoryPurgeSchedule } from './purge-schedule';
 
-export { MemoryCertificateRepository, MemoryContactsRepository, MemoryDueIndex, MemoryIssuerRepository, MemoryJobQueue, MemoryListingRepository };
+export {
+  MemoryCertificateRepository,
+  MemoryContactsRepository,
+  MemoryDueIndex,
+  MemoryIssuerRepository,
+  MemoryJobQueue,
+  MemoryListingRepository,
+  MemoryPurgeSchedule,
+};
 
 /** A fresh, empty set of in-memory repositories; delayed jobs follow `clock`. */
 export function memoryStorage(clock?: Clock) {
@@ -15,6 +24,7 @@ export function memoryStorage(clock?: Clock) {
     issuers: new MemoryIssuerRepository(),
     contacts: new MemoryContactsRepository(),
     dueIndex: new MemoryDueIndex(),
+    purgeSchedule: new MemoryPurgeSchedule(),
     jobs: new MemoryJobQueue(clock),
     listings: new MemoryListingRepository(),
   };

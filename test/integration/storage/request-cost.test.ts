@@ -5,6 +5,7 @@ import { listCertificateVersions } from '../../../shared/services/certificate-ve
 import { CertificateStore } from '../../../shared/storage/certificate-store';
 import { IssuerStore } from '../../../shared/storage/issuer-store';
 import { OperationsDueIndex } from '../../../shared/storage/operations-due-index';
+import { PurgeScheduleIndex } from '../../../shared/storage/purge-schedule';
 import { type RunningAzurite, startAzurite } from '../../helpers/azurite';
 import { memoryServiceContext } from '../../helpers/service-context';
 import { isKeyRangeFilter, tableRequestLog } from '../../helpers/storage-request-log';
@@ -144,5 +145,26 @@ describe('what storage reads cost', () => {
     // dueAt is not a key, so what bounds the rows Azure scans is the partition (minute bucket) range.
     const bound = /PartitionKey le '(\d+)'/.exec(log.requests[0]?.filter ?? '')?.[1];
     expect(Number(bound)).toBe(Math.floor(NOW / 60));
+  });
+
+  it('reads only the purges that are due: one key-range request with $top, beside the sweep entries and later purges', async () => {
+    const log = tableRequestLog();
+    const table = log.tableClient(azurite.connectionString, `Purge${randomBytes(4).toString('hex')}`);
+    await table.createTable();
+    const schedule = new PurgeScheduleIndex(table);
+    const sweep = new OperationsDueIndex(table);
+    for (let i = 0; i < 3; i++) await schedule.schedule({ name: `due-${i}`, scheduledPurgeDate: NOW - 86_400 * i });
+    // Later in this very minute, and in later days: not due.
+    await schedule.schedule({ name: 'this-minute', scheduledPurgeDate: NOW + 1 });
+    for (let i = 1; i <= 20; i++) await schedule.schedule({ name: `later-${i}`, scheduledPurgeDate: NOW + 86_400 * i });
+    for (let i = 0; i < 5; i++) await sweep.schedule({ name: `op-${i}`, requestId: 'r', dueAt: NOW - 60 });
+    log.clear();
+
+    expect((await schedule.due(NOW, 10)).map((e) => e.name)).toEqual(['due-2', 'due-1', 'due-0']);
+    expect(log.requests).toHaveLength(1);
+    const [query] = log.requests;
+    expect(isKeyRangeFilter(query?.filter ?? '')).toBe(true);
+    expect(query?.top).toBe(10);
+    expect(query?.returned).toBe(3);
   });
 });

@@ -161,6 +161,8 @@ function compiledTemplateChecks(): void {
     expect(String(settingValue(SETTINGS.authTenantId))).toContain("parameters('authTenantId')");
     expect(settingValue(SETTINGS.authAudience)).toBe("[parameters('authAudience')]");
     expect(typeof settingValue(SETTINGS.statusSweepSchedule)).toBe('string');
+    expect(typeof settingValue(SETTINGS.purgeSchedule)).toBe('string');
+    expect(settingValue(SETTINGS.softDeleteRetentionDays)).toContain('softDeleteRetentionDays');
   });
 
   test('KEY_ENCRYPTION_KEY is a Key Vault reference; the key itself goes into the vault secret and nowhere else', () => {

@@ -1,0 +1,45 @@
+import { errors } from '../api/errors';
+import { WriteConflictError } from '../storage/storage-errors';
+import { type CertificateView, latestOf } from './certificate-reads';
+import { refreshListing } from './certificate-listing';
+import type { DeletedCertificate } from './delete-certificate';
+import type { ServiceContext } from './service-context';
+
+const MAX_ATTEMPTS = 3;
+
+/**
+ * GET /deletedcertificates/{name}: the certificate as it was when deleted, with its deletion's dates. Read
+ * from the head and the operation (two point reads, in parallel), as GET of the live certificate is.
+ */
+export async function getDeletedCertificate(ctx: ServiceContext, name: string): Promise<DeletedCertificate> {
+  const [operation, head] = await Promise.all([ctx.certificates.getOperation(name), ctx.certificates.getHead(name)]);
+  if (!head?.deletion) throw errors.deletedCertificateNotFound(name);
+  return { certificate: await latestOf(ctx, name, head, operation?.value), deletion: head.deletion };
+}
+
+/**
+ * POST /deletedcertificates/{name}/recover: the head is live again, in one batch with the operation (rule 3),
+ * and the purge entry goes after it (a crash in between leaves an entry the timer drops, since the head is
+ * no longer deleted). Refused while a purge runs: the certificate is already partly gone.
+ */
+export async function recoverDeletedCertificate(ctx: ServiceContext, name: string): Promise<CertificateView> {
+  for (let attempt = 1; ; attempt++) {
+    const [operation, stored] = await Promise.all([ctx.certificates.getOperation(name), ctx.certificates.getStoredHead(name)]);
+    const deletion = stored?.value.deletion;
+    if (!stored || !deletion) throw errors.deletedCertificateNotFound(name);
+    if (deletion.purging) throw errors.certificateBeingDeleted();
+    if (!operation) throw new Error(`Certificate ${name} has a head but no operation row`);
+
+    const { deletion: _deletion, ...live } = stored.value;
+    try {
+      await ctx.certificates.replaceOperationAndWriteHead(operation, live, stored.etag);
+    } catch (error) {
+      if (!(error instanceof WriteConflictError)) throw error;
+      if (attempt >= MAX_ATTEMPTS) throw errors.concurrentUpdate();
+      continue;
+    }
+    await ctx.purgeSchedule.remove({ name: live.name, scheduledPurgeDate: deletion.scheduledPurgeDate });
+    await refreshListing(ctx, name);
+    return latestOf(ctx, name, live, operation.value);
+  }
+}

@@ -1,0 +1,118 @@
+import { errors } from '../api/errors';
+import { unixSeconds } from '../domain/clock';
+import { type CertificateDeletion, type CertificateHead, MAX_ROWS_PER_BATCH, type PurgeEntry } from '../storage/repositories';
+import type { PendingOperation } from '../domain/pending-operation';
+import { WriteConflictError } from '../storage/storage-errors';
+import { refreshListing } from './certificate-listing';
+import type { ServiceContext } from './service-context';
+
+const MAX_ATTEMPTS = 3;
+
+/** At most this many due purges per timer run; the next run takes the rest. */
+const BATCH = 100;
+
+/** 'stale': the name is not deleted (any more), or not by the deletion the caller meant; nothing was done. */
+type PurgeOutcome = 'purged' | 'stale';
+
+/** What the purge steps start from: the head marked purging, and the operation row beside it. */
+interface Purging {
+  head: CertificateHead;
+  deletion: CertificateDeletion;
+  operation: PendingOperation | undefined;
+}
+
+/**
+ * Step 1: one batch marks the head purging (rule 3: with the operation), after which nothing else may change
+ * the certificate (create, import and recover answer 409 ObjectIsBeingDeleted). A head already purging is a
+ * purge that crashed or runs elsewhere: the steps continue it. With `scheduledPurgeDate`, only that deletion
+ * is purged (a due entry left by an earlier delete of a name since recovered and deleted again is stale).
+ */
+async function markPurging(ctx: ServiceContext, name: string, scheduledPurgeDate: number | undefined): Promise<Purging | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    const [operation, stored] = await Promise.all([ctx.certificates.getOperation(name), ctx.certificates.getStoredHead(name)]);
+    const deletion = stored?.value.deletion;
+    if (!stored || !deletion) return undefined;
+    if (scheduledPurgeDate !== undefined && deletion.scheduledPurgeDate !== scheduledPurgeDate) return undefined;
+    if (deletion.purging) return { head: stored.value, deletion, operation: operation?.value };
+    if (!operation) throw new Error(`Certificate ${name} has a head but no operation row`);
+    const purging = { ...deletion, purging: true };
+    const head = { ...stored.value, deletion: purging };
+    try {
+      await ctx.certificates.replaceOperationAndWriteHead(operation, head, stored.etag);
+      return { head, deletion: purging, operation: operation.value };
+    } catch (error) {
+      if (!(error instanceof WriteConflictError)) throw error;
+      if (attempt >= MAX_ATTEMPTS) throw errors.concurrentUpdate();
+    }
+  }
+}
+
+/**
+ * The purge (docs/storage-design.md, "Purge: a due index, not a scan"): head marked purging, then the version
+ * rows in batches of at most 100, then head and operation together, then the list index and the due entry.
+ * A crash anywhere leaves the head, so the name still answers 409 and the entry is still due: the next run,
+ * or another purge call, continues from where this one stopped. Cost: O(versions / 100) batches.
+ */
+async function purge(ctx: ServiceContext, name: string, scheduledPurgeDate?: number): Promise<PurgeOutcome> {
+  const purging = await markPurging(ctx, name, scheduledPurgeDate);
+  if (!purging) return 'stale';
+  for (;;) {
+    const page = await ctx.certificates.listVersions(name, MAX_ROWS_PER_BATCH);
+    if (page.versions.length === 0) break;
+    try {
+      await ctx.certificates.deleteVersions(name, page.versions.map((v) => v.version));
+    } catch (error) {
+      // Another purge of the same name removed some of them first: read what is left.
+      if (!(error instanceof WriteConflictError)) throw error;
+    }
+  }
+  try {
+    await ctx.certificates.deleteHeadAndOperation(purging.head, purging.operation);
+  } catch (error) {
+    // Another purge got there first; what it leaves is what this one would.
+    if (!(error instanceof WriteConflictError) || (await ctx.certificates.getHead(name))) throw error;
+  }
+  await refreshListing(ctx, name);
+  await ctx.purgeSchedule.remove({ name: purging.head.name, scheduledPurgeDate: purging.deletion.scheduledPurgeDate });
+  return 'purged';
+}
+
+/** DELETE /deletedcertificates/{name}: the purge's steps, at once, whenever the certificate is deleted. */
+export async function purgeDeletedCertificate(ctx: ServiceContext, name: string): Promise<void> {
+  if ((await purge(ctx, name)) === 'stale') throw errors.deletedCertificateNotFound(name);
+}
+
+export interface PurgeReport {
+  due: number;
+  purged: number;
+  /** Entries whose certificate was recovered, or deleted again since (the newer deletion has its own entry). */
+  dropped: number;
+  /** Purges that failed this time; their entries stay due for the next run. */
+  failed: number;
+}
+
+/**
+ * The purge timer: reads only the purge entries that are due (one key range of the due index), and purges
+ * each. Cost grows with what is due, never with how many certificates are stored or deleted.
+ */
+export async function purgeDueCertificates(ctx: ServiceContext, log: (message: string) => void = () => undefined): Promise<PurgeReport> {
+  const entries = await ctx.purgeSchedule.due(unixSeconds(ctx.clock), BATCH);
+  const report: PurgeReport = { due: entries.length, purged: 0, dropped: 0, failed: 0 };
+  for (const entry of entries) {
+    const outcome = await purgeOne(ctx, entry, log);
+    report[outcome] += 1;
+  }
+  return report;
+}
+
+async function purgeOne(ctx: ServiceContext, entry: PurgeEntry, log: (message: string) => void): Promise<'purged' | 'dropped' | 'failed'> {
+  try {
+    if ((await purge(ctx, entry.name, entry.scheduledPurgeDate)) === 'purged') return 'purged';
+    await ctx.purgeSchedule.remove(entry);
+    return 'dropped';
+  } catch (error) {
+    // One certificate that cannot be purged now must not hold back the others.
+    log(`Purge of ${entry.name} failed, will retry: ${error instanceof Error ? error.message : String(error)}`);
+    return 'failed';
+  }
+}
