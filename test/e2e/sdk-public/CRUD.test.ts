@@ -4,8 +4,8 @@
  * keeps its name and assertions; only the recorder and credential plumbing is replaced (support.ts: the
  * service from test/helpers/service-under-test.ts over HTTPS, its credential and SDK options), pollers poll
  * every 50 ms instead of 10 s, and the OpenSSL files go to a temporary folder instead of the working directory.
- * The service runs with ISSUANCE_MIN_SECONDS, so that Self issuance takes a second (on Key Vault it takes
- * seconds): "can abort creating a certificate" and "can read, cancel and delete a certificate's operation"
+ * The service runs with ISSUANCE_MIN_SECONDS (SELF_ISSUANCE_SETTINGS) so that Self issuance takes seconds as
+ * on Key Vault: "can abort creating a certificate" and "can read, cancel and delete a certificate's operation"
  * need the operation still `inProgress` after beginCreateCertificate returns. Vitest's `{ retry: 5 }` is
  * dropped: nothing here is eventually consistent. assertThrowsAbortError checks the AbortError's message by
  * prefix, as the installed HTTP runtime words it differently (support.ts says how).
@@ -28,11 +28,11 @@ import path from 'node:path';
 import childProcess from 'node:child_process';
 import type { CertificateClient, CertificateIssuer, CertificateOperation } from '@azure/keyvault-certificates';
 import type { SecretClient } from '@azure/keyvault-secrets';
-import { type TestClient, type ThrownRestError, assertThrowsAbortError, authenticateAgainstLocalHost, portedSpec, testPollerProperties } from './support';
+import { type TestClient, type ThrownRestError, assertThrowsAbortError, SELF_ISSUANCE_SETTINGS, authenticateAgainstLocalHost, portedSpec, testPollerProperties } from './support';
 import { expectToSupportTracing } from './supports-tracing';
 
 const { it } = portedSpec('CRUD.spec.ts');
-const authenticate = authenticateAgainstLocalHost({ ISSUANCE_MIN_SECONDS: '1' });
+const authenticate = authenticateAgainstLocalHost(SELF_ISSUANCE_SETTINGS);
 
 describe('Certificates client - create, read, update and delete', () => {
   const prefix = `CRUD${process.env.CERTIFICATE_NAME || 'CertificateName'}`;

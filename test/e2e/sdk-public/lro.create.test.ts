@@ -4,8 +4,8 @@
  * to jest against this service's local host. Each test keeps its name and assertions; only the recorder and
  * credential plumbing is replaced (support.ts: the service from test/helpers/service-under-test.ts over
  * HTTPS, its credential and SDK options), and pollers poll every 50 ms instead of 10 s.
- * The service runs with ISSUANCE_MIN_SECONDS so that Self issuance takes a second, as it takes seconds on
- * Key Vault: "can resume from a stopped poller" needs the operation still in progress after
+ * The service runs with ISSUANCE_MIN_SECONDS (SELF_ISSUANCE_SETTINGS) so that Self issuance takes seconds, as
+ * on Key Vault: "can resume from a stopped poller" needs the operation still in progress after
  * beginCreateCertificate returns. Vitest's `{ retry: 5 }` is dropped: nothing here is eventually consistent.
  *
  * Copyright (c) Microsoft Corporation. Licensed under the MIT License:
@@ -22,10 +22,10 @@
  */
 import { PollerStoppedError } from '@azure/core-lro';
 import { type CertificateClient, type KeyVaultCertificate, DefaultCertificatePolicy } from '@azure/keyvault-certificates';
-import { type TestClient, authenticateAgainstLocalHost, portedSpec, testPollerProperties } from './support';
+import { type TestClient, SELF_ISSUANCE_SETTINGS, authenticateAgainstLocalHost, portedSpec, testPollerProperties } from './support';
 
 const { it } = portedSpec('lro.create.spec.ts');
-const authenticate = authenticateAgainstLocalHost({ ISSUANCE_MIN_SECONDS: '1' });
+const authenticate = authenticateAgainstLocalHost(SELF_ISSUANCE_SETTINGS);
 
 describe('Certificates client - LRO - create', () => {
   const certificatePrefix = `lroCreate${process.env.CERTIFICATE_NAME || 'CertificateName'}`;

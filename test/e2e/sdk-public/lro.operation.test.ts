@@ -5,8 +5,8 @@
  * to jest against this service's local host. Each test keeps its name and assertions; only the recorder and
  * credential plumbing is replaced (support.ts: the service from test/helpers/service-under-test.ts over
  * HTTPS, its credential and SDK options), and pollers poll every 50 ms instead of 10 s.
- * The service runs with ISSUANCE_MIN_SECONDS so that Self issuance takes a second, as it takes seconds on
- * Key Vault: the first test reads the operation `inProgress` from getCertificateOperation. Vitest's
+ * The service runs with ISSUANCE_MIN_SECONDS (SELF_ISSUANCE_SETTINGS) so that Self issuance takes seconds, as
+ * on Key Vault: the first test reads the operation `inProgress` from getCertificateOperation. Vitest's
  * `{ retry: 5 }` is dropped: nothing here is eventually consistent.
  *
  * Copyright (c) Microsoft Corporation. Licensed under the MIT License:
@@ -27,10 +27,10 @@ import {
   DefaultCertificatePolicy,
   type KeyVaultCertificateWithPolicy,
 } from '@azure/keyvault-certificates';
-import { type TestClient, authenticateAgainstLocalHost, portedSpec, testPollerProperties } from './support';
+import { type TestClient, SELF_ISSUANCE_SETTINGS, authenticateAgainstLocalHost, portedSpec, testPollerProperties } from './support';
 
 const { it } = portedSpec('lro.operation.spec.ts');
-const authenticate = authenticateAgainstLocalHost({ ISSUANCE_MIN_SECONDS: '1' });
+const authenticate = authenticateAgainstLocalHost(SELF_ISSUANCE_SETTINGS);
 
 describe('Certificates client - LRO - certificate operation', () => {
   const certificatePrefix = `lroOperation${process.env.CERTIFICATE_NAME || 'CertificateName'}`;

@@ -33,6 +33,14 @@ import { AWAITING_FEATURES } from './awaiting-features';
  */
 export const testPollerProperties = { intervalInMs: 50 };
 
+/**
+ * ISSUANCE_MIN_SECONDS for the files whose tests must see a Self operation `inProgress` after
+ * beginCreateCertificate returns (abort, cancel, resume, getCertificateOperation), as on Key Vault, where Self
+ * takes seconds. Those tests need the operation unfinished for a few requests after the 202; two seconds
+ * leave a wide margin on a loaded machine while costing each awaited create about one second more than one.
+ */
+export const SELF_ISSUANCE_SETTINGS = { ISSUANCE_MIN_SECONDS: '2' };
+
 /** What the SDK repository's `authenticate(ctx)` hands each test, here backed by the local host. */
 export interface Authentication {
   service: ServiceUnderTest;
