@@ -60,6 +60,7 @@ export async function buildApp(config: Config): Promise<App> {
     jobRedriveAfterSeconds: config.jobRedriveAfterSeconds,
     issuanceMinSeconds: config.issuanceMinSeconds,
     softDeleteRetentionDays: config.softDeleteRetentionDays,
+    deletionMinSeconds: config.deletionMinSeconds,
   };
   return { config, services };
 }

@@ -27,6 +27,7 @@ export const SETTINGS = {
   jobRedriveAfterSeconds: 'JOB_REDRIVE_AFTER_SECONDS',
   issuanceMinSeconds: 'ISSUANCE_MIN_SECONDS',
   softDeleteRetentionDays: 'SOFT_DELETE_RETENTION_DAYS',
+  deletionMinSeconds: 'DELETION_MIN_SECONDS',
   purgeSchedule: 'PURGE_SCHEDULE',
   logLevel: 'LOG_LEVEL',
 } as const;
@@ -72,6 +73,11 @@ export interface Config {
   issuanceMinSeconds: number;
   /** How long a deleted certificate stays recoverable before it is purged (Key Vault's 7-90 days). */
   softDeleteRetentionDays: number;
+  /**
+   * A soft delete takes at least this long to show under /deletedcertificates (0: at once, the default), as
+   * Key Vault's deletion takes a moment; meanwhile recover and purge answer 409 ObjectIsBeingDeleted.
+   */
+  deletionMinSeconds: number;
   /** What the app logs: see shared/log-level.ts. */
   logLevel: LogLevel;
 }
@@ -91,6 +97,16 @@ const issuanceMinSeconds = z.coerce
   .int(`${SETTINGS.issuanceMinSeconds} must be a whole number of seconds`)
   .min(0, `${SETTINGS.issuanceMinSeconds} must be 0 (off) or more`)
   .max(MAX_QUEUE_VISIBILITY_SECONDS, `${SETTINGS.issuanceMinSeconds} must be at most ${MAX_QUEUE_VISIBILITY_SECONDS} (7 days)`)
+  .default(0);
+
+/** A deletion never takes longer than an hour, even in a test that wants it slow. */
+const MAX_DELETION_SECONDS = 3600;
+
+const deletionMinSeconds = z.coerce
+  .number({ message: `${SETTINGS.deletionMinSeconds} must be a number of seconds` })
+  .int(`${SETTINGS.deletionMinSeconds} must be a whole number of seconds`)
+  .min(0, `${SETTINGS.deletionMinSeconds} must be 0 (off) or more`)
+  .max(MAX_DELETION_SECONDS, `${SETTINGS.deletionMinSeconds} must be at most ${MAX_DELETION_SECONDS} (an hour)`)
   .default(0);
 
 const softDeleteRetentionDays = z.coerce
@@ -173,11 +189,13 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
 
   const retention = softDeleteRetentionDays.safeParse(env[SETTINGS.softDeleteRetentionDays]?.trim() || undefined);
   if (!retention.success) problems.push(...retention.error.issues.map((i) => i.message));
+  const minDeletion = deletionMinSeconds.safeParse(env[SETTINGS.deletionMinSeconds]?.trim() || undefined);
+  if (!minDeletion.success) problems.push(...minDeletion.error.issues.map((i) => i.message));
 
   const logLevel = parseLogLevel(env[SETTINGS.logLevel]);
   if (!logLevel) problems.push(`${SETTINGS.logLevel} must be one of ${LOG_LEVELS.join(', ')}, got "${env[SETTINGS.logLevel]}"`);
 
-  if (problems.length > 0 || !storage || !auth || !kek.success || !maxAge.success || !redrive.success || !minIssuance.success || !retention.success || !logLevel) {
+  if (problems.length > 0 || !storage || !auth || !kek.success || !maxAge.success || !redrive.success || !minIssuance.success || !retention.success || !minDeletion.success || !logLevel) {
     throw new ConfigError(problems);
   }
   return {
@@ -188,6 +206,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     jobRedriveAfterSeconds: redrive.data,
     issuanceMinSeconds: minIssuance.data,
     softDeleteRetentionDays: retention.data,
+    deletionMinSeconds: minDeletion.data,
     logLevel,
   };
 }

@@ -26,6 +26,16 @@ export function recoveryOf(retentionDays: number): Recovery {
   };
 }
 
+/**
+ * Whether a deletion is still under way at `now` (DELETION_MIN_SECONDS): Key Vault takes a moment before a
+ * deleted certificate appears under /deletedcertificates, and callers' pollers (the SDKs' delete pollers,
+ * their resume tests) are written for that. Meanwhile the deleted certificate is not found and recover or
+ * purge are refused as "being deleted", as Key Vault answers them.
+ */
+export function deletionUnderWay(deletion: { deletedDate: number }, now: number, deletionMinSeconds: number): boolean {
+  return now < deletion.deletedDate + deletionMinSeconds;
+}
+
 /** When a certificate deleted at `now` (unix seconds) is purged unless recovered first. */
 export function deletionAt(now: number, retentionDays: number): { deletedDate: number; scheduledPurgeDate: number } {
   return { deletedDate: now, scheduledPurgeDate: now + retentionDays * DAY_SECONDS };

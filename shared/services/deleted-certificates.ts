@@ -1,4 +1,6 @@
 import { errors } from '../api/errors';
+import { unixSeconds } from '../domain/clock';
+import { deletionUnderWay } from '../domain/soft-delete';
 import { WriteConflictError } from '../storage/storage-errors';
 import { type CertificateView, latestOf } from './certificate-reads';
 import { refreshListing } from './certificate-listing';
@@ -13,7 +15,7 @@ const MAX_ATTEMPTS = 3;
  */
 export async function getDeletedCertificate(ctx: ServiceContext, name: string): Promise<DeletedCertificate> {
   const [operation, head] = await Promise.all([ctx.certificates.getOperation(name), ctx.certificates.getHead(name)]);
-  if (!head?.deletion) throw errors.deletedCertificateNotFound(name);
+  if (!head?.deletion || deletionUnderWay(head.deletion, unixSeconds(ctx.clock), ctx.deletionMinSeconds)) throw errors.deletedCertificateNotFound(name);
   return { certificate: await latestOf(ctx, name, head, operation?.value), deletion: head.deletion };
 }
 
@@ -27,7 +29,7 @@ export async function recoverDeletedCertificate(ctx: ServiceContext, name: strin
     const [operation, stored] = await Promise.all([ctx.certificates.getOperation(name), ctx.certificates.getStoredHead(name)]);
     const deletion = stored?.value.deletion;
     if (!stored || !deletion) throw errors.deletedCertificateNotFound(name);
-    if (deletion.purging) throw errors.certificateBeingDeleted();
+    if (deletion.purging || deletionUnderWay(deletion, unixSeconds(ctx.clock), ctx.deletionMinSeconds)) throw errors.certificateBeingDeleted();
     if (!operation) throw new Error(`Certificate ${name} has a head but no operation row`);
 
     const { deletion: _deletion, ...live } = stored.value;

@@ -1,5 +1,6 @@
 import { errors } from '../api/errors';
 import { unixSeconds } from '../domain/clock';
+import { deletionUnderWay } from '../domain/soft-delete';
 import { type CertificateDeletion, type CertificateHead, MAX_ROWS_PER_BATCH, type PurgeEntry } from '../storage/repositories';
 import type { PendingOperation } from '../domain/pending-operation';
 import { WriteConflictError } from '../storage/storage-errors';
@@ -79,6 +80,11 @@ async function purge(ctx: ServiceContext, name: string, scheduledPurgeDate?: num
 
 /** DELETE /deletedcertificates/{name}: the purge's steps, at once, whenever the certificate is deleted. */
 export async function purgeDeletedCertificate(ctx: ServiceContext, name: string): Promise<void> {
+  if (ctx.deletionMinSeconds > 0) {
+    // Purging a deletion still under way is Key Vault's 409; only a deployment that slows deletions pays this read.
+    const deletion = (await ctx.certificates.getHead(name))?.deletion;
+    if (deletion && !deletion.purging && deletionUnderWay(deletion, unixSeconds(ctx.clock), ctx.deletionMinSeconds)) throw errors.certificateBeingDeleted();
+  }
   if ((await purge(ctx, name)) === 'stale') throw errors.deletedCertificateNotFound(name);
 }
 

@@ -32,4 +32,6 @@ export interface ServiceContext {
   issuanceMinSeconds: number;
   /** How long a deleted certificate stays recoverable (SOFT_DELETE_RETENTION_DAYS, 7-90). */
   softDeleteRetentionDays: number;
+  /** A soft delete takes at least this long to show as deleted (DELETION_MIN_SECONDS); 0 shows it at once. */
+  deletionMinSeconds: number;
 }

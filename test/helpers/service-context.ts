@@ -33,6 +33,7 @@ function baseContext(clock: Clock) {
     jobRedriveAfterSeconds: 60,
     issuanceMinSeconds: 0,
     softDeleteRetentionDays: 90,
+    deletionMinSeconds: 0,
   };
 }
 

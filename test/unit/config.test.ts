@@ -36,6 +36,13 @@ describe(`${SETTINGS.issuanceMinSeconds}`, () => {
     expect(problemsWith({ [SETTINGS.issuanceMinSeconds]: '604801' })).toEqual(['ISSUANCE_MIN_SECONDS must be at most 604800 (7 days)']);
   });
 
+  it('takes DELETION_MIN_SECONDS as whole seconds from 0 (the default) to an hour', () => {
+    expect(parseConfig(base).deletionMinSeconds).toBe(0);
+    expect(parseConfig({ ...base, [SETTINGS.deletionMinSeconds]: '2' }).deletionMinSeconds).toBe(2);
+    expect(problemsWith({ [SETTINGS.deletionMinSeconds]: '1.5' })).toEqual(['DELETION_MIN_SECONDS must be a whole number of seconds']);
+    expect(problemsWith({ [SETTINGS.deletionMinSeconds]: '3601' })).toEqual(['DELETION_MIN_SECONDS must be at most 3600 (an hour)']);
+  });
+
   it('must leave time to issue before operations time out', () => {
     expect(problemsWith({ [SETTINGS.issuanceMinSeconds]: '600', [SETTINGS.operationMaxAgeSeconds]: '600' })).toEqual([
       'ISSUANCE_MIN_SECONDS (600) must be less than OPERATION_MAX_AGE_SECONDS (600)',

@@ -9,6 +9,7 @@ import { listCertificateVersions } from '../../../shared/services/certificate-ve
 import { createCertificate } from '../../../shared/services/create-certificate';
 import { deleteCertificate } from '../../../shared/services/delete-certificate';
 import { getDeletedCertificate, recoverDeletedCertificate } from '../../../shared/services/deleted-certificates';
+import { purgeDeletedCertificate } from '../../../shared/services/purge-certificates';
 import { importCertificate } from '../../../shared/services/import-certificate';
 import { runIssuerJob } from '../../../shared/services/issuer-job';
 import { getManagedKey, signWithKey } from '../../../shared/services/key-operations';
@@ -212,5 +213,36 @@ describe('POST /deletedcertificates/{name}/recover', () => {
     expect(await refusal(recoverDeletedCertificate(setup.ctx, 'live'))).toEqual(errors.certificateBeingDeleted());
     expect(await refusal(createCertificate(setup.ctx, 'live', selfBody))).toEqual(errors.certificateBeingDeleted());
     expect(errors.certificateBeingDeleted()).toMatchObject({ status: 409, code: 'Conflict', innerCode: 'ObjectIsBeingDeleted', message: 'Certificate is currently being deleted.' });
+  });
+});
+
+describe('DELETION_MIN_SECONDS: a deletion that takes a moment, as on Key Vault', () => {
+  it('is not found as deleted, and refuses recover and purge as being deleted, until the time has passed', async () => {
+    const clock = manualClock();
+    const setup = memoryServiceContext({ clock, deletionMinSeconds: 3 });
+    await issue(setup, 'slow');
+    await deleteCertificate(setup.ctx, 'slow');
+
+    // Gone from the live routes at once, not yet shown as deleted.
+    expect(await refusal(getLatestCertificate(setup.ctx, 'slow'))).toEqual(errors.certificateNotFound('slow'));
+    expect(await refusal(getDeletedCertificate(setup.ctx, 'slow'))).toEqual(errors.deletedCertificateNotFound('slow'));
+    expect(await refusal(recoverDeletedCertificate(setup.ctx, 'slow'))).toEqual(errors.certificateBeingDeleted());
+    expect(await refusal(purgeDeletedCertificate(setup.ctx, 'slow'))).toEqual(errors.certificateBeingDeleted());
+
+    clock.advance(2);
+    expect(await refusal(getDeletedCertificate(setup.ctx, 'slow'))).toEqual(errors.deletedCertificateNotFound('slow'));
+    clock.advance(1);
+    expect((await getDeletedCertificate(setup.ctx, 'slow')).deletion.deletedDate).toBe(NOW);
+    expect(await recoverDeletedCertificate(setup.ctx, 'slow')).toMatchObject({ kind: 'issued' });
+  });
+
+  it('lets a purge through once the deletion has shown', async () => {
+    const clock = manualClock();
+    const setup = memoryServiceContext({ clock, deletionMinSeconds: 3 });
+    await issue(setup, 'purged-later');
+    await deleteCertificate(setup.ctx, 'purged-later');
+    clock.advance(3);
+    await purgeDeletedCertificate(setup.ctx, 'purged-later');
+    expect(await refusal(getDeletedCertificate(setup.ctx, 'purged-later'))).toEqual(errors.deletedCertificateNotFound('purged-later'));
   });
 });
