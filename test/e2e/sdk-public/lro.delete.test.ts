@@ -19,10 +19,10 @@
  * WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.
  */
 import { type CertificateClient, type DeletedCertificate, DefaultCertificatePolicy } from '@azure/keyvault-certificates';
-import { type TestClient, authenticateAgainstLocalHost, portedSpec, testPollerProperties } from './support';
+import { SLOW_DELETION_SETTINGS, type TestClient, authenticateAgainstLocalHost, portedSpec, testPollerProperties } from './support';
 
 const { it } = portedSpec('lro.delete.spec.ts');
-const authenticate = authenticateAgainstLocalHost();
+const authenticate = authenticateAgainstLocalHost(SLOW_DELETION_SETTINGS);
 
 describe('Certificates client - lro - delete', () => {
   const certificatePrefix = `lroDelete${process.env.CERTIFICATE_NAME || 'CertificateName'}`;

@@ -25,7 +25,6 @@ import { Poller, type PollOperation, type PollOperationState, type PollerLike } 
 import { CertificateClient, type CertificatePollerOptions, type KeyVaultCertificate } from '@azure/keyvault-certificates';
 import { SecretClient } from '@azure/keyvault-secrets';
 import { type ServiceUnderTest, startService } from '../../helpers/service-under-test';
-import { AWAITING_FEATURES } from './awaiting-features';
 
 /**
  * The SDK tests poll every 10 s live (the service's Retry-After) and 0 in playback; against the local host a
@@ -40,6 +39,12 @@ export const testPollerProperties = { intervalInMs: 50 };
  * leave a wide margin on a loaded machine while costing each awaited create about one second more than one.
  */
 export const SELF_ISSUANCE_SETTINGS = { ISSUANCE_MIN_SECONDS: '2' };
+
+/**
+ * DELETION_MIN_SECONDS for the delete poller's resume test: on Key Vault a deleted certificate shows under
+ * /deletedcertificates only after a moment, and that test stops the poller before it sees the deletion done.
+ */
+export const SLOW_DELETION_SETTINGS = { DELETION_MIN_SECONDS: '2' };
 
 /** What the SDK repository's `authenticate(ctx)` hands each test, here backed by the local host. */
 export interface Authentication {
@@ -89,28 +94,13 @@ export interface TestContext {
 
 /**
  * The SDK file's `it`: registers the test under its own title and hands it vitest's context (`ctx.task.name`).
- * A test the service cannot pass yet because another slice of issue 9 is still building what it needs is
- * listed in awaiting-features.ts; it runs as `it.failing`, so the suite stays green while it fails and turns
- * red the moment it passes, which is the signal to delete its entry. Nothing is skipped: none of the ported
- * tests is about Azure itself rather than about a Key Vault server, and the ones upstream runs only in record
- * or playback mode (a purge takes long on Key Vault) run here as they are.
+ * Nothing is skipped: none of the ported tests is about Azure itself rather than about a Key Vault server, and
+ * the ones upstream runs only in record or playback mode (a purge takes long on Key Vault) run here as they are.
+ * `specFile` names the upstream file, for the reader.
  */
-export function portedSpec(specFile: string) {
-  const awaitingHere = new Map(Object.entries(AWAITING_FEATURES[specFile] ?? {}));
-  const registered = new Set<string>();
-  afterAll(() => {
-    const unknown = [...awaitingHere.keys()].filter((title) => !registered.has(title));
-    if (unknown.length > 0) throw new Error(`awaiting-features.ts names tests that ${specFile} does not have: ${unknown.join('; ')}`);
-  });
+export function portedSpec(_specFile: string) {
   function portedIt(title: string, fn: (ctx: TestContext) => Promise<void>): void {
-    registered.add(title);
-    const run = () => fn({ task: { name: title } });
-    const awaiting = awaitingHere.get(title);
-    if (awaiting) {
-      it.failing(`${title} [awaiting ${awaiting.feature}]`, run);
-    } else {
-      it(title, run);
-    }
+    it(title, () => fn({ task: { name: title } }));
   }
   return { it: portedIt };
 }
