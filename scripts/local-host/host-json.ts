@@ -83,12 +83,45 @@ export function parseHostJson(json: unknown): HostSettings {
   };
 }
 
-export function readHostJson(file: string): HostSettings {
+const OVERRIDE_PREFIX = 'azurefunctionsjobhost__';
+
+/** App-setting values are text; host.json's numbers and booleans are read back as such. */
+function settingValue(text: string): unknown {
+  if (/^-?\d+$/.test(text)) return Number(text);
+  if (/^(true|false)$/i.test(text)) return text.toLowerCase() === 'true';
+  return text;
+}
+
+/**
+ * The Functions host lets an app setting override any host.json value: `AzureFunctionsJobHost__a__b` sets
+ * `a.b`, names matched case-insensitively (e.g. `AzureFunctionsJobHost__extensions__queues__maxPollingInterval`).
+ * The local host honours the same settings, so a tuning done that way behaves alike under both hosts.
+ */
+export function withAppSettingOverrides(json: unknown, env: NodeJS.ProcessEnv): unknown {
+  const root: Record<string, unknown> = json && typeof json === 'object' ? structuredClone(json as Record<string, unknown>) : {};
+  for (const [key, value] of Object.entries(env)) {
+    if (value === undefined || !key.toLowerCase().startsWith(OVERRIDE_PREFIX)) continue;
+    const path = key.slice(OVERRIDE_PREFIX.length).split('__').filter(Boolean);
+    let node = root;
+    path.forEach((segment, index) => {
+      const existing = Object.keys(node).find((k) => k.toLowerCase() === segment.toLowerCase()) ?? segment;
+      if (index === path.length - 1) {
+        node[existing] = settingValue(value);
+        return;
+      }
+      const child = node[existing];
+      node = child && typeof child === 'object' ? (child as Record<string, unknown>) : (node[existing] = {});
+    });
+  }
+  return root;
+}
+
+export function readHostJson(file: string, env: NodeJS.ProcessEnv = {}): HostSettings {
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
     throw new Error(`Cannot read ${file}: ${(error as Error).message}`, { cause: error });
   }
-  return parseHostJson(json);
+  return parseHostJson(withAppSettingOverrides(json, env));
 }

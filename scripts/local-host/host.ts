@@ -120,7 +120,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
 
   const env = process.env;
   const hostJsonPath = options.hostJsonPath ?? findHostJson();
-  const settings = readHostJson(hostJsonPath);
+  const settings = readHostJson(hostJsonPath, env);
   const registrations = loadFunctionModules(options.functionModules ?? listFunctionModules());
   const triggers = registrations.map((fn) => ({ fn, trigger: triggerOf(fn) }));
   triggers.forEach(({ fn }) => warnAboutUnsupportedBindings(fn, log));

@@ -1,4 +1,4 @@
-import { parseHostJson, parseTimeSpan } from '../../../scripts/local-host/host-json';
+import { parseHostJson, parseTimeSpan, withAppSettingOverrides } from '../../../scripts/local-host/host-json';
 
 describe('host.json', () => {
   it.each([
@@ -44,5 +44,23 @@ describe('host.json', () => {
   it('keeps the fetch threshold below the batch size', () => {
     expect(parseHostJson({ extensions: { queues: { batchSize: 1 } } }).queues.newBatchThreshold).toBe(0);
     expect(parseHostJson({ extensions: { queues: { batchSize: 4, newBatchThreshold: 10 } } }).queues.newBatchThreshold).toBe(3);
+  });
+
+  it('takes AzureFunctionsJobHost__ app settings over host.json values, as the Functions host does', () => {
+    const json = { version: '2.0', extensions: { queues: { maxPollingInterval: '00:00:02', batchSize: 16 } } };
+    const env = {
+      AzureFunctionsJobHost__extensions__queues__maxPollingInterval: '00:00:00.250',
+      AZUREFUNCTIONSJOBHOST__EXTENSIONS__QUEUES__BATCHSIZE: '4',
+      AzureFunctionsJobHost__extensions__http__routePrefix: 'kv',
+      UNRELATED: 'x',
+    };
+    expect(parseHostJson(withAppSettingOverrides(json, env))).toMatchObject({
+      routePrefix: 'kv',
+      queues: { maxPollingIntervalMs: 250, batchSize: 4 },
+    });
+    // The file's own value is untouched.
+    expect(json.extensions.queues.maxPollingInterval).toBe('00:00:02');
+    // A bad override is reported as host.json's own would be.
+    expect(() => parseHostJson(withAppSettingOverrides(json, { AzureFunctionsJobHost__extensions__queues__batchSize: '99' }))).toThrow(/batchSize/);
   });
 });
