@@ -213,6 +213,8 @@ const scenarios: Record<SdkConformanceScenario, () => Promise<void>> = {
     const contacts = [{ email: 'ops@conformance.example', name: 'Ops', phone: '555-0100' }, { email: 'only-mail@conformance.example' }];
     expect(await client.setContacts(contacts)).toEqual(contacts);
     expect(await client.getContacts()).toEqual(contacts);
+    // Its return is not checked: 4.10 builds it from an onResponse hook and gives [] though the service
+    // answers the deleted contacts (the .NET and Python SDKs return them).
     await client.deleteContacts();
     await expect(client.getContacts()).rejects.toMatchObject({ statusCode: 404, code: 'ContactsNotFound' });
   },
