@@ -5,9 +5,11 @@ import { errors } from './errors';
  *
  * The list is the union of what the official SDKs can be asked for (JS @azure/keyvault-certificates 4.10 and
  * -secrets 4.11 `serviceVersion`, .NET Azure.Security.KeyVault.Certificates 4.10 / .Secrets 4.12
- * `ServiceVersion`, Python azure-keyvault-certificates 4.7 `ApiVersion`) and that Key Vault itself still
- * serves. Each SDK's default is among them (test/unit/api/sdk-api-versions.test.ts reads the defaults out of
- * the installed packages and fails when one is missing here).
+ * `ServiceVersion`, Python azure-keyvault-certificates 4.7 `ApiVersion`, and the keys SDKs that reach a
+ * certificate's key: JS @azure/keyvault-keys 4.10 defaults to 2025-07-01 as the others do, Debian's Python
+ * azure-keyvault-keys 4.8.0b3 to a preview, below) and that Key Vault itself still serves. Each SDK's default
+ * is among them (test/unit/api/sdk-api-versions.test.ts reads the defaults out of the installed packages and
+ * fails when one is missing here).
  *
  * We serve one wire for all of them, the newest. The versions differ in operations this service does not
  * implement and in members added over time (e.g. `preserveCertOrder`); a member an older client does not know
@@ -16,7 +18,8 @@ import { errors } from './errors';
  *
  * Previews (e.g. `7.6-preview.2`, found in the SDKs' generated internals) are left out on purpose: no
  * public client option selects them, and Key Vault retires previews, so a caller sending one is most likely
- * mistaken and is better told so.
+ * mistaken and is better told so. The one exception is a preview an SDK sends by default: `7.4-preview.1`,
+ * which every CryptographyClient and KeyClient of Debian's python3-azure sends unless told otherwise.
  */
 const API_VERSIONS = [
   { version: '2016-10-01', note: 'the oldest Key Vault still serves; Python 4.7 can be pinned to it (ApiVersion.V2016_10_01)' },
@@ -24,6 +27,7 @@ const API_VERSIONS = [
   { version: '7.1', note: 'selectable in all three SDKs' },
   { version: '7.2', note: 'selectable in all three SDKs' },
   { version: '7.3', note: 'the default of Python azure-keyvault-certificates/-secrets 4.7 (DEFAULT_VERSION)' },
+  { version: '7.4-preview.1', note: 'the default of Python azure-keyvault-keys 4.8.0b3 (Debian python3-azure), a beta; the keys routes see it' },
   { version: '7.4', note: 'introduced preserveCertOrder, which we accept and echo whatever the version' },
   { version: '7.5', note: 'selectable in JS and .NET' },
   { version: '7.6', note: 'selectable in JS and .NET' },

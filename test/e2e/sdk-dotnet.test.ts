@@ -12,6 +12,11 @@ const PROJECT = join(__dirname, '..', 'dotnet', 'SdkConformance', 'SdkConformanc
 describeSdkConformance({
   label: '.NET',
   unavailable: isOnPath('dotnet') ? undefined : '`dotnet` is not on PATH (install the .NET 10 SDK; .ci/run restores test/dotnet with it)',
+  cannotRun: {
+    // `dotnet restore` of Azure.Security.KeyVault.Keys against the NuGet feed this project has: NU1101 "No
+    // packages exist with this id" (Certificates and Secrets are served). Scenarios.cs skips it with this reason.
+    key_signs_with_certificate_key: 'Azure.Security.KeyVault.Keys (CryptographyClient) is not served by the NuGet feed here (NU1101)',
+  },
   // Measured here: restore 8 s from an empty package cache, first build 9–20 s, the scenarios 5 s; more when
   // other work shares the two cores, so the bound is generous.
   timeoutMs: 5 * 60_000,

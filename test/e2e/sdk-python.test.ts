@@ -3,7 +3,7 @@ import { findPythonWithSdk, parsePythonReport } from '../helpers/python-sdk';
 import { describeSdkConformance } from '../helpers/sdk-conformance-suite';
 
 /**
- * The official Python SDK (azure-keyvault-certificates and -secrets, unmodified, default client options)
+ * The official Python SDK (azure-keyvault-certificates, -secrets and -keys, unmodified, default client options)
  * against the service over HTTPS (azure-core sends bearer tokens only over TLS): test/python runs one
  * unittest per conformance scenario, trusting the service's CA through REQUESTS_CA_BUNDLE as a user would.
  */

@@ -2,11 +2,11 @@ import { spawnSync } from 'node:child_process';
 import type { ScenarioResults } from './external-sdk';
 
 /**
- * The official Python SDK as a user on this machine has it: Debian's python3-azure (azure-keyvault-certificates
- * and -secrets) with python3-cryptography, for Debian's /usr/bin/python3. A pyenv or venv `python3` earlier on
+ * The official Python SDK as a user on this machine has it: Debian's python3-azure (azure-keyvault-certificates,
+ * -secrets and -keys) with python3-cryptography, for Debian's /usr/bin/python3. A pyenv or venv `python3` earlier on
  * PATH usually lacks them, so the interpreter is whichever candidate can import them.
  */
-const REQUIRED_MODULES = ['azure.keyvault.certificates', 'azure.keyvault.secrets', 'cryptography'];
+const REQUIRED_MODULES = ['azure.keyvault.certificates', 'azure.keyvault.secrets', 'azure.keyvault.keys', 'cryptography'];
 
 export type PythonLookup = { found: true; python: string; version: string } | { found: false; reason: string };
 

@@ -2,7 +2,8 @@
  * What every official SDK must be able to do against this service, by name. Each SDK's own test program
  * (test/dotnet, test/python, and the JS suite) has one test per scenario, named exactly as here; the jest
  * wrappers in test/e2e run the program and hold each scenario to having run and passed, so an SDK cannot
- * quietly drop one.
+ * quietly drop one. A scenario an SDK cannot run here at all (its package is not to be had) is declared, with the
+ * reason, in that SDK's wrapper (`cannotRun`); the program then reports it skipped and the wrapper prints why.
  */
 export const SDK_CONFORMANCE_SCENARIOS = [
   /** The SDK's token-less first request gets the 401 challenge, and it then asks its credential for the challenge's scope. */
@@ -19,6 +20,28 @@ export const SDK_CONFORMANCE_SCENARIOS = [
   'pending_operation_deleted',
   /** A create while one is in progress for the name: 409 Conflict (seed scenario S6). */
   'create_while_in_progress_conflicts',
+  /** Tags set and the latest version disabled with the SDK's update-properties call, read back; that version's secret is then refused with 403 Forbidden. */
+  'properties_updated',
+  /** The policy's subject and validity updated, read back with get-policy: the rest of the policy (issuer, key type) stays as it was. */
+  'policy_updated',
+  /** Two versions of one name, both listed (and nothing else) by the SDK's versions pager. */
+  'certificate_versions_listed',
+  /** An issuer (provider Test) created, read, updated and deleted (then a 404); the vault's contacts set, read and deleted (then a 404). */
+  'issuer_and_contacts_managed',
+  /** A password-protected PFX made in the test, imported and read back: the served certificate is its, and the secret's key is its key. */
+  'certificate_imported',
+  /**
+   * A backup, restored into a second vault that shares the key-encryption key (a second service the wrapper
+   * starts): the certificate, its version and its secret are there as they were. Restoring over the live name in
+   * the first vault is 409 Conflict.
+   */
+  'backup_restored',
+  /**
+   * A digest signed with the certificate's key through the SDK's CryptographyClient (the keys package), for an
+   * RSA and an EC key, verified locally with the public key of the certificate itself.
+   */
+  'key_signs_with_certificate_key',
+  // Next, once their routes land (built in parallel): soft delete, get deleted, recover, purge, and listing certificates.
 ] as const;
 
 export type SdkConformanceScenario = (typeof SDK_CONFORMANCE_SCENARIOS)[number];

@@ -6,8 +6,11 @@ Run by test/e2e/sdk-python.test.ts, which starts the service and sets:
   REQUESTS_CA_BUNDLE  the CA that signed the service's TLS certificate: requests (azure-core's default
                       transport) reads it, as it would for a user behind a private CA
   KV_RESULTS_FILE     (optional) where to write one JSON outcome per scenario for the wrapper to check
+  KV_RESTORABLE_BACKUP_FILE, KV_RESTORABLE_NAME, KV_RESTORABLE_VERSION
+                      a backup whose certificate the wrapper has since removed, for backup_restored
+                      (test/helpers/restorable-backup.ts)
 
-Only the standard library, azure-keyvault-certificates/-secrets and cryptography are used, so Debian's
+Only the standard library, azure-keyvault-certificates/-secrets/-keys and cryptography are used, so Debian's
 python3-azure is all it needs. Clients keep the SDK's default options (its own api-version, transport and
 poller) except verify_challenge_resource=False: the challenge names https://vault.azure.net while the
 service is on localhost.
@@ -32,13 +35,17 @@ from azure.core.credentials import AccessToken
 from azure.core.exceptions import HttpResponseError, ResourceExistsError, ResourceNotFoundError
 from azure.keyvault.certificates import (
     CertificateClient,
+    CertificateContact,
     CertificatePolicy,
     KeyVaultCertificate,
 )
+from azure.keyvault.keys.crypto import CryptographyClient, SignatureAlgorithm
 from azure.keyvault.secrets import SecretClient
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, padding
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
@@ -56,6 +63,13 @@ SCENARIOS = [
     "pending_operation_cancelled",
     "pending_operation_deleted",
     "create_while_in_progress_conflicts",
+    "properties_updated",
+    "policy_updated",
+    "certificate_versions_listed",
+    "issuer_and_contacts_managed",
+    "certificate_imported",
+    "backup_restored",
+    "key_signs_with_certificate_key",
 ]
 
 KEY_VAULT_SCOPE = "https://vault.azure.net/.default"
@@ -165,6 +179,38 @@ def wait_for_operation_to_finish(client, name, give_up_after_seconds=30):
         time.sleep(0.2)
 
 
+def self_signed_with_key(subject, key):
+    """A self-signed certificate for `key`, made here (what a user would import)."""
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    return (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(hours=1))
+        .not_valid_after(now + datetime.timedelta(days=30))
+        .sign(key, hashes.SHA256())
+    )
+
+
+def verifies(certificate, algorithm, signature, message):
+    """Checks a Key Vault signature with the certificate's own public key. Key Vault's EC signatures are r||s
+    (IEEE P1363); `cryptography` takes DER, hence the re-encoding."""
+    public_key = certificate.public_key()
+    try:
+        if algorithm == SignatureAlgorithm.rs256:
+            public_key.verify(signature, message, padding.PKCS1v15(), hashes.SHA256())
+        else:
+            half = len(signature) // 2
+            der_signature = encode_dss_signature(int.from_bytes(signature[:half], "big"), int.from_bytes(signature[half:], "big"))
+            public_key.verify(der_signature, message, ec.ECDSA(hashes.SHA256()))
+        return True
+    except InvalidSignature:
+        return False
+
+
 MANUAL_POLICY = CertificatePolicy(issuer_name="Unknown", subject="CN=manual.python-sdk.example")
 
 
@@ -192,6 +238,13 @@ class SdkConformance(unittest.TestCase):
         client = SecretClient(required_env("KV_VAULT_URL"), credential, verify_challenge_resource=False)
         self.addCleanup(client.close)
         return client
+
+    def create_issued(self, name, **policy):
+        client = self.certificates()
+        poller = client.begin_create_certificate(
+            name, CertificatePolicy(issuer_name="Self", subject=f"CN={name}", **policy), _polling_interval=0.2
+        )
+        return poller.result()
 
     def test_challenge_handshake(self):
         # azure-keyvault caches a vault's challenge per process: only the first client in the process sends the
@@ -322,6 +375,147 @@ class SdkConformance(unittest.TestCase):
             raised.exception.error.message,
             "A new key vault certificate can not be created or imported while a pending key vault certificate's status is inProgress.",
         )
+
+
+    def test_properties_updated(self):
+        name = unique_name("props")
+        issued = self.create_issued(name)
+        client = self.certificates()
+
+        # No version: the latest (PATCH /certificates/{name}/).
+        updated = client.update_certificate_properties(name, enabled=False, tags={"env": "conformance", "sdk": "python"})
+
+        self.assertEqual(updated.properties.version, issued.properties.version)
+        self.assertFalse(updated.properties.enabled)
+        self.assertEqual(updated.properties.tags, {"env": "conformance", "sdk": "python"})
+        read = client.get_certificate(name)
+        self.assertFalse(read.properties.enabled)
+        self.assertEqual(read.properties.tags, {"env": "conformance", "sdk": "python"})
+        with self.assertRaises(HttpResponseError) as raised:
+            self.secrets().get_secret(name, issued.properties.version)
+        self.assertEqual(raised.exception.status_code, 403)
+        self.assertEqual(raised.exception.error.code, "Forbidden")
+        self.assertEqual(raised.exception.error.message, "Operation get is not allowed on a disabled secret.")
+
+    def test_policy_updated(self):
+        name = unique_name("policy")
+        self.create_issued(name, validity_in_months=12)
+        client = self.certificates()
+
+        returned = client.update_certificate_policy(
+            name, CertificatePolicy(issuer_name="Self", subject="CN=updated.python-sdk.example", validity_in_months=6)
+        )
+
+        self.assertEqual(returned.subject, "CN=updated.python-sdk.example")
+        policy = client.get_certificate_policy(name)
+        self.assertEqual(policy.subject, "CN=updated.python-sdk.example")
+        self.assertEqual(policy.validity_in_months, 6)
+        # Merged: what the update did not name stays.
+        self.assertEqual((policy.issuer_name, policy.key_type, policy.key_size), ("Self", "RSA", 2048))
+
+    def test_certificate_versions_listed(self):
+        name = unique_name("versions")
+        first = self.create_issued(name)
+        second = self.create_issued(name)
+
+        listed = list(self.certificates().list_properties_of_certificate_versions(name))
+
+        versions = sorted([first.properties.version, second.properties.version])
+        self.assertEqual(sorted(p.version for p in listed), versions)
+        self.assertEqual(sorted(p.id for p in listed), [f"{required_env('KV_VAULT_URL')}/certificates/{name}/{v}" for v in versions])
+
+    def test_issuer_and_contacts_managed(self):
+        client = self.certificates()
+        issuer = unique_name("issuer")
+        created = client.create_issuer(issuer, "Test", account_id="conformance-account", password="issuer-secret", organization_id="org-1")
+        self.assertEqual((created.name, created.provider, created.account_id, created.password), (issuer, "Test", "conformance-account", None))
+        self.assertEqual(client.get_issuer(issuer).organization_id, "org-1")
+        updated = client.update_issuer(issuer, organization_id="org-2")
+        self.assertEqual((updated.provider, updated.account_id, updated.organization_id), ("Test", "conformance-account", "org-2"))
+        self.assertEqual(client.get_issuer(issuer).organization_id, "org-2")
+        self.assertEqual(client.delete_issuer(issuer).name, issuer)
+        with self.assertRaises(ResourceNotFoundError) as raised:
+            client.get_issuer(issuer)
+        self.assertEqual(raised.exception.error.code, "CertificateIssuerNotFound")
+
+        wanted = [("ops@conformance.example", "Ops", "555-0100"), ("only-mail@conformance.example", None, None)]
+        contacts = [CertificateContact(email=email, name=name, phone=phone) for email, name, phone in wanted]
+        as_tuples = lambda found: [(c.email, c.name, c.phone) for c in found]  # noqa: E731
+        self.assertEqual(as_tuples(client.set_contacts(contacts)), wanted)
+        self.assertEqual(as_tuples(client.get_contacts()), wanted)
+        self.assertEqual(as_tuples(client.delete_contacts()), wanted)
+        with self.assertRaises(ResourceNotFoundError) as raised:
+            client.get_contacts()
+        self.assertEqual(raised.exception.error.code, "ContactsNotFound")
+
+    def test_certificate_imported(self):
+        name = unique_name("import")
+        key = ec.generate_private_key(ec.SECP256R1())
+        certificate = self_signed_with_key("imported.python-sdk.example", key)
+        pfx = pkcs12.serialize_key_and_certificates(
+            b"imported", key, certificate, None, serialization.BestAvailableEncryption(b"import-pw")
+        )
+        client = self.certificates()
+
+        imported = client.import_certificate(name, pfx, password="import-pw")
+
+        self.assertEqual(bytes(imported.cer), der(certificate))
+        read = client.get_certificate(name)
+        self.assertEqual(bytes(read.cer), der(certificate))
+        self.assertEqual((read.policy.issuer_name, read.policy.key_type, read.policy.key_curve_name), ("Unknown", "EC", "P-256"))
+        secret = self.secrets().get_secret(name)
+        secret_key, leaf, _ = pkcs12.load_key_and_certificates(base64.b64decode(secret.value), password=None)
+        self.assertEqual(der(leaf), der(certificate))
+        self.assertEqual(spki(secret_key.public_key()), spki(key.public_key()), "the secret's key is not the imported key")
+
+    def test_backup_restored(self):
+        name = unique_name("backup")
+        issued = self.create_issued(name)
+        client = self.certificates()
+
+        backup = client.backup_certificate(name)
+
+        self.assertIsInstance(backup, bytes)
+        self.assertGreater(len(backup), len(issued.cer))
+        # Decoded and authenticated by the service (a blob it cannot open is 400), then refused: the name is live.
+        with self.assertRaises(ResourceExistsError) as raised:
+            client.restore_certificate_backup(backup)
+        self.assertEqual((raised.exception.status_code, raised.exception.error.code), (409, "Conflict"))
+
+        restorable_name, restorable_version = required_env("KV_RESTORABLE_NAME"), required_env("KV_RESTORABLE_VERSION")
+        with open(required_env("KV_RESTORABLE_BACKUP_FILE"), "rb") as blob:
+            restored = client.restore_certificate_backup(blob.read())
+
+        self.assertEqual((restored.name, restored.properties.version), (restorable_name, restorable_version))
+        self.assertEqual(restored.properties.vault_url, required_env("KV_VAULT_URL"))
+        read = client.get_certificate(restorable_name)
+        self.assertEqual(read.properties.version, restorable_version)
+        self.assertEqual(bytes(read.cer), bytes(restored.cer))
+        secret = self.secrets().get_secret(restorable_name)
+        secret_key, leaf, _ = pkcs12.load_key_and_certificates(base64.b64decode(secret.value), password=None)
+        self.assertEqual(der(leaf), bytes(restored.cer))
+        self.assertEqual(spki(secret_key.public_key()), spki(leaf.public_key()))
+
+    def test_key_signs_with_certificate_key(self):
+        cases = [
+            ("rsa", {"key_type": "RSA", "key_size": 2048}, SignatureAlgorithm.rs256),
+            ("ec", {"key_type": "EC", "key_curve_name": "P-256"}, SignatureAlgorithm.es256),
+        ]
+        for label, policy, algorithm in cases:
+            with self.subTest(key=label):
+                issued = self.create_issued(unique_name(f"sign-{label}"), **policy)
+                crypto = CryptographyClient(issued.key_id, RecordingCredential(required_env("KV_TOKEN")), verify_challenge_resource=False)
+                self.addCleanup(crypto.close)
+                message = f"signed by the {label} key of a certificate".encode()
+                digest = hashes.Hash(hashes.SHA256())
+                digest.update(message)
+
+                signed = crypto.sign(algorithm, digest.finalize())
+
+                self.assertEqual(signed.key_id, issued.key_id)
+                certificate = x509.load_der_x509_certificate(bytes(issued.cer))
+                self.assertTrue(verifies(certificate, algorithm, signed.signature, message), "the certificate's public key does not verify the signature")
+                self.assertFalse(verifies(certificate, algorithm, signed.signature, b"something else"))
 
 
 class RecordingResult(unittest.TextTestResult):

@@ -143,10 +143,162 @@ public class Scenarios
         Assert.Equal(409, conflict.Status);
     }
 
-    private static async Task CreateSelfSigned(string name)
+    [Fact]
+    public async Task properties_updated()
     {
-        var operation = await Vault.Certificates().StartCreateCertificateAsync(name, new CertificatePolicy("Self", $"CN={name}.dotnet.example"), cancellationToken: Vault.Deadline());
-        await operation.WaitForCompletionAsync(PollingInterval, Vault.Deadline());
+        var name = Vault.UniqueName("props");
+        var issued = await CreateSelfSigned(name);
+        var client = Vault.Certificates();
+
+        // Properties built from the name alone carry no version: the latest (PATCH /certificates/{name}/).
+        var properties = new CertificateProperties(name) { Enabled = false };
+        properties.Tags["env"] = "conformance";
+        properties.Tags["sdk"] = "dotnet";
+        KeyVaultCertificate updated = await client.UpdateCertificatePropertiesAsync(properties, Vault.Deadline());
+
+        var expectedTags = new Dictionary<string, string> { ["env"] = "conformance", ["sdk"] = "dotnet" };
+        Assert.Equal(issued.Properties.Version, updated.Properties.Version);
+        Assert.False(updated.Properties.Enabled);
+        Assert.Equal(expectedTags, updated.Properties.Tags);
+        KeyVaultCertificateWithPolicy read = await client.GetCertificateAsync(name, Vault.Deadline());
+        Assert.False(read.Properties.Enabled);
+        Assert.Equal(expectedTags, read.Properties.Tags);
+        var refused = await Assert.ThrowsAsync<RequestFailedException>(() => Vault.Secrets().GetSecretAsync(name, issued.Properties.Version, Vault.Deadline()));
+        Assert.Equal(403, refused.Status);
+        Assert.Equal("Forbidden", refused.ErrorCode);
+        Assert.Contains("Operation get is not allowed on a disabled secret.", refused.Message);
+    }
+
+    [Fact]
+    public async Task policy_updated()
+    {
+        var name = Vault.UniqueName("policy");
+        await CreateSelfSigned(name, new CertificatePolicy("Self", $"CN={name}.dotnet.example") { ValidityInMonths = 12 });
+        var client = Vault.Certificates();
+
+        CertificatePolicy returned = await client.UpdateCertificatePolicyAsync(
+            name, new CertificatePolicy("Self", "CN=updated.dotnet.example") { ValidityInMonths = 6 }, Vault.Deadline());
+
+        Assert.Equal("CN=updated.dotnet.example", returned.Subject);
+        CertificatePolicy policy = await client.GetCertificatePolicyAsync(name, Vault.Deadline());
+        Assert.Equal("CN=updated.dotnet.example", policy.Subject);
+        Assert.Equal(6, policy.ValidityInMonths);
+        // Merged: what the update did not name stays.
+        Assert.Equal("Self", policy.IssuerName);
+        Assert.Equal(CertificateKeyType.Rsa, policy.KeyType);
+        Assert.Equal(2048, policy.KeySize);
+    }
+
+    [Fact]
+    public async Task certificate_versions_listed()
+    {
+        var name = Vault.UniqueName("versions");
+        var first = await CreateSelfSigned(name);
+        var second = await CreateSelfSigned(name);
+
+        var listed = new List<CertificateProperties>();
+        await foreach (var properties in Vault.Certificates().GetPropertiesOfCertificateVersionsAsync(name, Vault.Deadline())) listed.Add(properties);
+
+        var versions = new[] { first.Properties.Version, second.Properties.Version }.Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(versions, listed.Select(p => p.Version).Order(StringComparer.Ordinal));
+        Assert.Equal(versions.Select(v => new Uri(Vault.Url, $"/certificates/{name}/{v}")), listed.Select(p => p.Id).OrderBy(id => id.ToString(), StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task issuer_and_contacts_managed()
+    {
+        var client = Vault.Certificates();
+        var issuer = Vault.UniqueName("issuer");
+        CertificateIssuer created = await client.CreateIssuerAsync(
+            new CertificateIssuer(issuer, "Test") { AccountId = "conformance-account", Password = "issuer-secret", OrganizationId = "org-1" }, Vault.Deadline());
+        Assert.Equal((issuer, "Test", "conformance-account", (string?)null), (created.Name, created.Provider, created.AccountId, created.Password));
+        Assert.Equal("org-1", (await client.GetIssuerAsync(issuer, Vault.Deadline())).Value.OrganizationId);
+        // Update sends what the object holds: the provider must come along (it is the one required member).
+        CertificateIssuer updated = await client.UpdateIssuerAsync(new CertificateIssuer(issuer, "Test") { OrganizationId = "org-2" }, Vault.Deadline());
+        Assert.Equal(("Test", "conformance-account", "org-2"), (updated.Provider, updated.AccountId, updated.OrganizationId));
+        Assert.Equal("org-2", (await client.GetIssuerAsync(issuer, Vault.Deadline())).Value.OrganizationId);
+        Assert.Equal(issuer, (await client.DeleteIssuerAsync(issuer, Vault.Deadline())).Value.Name);
+        var issuerGone = await Assert.ThrowsAsync<RequestFailedException>(() => client.GetIssuerAsync(issuer, Vault.Deadline()));
+        Assert.Equal((404, "CertificateIssuerNotFound"), (issuerGone.Status, issuerGone.ErrorCode));
+
+        var wanted = new[] { ("ops@conformance.example", "Ops", "555-0100"), ("only-mail@conformance.example", (string?)null, (string?)null) };
+        var contacts = wanted.Select(c => new CertificateContact { Email = c.Item1, Name = c.Item2, Phone = c.Item3 });
+        static IEnumerable<(string, string?, string?)> Tuples(IEnumerable<CertificateContact> found) => found.Select(c => (c.Email, (string?)c.Name, (string?)c.Phone));
+        Assert.Equal(wanted, Tuples((await client.SetContactsAsync(contacts, Vault.Deadline())).Value));
+        Assert.Equal(wanted, Tuples((await client.GetContactsAsync(Vault.Deadline())).Value));
+        Assert.Equal(wanted, Tuples((await client.DeleteContactsAsync(Vault.Deadline())).Value));
+        var contactsGone = await Assert.ThrowsAsync<RequestFailedException>(() => client.GetContactsAsync(Vault.Deadline()));
+        Assert.Equal((404, "ContactsNotFound"), (contactsGone.Status, contactsGone.ErrorCode));
+    }
+
+    [Fact]
+    public async Task certificate_imported()
+    {
+        var name = Vault.UniqueName("import");
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var now = DateTimeOffset.UtcNow;
+        using var made = new CertificateRequest("CN=imported.dotnet.example", key, HashAlgorithmName.SHA256).CreateSelfSigned(now.AddHours(-1), now.AddDays(30));
+        var pfx = made.Export(X509ContentType.Pfx, "import-pw");
+        var client = Vault.Certificates();
+
+        KeyVaultCertificateWithPolicy imported = await client.ImportCertificateAsync(new ImportCertificateOptions(name, pfx) { Password = "import-pw" }, Vault.Deadline());
+
+        Assert.Equal(made.RawData, imported.Cer);
+        KeyVaultCertificateWithPolicy read = await client.GetCertificateAsync(name, Vault.Deadline());
+        Assert.Equal(made.RawData, read.Cer);
+        Assert.Equal(("Unknown", CertificateKeyType.Ec, CertificateKeyCurveName.P256), (read.Policy.IssuerName, read.Policy.KeyType, read.Policy.KeyCurveName));
+        KeyVaultSecret secret = await Vault.Secrets().GetSecretAsync(name, cancellationToken: Vault.Deadline());
+        using var fromSecret = X509CertificateLoader.LoadPkcs12(Convert.FromBase64String(secret.Value), password: "");
+        Assert.Equal(made.RawData, fromSecret.RawData);
+        using var secretKey = fromSecret.GetECDsaPrivateKey();
+        Assert.NotNull(secretKey);
+        Assert.Equal(key.ExportSubjectPublicKeyInfo(), secretKey.ExportSubjectPublicKeyInfo());
+    }
+
+    [Fact]
+    public async Task backup_restored()
+    {
+        var name = Vault.UniqueName("backup");
+        var issued = await CreateSelfSigned(name);
+        var client = Vault.Certificates();
+
+        byte[] backup = await client.BackupCertificateAsync(name, Vault.Deadline());
+
+        Assert.True(backup.Length > issued.Cer.Length, $"a backup of {backup.Length} bytes cannot hold the certificate");
+        // Decoded and authenticated by the service (a blob it cannot open is 400), then refused: the name is live.
+        var conflict = await Assert.ThrowsAsync<RequestFailedException>(() => client.RestoreCertificateBackupAsync(backup, Vault.Deadline()));
+        Assert.Equal((409, "Conflict"), (conflict.Status, conflict.ErrorCode));
+
+        var restorable = Vault.RestorableBackup();
+        KeyVaultCertificateWithPolicy restored = await client.RestoreCertificateBackupAsync(File.ReadAllBytes(restorable.File), Vault.Deadline());
+
+        Assert.Equal((restorable.Name, restorable.Version), (restored.Name, restored.Properties.Version));
+        Assert.Equal(Vault.Url, restored.Properties.VaultUri);
+        KeyVaultCertificateWithPolicy read = await client.GetCertificateAsync(restorable.Name, Vault.Deadline());
+        Assert.Equal(restorable.Version, read.Properties.Version);
+        Assert.Equal(restored.Cer, read.Cer);
+        KeyVaultSecret secret = await Vault.Secrets().GetSecretAsync(restorable.Name, cancellationToken: Vault.Deadline());
+        using var pfx = X509CertificateLoader.LoadPkcs12(Convert.FromBase64String(secret.Value), password: "");
+        Assert.Equal(restored.Cer, pfx.RawData);
+        using var published = X509CertificateLoader.LoadCertificate(restored.Cer);
+        Assert.True(KeyMatchesCertificate(pfx, published), "the restored secret's key does not sign for the restored certificate");
+    }
+
+    // CryptographyClient is in Azure.Security.KeyVault.Keys, which the NuGet feed here does not serve (NU1101:
+    // "No packages exist with this id"): the wrapper (test/e2e/sdk-dotnet.test.ts) declares this scenario one
+    // .NET cannot run, and holds this program to reporting it skipped.
+    [Fact(Skip = KeysPackageMissing)]
+    public void key_signs_with_certificate_key()
+    {
+    }
+
+    public const string KeysPackageMissing =
+        "Azure.Security.KeyVault.Keys (CryptographyClient) is not served by the NuGet feed here (NU1101), so .NET cannot sign with a certificate's key";
+
+    private static async Task<KeyVaultCertificateWithPolicy> CreateSelfSigned(string name, CertificatePolicy? policy = null)
+    {
+        var operation = await Vault.Certificates().StartCreateCertificateAsync(name, policy ?? new CertificatePolicy("Self", $"CN={name}.dotnet.example"), cancellationToken: Vault.Deadline());
+        return await operation.WaitForCompletionAsync(PollingInterval, Vault.Deadline());
     }
 
     // The private key in the secret proves itself against the published certificate: what it signs, the

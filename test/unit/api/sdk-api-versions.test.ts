@@ -25,6 +25,8 @@ const sdks: { name: string; read: () => SdkVersions }[] = [
   { name: 'JS @azure/keyvault-secrets', read: () => jsSdkVersions('@azure/keyvault-secrets', 'secretsModels') },
   { name: 'Python azure-keyvault-certificates', read: () => pythonSdkVersions(join(DEBIAN_PYTHON_KEYVAULT, 'certificates')) },
   { name: 'Python azure-keyvault-secrets', read: () => pythonSdkVersions(join(DEBIAN_PYTHON_KEYVAULT, 'secrets')) },
+  // A certificate's key is used through the keys SDKs (CryptographyClient): their defaults count too.
+  { name: 'Python azure-keyvault-keys', read: () => pythonSdkVersions(join(DEBIAN_PYTHON_KEYVAULT, 'keys')) },
   ...[
     { id: 'Azure.Security.KeyVault.Certificates', pinned: '4.10.0' },
     { id: 'Azure.Security.KeyVault.Secrets', pinned: '4.12.0' },
@@ -74,10 +76,11 @@ describe('the api-version table', () => {
     );
   });
 
-  it('accepts the .NET default 2026-04-01 and the oldest Python can pin, 2016-10-01; refuses previews and near misses', () => {
+  it('accepts the .NET default 2026-04-01, the oldest Python can pin, 2016-10-01, and the one preview an SDK sends by default; refuses other previews and near misses', () => {
     expect(isSupportedApiVersion('2026-04-01')).toBe(true);
     expect(isSupportedApiVersion('2016-10-01')).toBe(true);
-    for (const refused of ['7.6-preview.2', '7.4-preview.1', '7', '7.30', ' 7.3', '2025-07-01-preview', '2015-06-01']) {
+    expect(isSupportedApiVersion('7.4-preview.1')).toBe(true);
+    for (const refused of ['7.6-preview.2', '7.3-preview', '7.4-preview.2', '7', '7.30', ' 7.3', '2025-07-01-preview', '2015-06-01']) {
       expect(isSupportedApiVersion(refused)).toBe(false);
     }
   });
