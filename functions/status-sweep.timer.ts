@@ -3,11 +3,14 @@ import { SETTINGS } from '../shared/config';
 import { getApp } from '../shared/composition';
 import { sweepStatuses } from '../shared/services/status-sweep';
 
-/** Re-drives lost issuer jobs and times out operations older than the maximum age. */
+/**
+ * Re-drives lost issuer jobs, times out operations older than the maximum age, and refreshes list rows that a
+ * crashed change left stale.
+ */
 async function statusSweep(_timer: Timer, context: InvocationContext): Promise<void> {
   const { services } = await getApp();
   const report = await sweepStatuses(services);
-  if (report.due > 0) context.log(`Status sweep: ${JSON.stringify(report)}`);
+  if (report.due > 0 || report.reconciled > 0 || report.reconcileFailed > 0) context.log(`Status sweep: ${JSON.stringify(report)}`);
 }
 
 app.timer('statusSweep', {

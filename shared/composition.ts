@@ -11,6 +11,7 @@ import { IssuerJobQueue } from './storage/issuer-job-queue';
 import { IssuerStore } from './storage/issuer-store';
 import { OperationsDueIndex } from './storage/operations-due-index';
 import { PurgeScheduleIndex } from './storage/purge-schedule';
+import { ReconcileScheduleIndex } from './storage/reconcile-schedule';
 import type { ServiceContext } from './services/service-context';
 
 /** Everything a function needs, built once per process from the validated configuration. */
@@ -51,6 +52,7 @@ export async function buildApp(config: Config): Promise<App> {
     contacts: new ContactsStore(tables.contacts),
     dueIndex: new OperationsDueIndex(tables.operationsDue),
     purgeSchedule: new PurgeScheduleIndex(tables.operationsDue),
+    reconcileSchedule: new ReconcileScheduleIndex(tables.operationsDue),
     jobs: new IssuerJobQueue(makeQueueClient(config.storage, QUEUES.issuerJobs)),
     listings: new CertificateIndexStore(tables.certificateIndex),
     providers: defaultIssuerProviders,

@@ -5,7 +5,7 @@ import { withoutKey } from '../domain/certificate-version';
 import { type PendingOperation, isVisible } from '../domain/pending-operation';
 import type { CertificateHead, Stored } from '../storage/repositories';
 import { WriteConflictError } from '../storage/storage-errors';
-import { refreshListing } from './certificate-listing';
+import { changeListedCertificate } from './listing-reconciliation';
 import { type CertificateView, unissued } from './certificate-reads';
 import type { ServiceContext } from './service-context';
 
@@ -27,6 +27,9 @@ const MAX_ATTEMPTS = 3;
  * the version when it is issued: Key Vault answers such an update 200 and shows the tags at once (its
  * recording "can update the tags of a certificate" patches a certificate a moment after creating it).
  * It still shows disabled until it is issued, as every version being requested does.
+ *
+ * Lists show attributes and tags, so each batch runs through changeListedCertificate: the list row follows
+ * the change before the caller hears of it.
  */
 export async function updateCertificateProperties(
   ctx: ServiceContext,
@@ -34,18 +37,6 @@ export async function updateCertificateProperties(
   version: string | undefined,
   changes: PropertyChanges,
 ): Promise<CertificateView> {
-  const updated = await updateWithRetries(ctx, name, version, changes);
-  // Lists show attributes and tags, so their rows follow the change before the caller hears of it.
-  await refreshListing(ctx, updated.certificateName);
-  return updated.view;
-}
-
-async function updateWithRetries(
-  ctx: ServiceContext,
-  name: string,
-  version: string | undefined,
-  changes: PropertyChanges,
-): Promise<{ certificateName: string; view: CertificateView }> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await updateOnce(ctx, name, version, changes);
@@ -65,7 +56,7 @@ async function updateOnce(
   name: string,
   version: string | undefined,
   changes: PropertyChanges,
-): Promise<{ certificateName: string; view: CertificateView }> {
+): Promise<CertificateView> {
   const [operation, head] = await Promise.all([ctx.certificates.getOperation(name), ctx.certificates.getStoredHead(name)]);
   // Every head is written together with an operation, so a name without one has no certificate.
   if (!operation || head?.value.deletion) throw notFound(name, version);
@@ -73,8 +64,8 @@ async function updateOnce(
   const op = operation.value;
   if (unissued(op) && (version === undefined || op.version === version.toLowerCase())) {
     const changed = withProperties(op, changes, now);
-    await ctx.certificates.replaceOperationAndHead({ value: changed, etag: operation.etag }, head);
-    return { certificateName: op.name, view: { kind: 'pending', operation: changed } };
+    await changeListedCertificate(ctx, op.name, () => ctx.certificates.replaceOperationAndHead({ value: changed, etag: operation.etag }, head));
+    return { kind: 'pending', operation: changed };
   }
   if (!head) throw notFound(name, version);
   return updateIssued(ctx, operation, head, version, changes, now);
@@ -87,22 +78,19 @@ async function updateIssued(
   version: string | undefined,
   changes: PropertyChanges,
   now: number,
-): Promise<{ certificateName: string; view: CertificateView }> {
+): Promise<CertificateView> {
   const name = head.value.name;
   const stored = await ctx.certificates.getStoredVersion(name, version ?? head.value.latestVersion);
   if (!stored) throw notFound(name, version);
   const changed = withProperties(stored.value, changes, now);
   const isLatest = changed.version === head.value.latestVersion;
   const newHead = isLatest ? { ...head.value, latest: withoutKey(changed) } : head.value;
-  await ctx.certificates.replaceVersion({ value: changed, etag: stored.etag }, operation, { value: newHead, etag: head.etag });
+  await changeListedCertificate(ctx, name, () => ctx.certificates.replaceVersion({ value: changed, etag: stored.etag }, operation, { value: newHead, etag: head.etag }));
   return {
-    certificateName: name,
-    view: {
-      kind: 'issued',
-      version: withoutKey(changed),
-      // As GET answers: the latest with the certificate's policy, a version by id without it.
-      ...(version === undefined ? { policy: head.value.policy } : {}),
-      pendingVisible: isVisible(operation.value),
-    },
+    kind: 'issued',
+    version: withoutKey(changed),
+    // As GET answers: the latest with the certificate's policy, a version by id without it.
+    ...(version === undefined ? { policy: head.value.policy } : {}),
+    pendingVisible: isVisible(operation.value),
   };
 }

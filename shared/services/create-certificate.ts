@@ -14,7 +14,7 @@ import {
 import { resolvePolicy } from '../domain/policy-resolution';
 import { ValidationError } from '../domain/validation-error';
 import { WriteConflictError } from '../storage/storage-errors';
-import { refreshListing } from './certificate-listing';
+import { changeListedCertificate } from './listing-reconciliation';
 import { assertIssuerExists, conflictFor, newVersionFields, operationToReplace, versionAttributesOf } from './new-version';
 import type { ServiceContext } from './service-context';
 
@@ -54,15 +54,18 @@ export async function createCertificate(ctx: ServiceContext, name: string, body:
   // The due entry goes first: if we crash after the operation write, the sweep still finds the operation.
   if (isIssuerDriven(op)) await ctx.dueIndex.schedule(due);
   try {
-    await ctx.certificates.putOperation(op, existing?.etag);
+    await changeListedCertificate(ctx, name, async () => {
+      await ctx.certificates.putOperation(op, existing?.etag);
+      // With a minimum issuance time the first run waits for it on the queue instead of waking only to wait.
+      if (isIssuerDriven(op)) await ctx.jobs.enqueue(job, { delaySeconds: secondsUntilIssuable(op, ctx.clock().getTime()) });
+    });
   } catch (error) {
+    // Any other failure may have come after the write committed: the entry stays, and the sweep drops it
+    // when it finds the operation is not this one.
+    if (!(error instanceof WriteConflictError)) throw error;
     if (isIssuerDriven(op)) await ctx.dueIndex.remove(due);
-    if (error instanceof WriteConflictError) throw await conflictFor(ctx, name);
-    throw error;
+    throw await conflictFor(ctx, name);
   }
-  // With a minimum issuance time the first run waits for it on the queue instead of waking only to wait.
-  if (isIssuerDriven(op)) await ctx.jobs.enqueue(job, { delaySeconds: secondsUntilIssuable(op, ctx.clock().getTime()) });
-  await refreshListing(ctx, name);
   return op;
 }
 

@@ -5,7 +5,7 @@ import { deletionAt } from '../domain/soft-delete';
 import type { CertificateDeletion, CertificateHead } from '../storage/repositories';
 import { WriteConflictError } from '../storage/storage-errors';
 import { type CertificateView, isDeleted, latestOf, unissued } from './certificate-reads';
-import { refreshListing } from './certificate-listing';
+import { changeListedCertificate } from './listing-reconciliation';
 import type { ServiceContext } from './service-context';
 
 /** A soft-deleted certificate: what it showed when it was deleted, and the dates of its deletion. */
@@ -29,7 +29,8 @@ const MAX_ATTEMPTS = 3;
  * deleted, is told by its head.
  *
  * The purge entry is written before the batch and removed if the batch loses: a crash between leaves an
- * entry whose head is not deleted at that date, which the purge timer drops.
+ * entry whose head is not deleted at that date, which the purge timer drops. The batch runs under a
+ * reconcile entry (changeListedCertificate), so the list row follows it even if this request stops after it.
  */
 export async function deleteCertificate(ctx: ServiceContext, name: string): Promise<DeletedCertificate> {
   for (let attempt = 1; ; attempt++) {
@@ -49,14 +50,15 @@ export async function deleteCertificate(ctx: ServiceContext, name: string): Prom
 
     await ctx.purgeSchedule.schedule(entry);
     try {
-      await ctx.certificates.replaceOperationAndWriteHead({ value: hidden, etag: operation.etag }, head, stored?.etag);
+      await changeListedCertificate(ctx, name, () => ctx.certificates.replaceOperationAndWriteHead({ value: hidden, etag: operation.etag }, head, stored?.etag));
     } catch (error) {
-      await ctx.purgeSchedule.remove(entry);
+      // Any other failure may have come after the batch committed: the entry stays (the timer drops it if
+      // the head is not deleted at that date).
       if (!(error instanceof WriteConflictError)) throw error;
+      await ctx.purgeSchedule.remove(entry);
       if (attempt >= MAX_ATTEMPTS) throw errors.concurrentUpdate();
       continue;
     }
-    await refreshListing(ctx, name);
     return { certificate: await latestOf(ctx, name, head, hidden), deletion };
   }
 }

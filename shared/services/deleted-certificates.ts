@@ -3,7 +3,7 @@ import { unixSeconds } from '../domain/clock';
 import { deletionUnderWay } from '../domain/soft-delete';
 import { WriteConflictError } from '../storage/storage-errors';
 import { type CertificateView, latestOf } from './certificate-reads';
-import { refreshListing } from './certificate-listing';
+import { changeListedCertificate } from './listing-reconciliation';
 import type { DeletedCertificate } from './delete-certificate';
 import type { ServiceContext } from './service-context';
 
@@ -34,14 +34,13 @@ export async function recoverDeletedCertificate(ctx: ServiceContext, name: strin
 
     const { deletion: _deletion, ...live } = stored.value;
     try {
-      await ctx.certificates.replaceOperationAndWriteHead(operation, live, stored.etag);
+      await changeListedCertificate(ctx, name, () => ctx.certificates.replaceOperationAndWriteHead(operation, live, stored.etag));
     } catch (error) {
       if (!(error instanceof WriteConflictError)) throw error;
       if (attempt >= MAX_ATTEMPTS) throw errors.concurrentUpdate();
       continue;
     }
     await ctx.purgeSchedule.remove({ name: live.name, scheduledPurgeDate: deletion.scheduledPurgeDate });
-    await refreshListing(ctx, name);
     return latestOf(ctx, name, live, operation.value);
   }
 }

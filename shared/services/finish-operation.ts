@@ -3,7 +3,7 @@ import { unixSeconds } from '../domain/clock';
 import { type CertificateVersion, withoutKey } from '../domain/certificate-version';
 import { type PendingOperation, certificatePolicyOf, completed } from '../domain/pending-operation';
 import type { Stored } from '../storage/repositories';
-import { refreshListing } from './certificate-listing';
+import { changeListedCertificate } from './listing-reconciliation';
 import type { ServiceContext } from './service-context';
 
 /** The new version an operation becomes once it has its certificate chain (leaf first). */
@@ -66,12 +66,13 @@ export async function writeCompletedVersion(
   etag: string | undefined,
   version: CertificateVersion,
 ): Promise<void> {
-  await ctx.certificates.completeOperation(operation, etag, version, {
-    name: operation.name,
-    // A policy update made while the operation ran is the certificate's policy from now on.
-    policy: certificatePolicyOf(operation),
-    latestVersion: version.version,
-    latest: withoutKey(version),
-  });
-  await refreshListing(ctx, operation.name);
+  await changeListedCertificate(ctx, operation.name, () =>
+    ctx.certificates.completeOperation(operation, etag, version, {
+      name: operation.name,
+      // A policy update made while the operation ran is the certificate's policy from now on.
+      policy: certificatePolicyOf(operation),
+      latestVersion: version.version,
+      latest: withoutKey(version),
+    }),
+  );
 }

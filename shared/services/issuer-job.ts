@@ -15,7 +15,7 @@ import {
 import type { IssuerJob, Stored } from '../storage/repositories';
 import type { PendingOperation } from '../domain/pending-operation';
 import { keyBinding } from './new-version';
-import { refreshListing } from './certificate-listing';
+import { changeListedCertificate } from './listing-reconciliation';
 import { finishOperation } from './finish-operation';
 import type { ServiceContext } from './service-context';
 
@@ -42,8 +42,7 @@ export async function runIssuerJob(ctx: ServiceContext, job: IssuerJob): Promise
   const now = unixSeconds(ctx.clock);
 
   if (op.cancellationRequested) {
-    await ctx.certificates.putOperation(cancelled(op, now), stored.etag);
-    await refreshListing(ctx, op.name);
+    await changeListedCertificate(ctx, op.name, () => ctx.certificates.putOperation(cancelled(op, now), stored.etag));
     return 'cancelled';
   }
 
@@ -72,14 +71,12 @@ export async function runIssuerJob(ctx: ServiceContext, job: IssuerJob): Promise
     case 'pending':
       return 'pending';
     case 'failed':
-      await ctx.certificates.putOperation(failed(op, { code: step.code, message: step.message }, now), stored.etag);
-      await refreshListing(ctx, op.name);
+      await changeListedCertificate(ctx, op.name, () => ctx.certificates.putOperation(failed(op, { code: step.code, message: step.message }, now), stored.etag));
       return 'failed';
     case 'issued': {
       const chain = chainFromIssuer(step.chainDer, Buffer.from(op.publicKeySpki, 'base64'));
       if ('error' in chain) {
-        await ctx.certificates.putOperation(failed(op, chain.error, now), stored.etag);
-        await refreshListing(ctx, op.name);
+        await changeListedCertificate(ctx, op.name, () => ctx.certificates.putOperation(failed(op, chain.error, now), stored.etag));
         return 'failed';
       }
       await finishOperation(ctx, stored, chain.certificates);
@@ -105,9 +102,8 @@ function chainFromIssuer(chainDer: Buffer[], publicKeySpki: Buffer): { certifica
 export async function recordJobAttempt(ctx: ServiceContext, job: IssuerJob, lastError: string): Promise<void> {
   const stored = await ctx.certificates.getOperation(job.name);
   if (!stored || isStale(stored, job)) return;
-  await ctx.certificates.putOperation(withJobAttempt(stored.value, unixSeconds(ctx.clock), lastError), stored.etag);
   // The attempt moves the operation's `updated`, which a pending-only certificate's list entry shows.
-  await refreshListing(ctx, job.name);
+  await changeListedCertificate(ctx, job.name, () => ctx.certificates.putOperation(withJobAttempt(stored.value, unixSeconds(ctx.clock), lastError), stored.etag));
 }
 
 /** A job that failed on every attempt (its message reached the poison queue) fails its operation. */
@@ -120,7 +116,6 @@ export async function failPoisonedJob(ctx: ServiceContext, job: IssuerJob, attem
     code: OPERATION_ERROR_CODES.issuerError,
     message: `The issuer job failed ${attempts} times and was abandoned${reason}`,
   };
-  await ctx.certificates.putOperation(failed(op, error, unixSeconds(ctx.clock)), stored.etag);
-  await refreshListing(ctx, op.name);
+  await changeListedCertificate(ctx, op.name, () => ctx.certificates.putOperation(failed(op, error, unixSeconds(ctx.clock)), stored.etag));
   return true;
 }

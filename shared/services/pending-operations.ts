@@ -10,7 +10,7 @@ import {
 } from '../domain/pending-operation';
 import type { Stored } from '../storage/repositories';
 import { WriteConflictError } from '../storage/storage-errors';
-import { refreshListing } from './certificate-listing';
+import { changeListedCertificate } from './listing-reconciliation';
 import type { ServiceContext } from './service-context';
 
 /**
@@ -43,8 +43,7 @@ export async function requestCancellation(ctx: ServiceContext, name: string, req
   const now = unixSeconds(ctx.clock);
   const requested = withCancellationRequested(op, now);
   const updated = isIssuerDriven(requested) ? requested : cancelled(requested, now);
-  await retryableWrite(ctx.certificates.putOperation(updated, etag));
-  await refreshListing(ctx, name);
+  await retryableWrite(changeListedCertificate(ctx, name, () => ctx.certificates.putOperation(updated, etag)));
   if (isIssuerDriven(updated)) await ctx.jobs.enqueue({ name: updated.name, requestId: updated.requestId });
   return updated;
 }
@@ -55,8 +54,7 @@ export async function requestCancellation(ctx: ServiceContext, name: string, req
  */
 export async function deletePendingOperation(ctx: ServiceContext, name: string, requestId?: string | null): Promise<PendingOperation> {
   const { value: op, etag } = await requirePendingOperation(ctx, name, requestId);
-  await retryableWrite(ctx.certificates.putOperation(markedDeleted(op, unixSeconds(ctx.clock)), etag));
-  await refreshListing(ctx, name);
+  await retryableWrite(changeListedCertificate(ctx, name, () => ctx.certificates.putOperation(markedDeleted(op, unixSeconds(ctx.clock)), etag)));
   return op;
 }
 

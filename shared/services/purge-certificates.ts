@@ -4,7 +4,7 @@ import { deletionUnderWay } from '../domain/soft-delete';
 import { type CertificateDeletion, type CertificateHead, MAX_ROWS_PER_BATCH, type PurgeEntry } from '../storage/repositories';
 import type { PendingOperation } from '../domain/pending-operation';
 import { WriteConflictError } from '../storage/storage-errors';
-import { refreshListing } from './certificate-listing';
+import { changeListedCertificate } from './listing-reconciliation';
 import type { ServiceContext } from './service-context';
 
 const MAX_ATTEMPTS = 3;
@@ -67,15 +67,19 @@ async function purge(ctx: ServiceContext, name: string, scheduledPurgeDate?: num
       if (!(error instanceof WriteConflictError)) throw error;
     }
   }
+  // Once head and operation are gone the purge entry is stale, so the list row has its own entry.
+  await changeListedCertificate(ctx, name, () => deleteHeadAndOperation(ctx, purging));
+  await ctx.purgeSchedule.remove({ name: purging.head.name, scheduledPurgeDate: purging.deletion.scheduledPurgeDate });
+  return 'purged';
+}
+
+async function deleteHeadAndOperation(ctx: ServiceContext, purging: Purging): Promise<void> {
   try {
     await ctx.certificates.deleteHeadAndOperation(purging.head, purging.operation);
   } catch (error) {
     // Another purge got there first; what it leaves is what this one would.
-    if (!(error instanceof WriteConflictError) || (await ctx.certificates.getHead(name))) throw error;
+    if (!(error instanceof WriteConflictError) || (await ctx.certificates.getHead(purging.head.name))) throw error;
   }
-  await refreshListing(ctx, name);
-  await ctx.purgeSchedule.remove({ name: purging.head.name, scheduledPurgeDate: purging.deletion.scheduledPurgeDate });
-  return 'purged';
 }
 
 /** DELETE /deletedcertificates/{name}: the purge's steps, at once, whenever the certificate is deleted. */

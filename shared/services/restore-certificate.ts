@@ -7,7 +7,7 @@ import { unixSeconds } from '../domain/clock';
 import type { PendingOperation } from '../domain/pending-operation';
 import { WriteConflictError } from '../storage/storage-errors';
 import { type CertificateBackup, decodeBackup } from './backup-blob';
-import { refreshListing } from './certificate-listing';
+import { changeListedCertificate } from './listing-reconciliation';
 import { sealVersionKey } from './new-version';
 import type { ServiceContext } from './service-context';
 
@@ -37,14 +37,13 @@ export async function restoreCertificateBackup(ctx: ServiceContext, value: strin
   const latest = versions.find((v) => v.version === backup.latestVersion) as CertificateVersion;
   const head = { name: backup.name, policy: backup.policy, latestVersion: latest.version, latest: withoutKey(latest) };
   try {
-    await ctx.certificates.restore({ head, operation: restoredOperation(backup, latest, unixSeconds(ctx.clock)), versions });
+    await changeListedCertificate(ctx, backup.name, () => ctx.certificates.restore({ head, operation: restoredOperation(backup, latest, unixSeconds(ctx.clock)), versions }));
   } catch (error) {
     if (!(error instanceof WriteConflictError)) throw error;
     // The name was taken while the blob was read: say by what, as if this request had come second.
     await assertNameFree(ctx, backup.name, conflict);
     throw conflict;
   }
-  await refreshListing(ctx, backup.name);
   return { latest, policy: backup.policy };
 }
 

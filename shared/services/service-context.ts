@@ -7,6 +7,7 @@ import type {
   IssuerRepository,
   JobQueue,
   PurgeSchedule,
+  ReconcileSchedule,
 } from '../storage/repositories';
 import type { IssuerProviders } from '../issuers/issuer-providers';
 
@@ -18,8 +19,10 @@ export interface ServiceContext {
   dueIndex: DueIndex;
   /** When each soft-deleted certificate is purged. */
   purgeSchedule: PurgeSchedule;
+  /** Names whose list rows a change may have left stale (changeListedCertificate, listing-reconciliation.ts). */
+  reconcileSchedule: ReconcileSchedule;
   jobs: JobQueue;
-  /** The certificate lists' index; written only through refreshListing (certificate-listing.ts). */
+  /** The certificate lists' index; written only by refreshListing (certificate-listing.ts), which changes reach through changeListedCertificate. */
   listings: CertificateListingRepository;
   providers: IssuerProviders;
   keyEncryptionKey: Buffer;

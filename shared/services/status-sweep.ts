@@ -2,7 +2,7 @@ import { unixSeconds } from '../domain/clock';
 import { OPERATION_ERROR_CODES, failed, isIssuerDriven, isVisible } from '../domain/pending-operation';
 import type { DueEntry } from '../storage/repositories';
 import { WriteConflictError } from '../storage/storage-errors';
-import { refreshListing } from './certificate-listing';
+import { changeListedCertificate, reconcileDueListings } from './listing-reconciliation';
 import type { ServiceContext } from './service-context';
 
 export interface SweepReport {
@@ -10,6 +10,10 @@ export interface SweepReport {
   redriven: number;
   timedOut: number;
   settled: number;
+  /** List rows refreshed for changes that did not finish their own refresh (listing-reconciliation.ts). */
+  reconciled: number;
+  /** Such refreshes that failed this time; they stay due. */
+  reconcileFailed: number;
 }
 
 /** At most this many due operations per run; the next run takes the rest. */
@@ -18,16 +22,21 @@ const BATCH = 200;
 /**
  * The status sweep: for each operation that came due, drop the entry if the operation has moved on, fail
  * it if it is older than the maximum age, or else enqueue its job again (a lost job is re-driven; a live
- * one just polls its issuer once more, which is harmless because jobs are idempotent).
+ * one just polls its issuer once more, which is harmless because jobs are idempotent). Then it refreshes
+ * the list rows of changes that crashed before refreshing them (docs/storage-design.md, rule 4): another
+ * key range of the same table, read on the same timer.
  */
 export async function sweepStatuses(ctx: ServiceContext): Promise<SweepReport> {
   const now = unixSeconds(ctx.clock);
   const entries = await ctx.dueIndex.due(now, BATCH);
-  const report: SweepReport = { due: entries.length, redriven: 0, timedOut: 0, settled: 0 };
+  const report: SweepReport = { due: entries.length, redriven: 0, timedOut: 0, settled: 0, reconciled: 0, reconcileFailed: 0 };
   for (const entry of entries) {
     const outcome = await sweepOne(ctx, entry, now);
     report[outcome] += 1;
   }
+  const reconcile = await reconcileDueListings(ctx);
+  report.reconciled = reconcile.reconciled;
+  report.reconcileFailed = reconcile.failed;
   return report;
 }
 
@@ -45,13 +54,12 @@ async function sweepOne(ctx: ServiceContext, entry: DueEntry, now: number): Prom
       message: `The certificate request did not complete within ${ctx.operationMaxAgeSeconds} seconds and was abandoned.`,
     };
     try {
-      await ctx.certificates.putOperation(failed(op, error, now), stored.etag);
+      await changeListedCertificate(ctx, op.name, () => ctx.certificates.putOperation(failed(op, error, now), stored.etag));
     } catch (e) {
       // The job moved it on meanwhile; the next sweep sees the new state.
       if (!(e instanceof WriteConflictError)) throw e;
       return 'settled';
     }
-    await refreshListing(ctx, op.name);
     await ctx.dueIndex.remove(entry);
     return 'timedOut';
   }

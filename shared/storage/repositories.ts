@@ -264,6 +264,31 @@ export interface PurgeSchedule {
   due(now: number, limit: number): Promise<PurgeEntry[]>;
 }
 
+/**
+ * A change of a certificate whose list row has yet to follow it (docs/storage-design.md, rule 4): written
+ * before the change's batch, removed once the row was refreshed. `changeId` tells apart two changes of one
+ * name in the same second, so one finishing never removes the other's entry.
+ */
+export interface ReconcileEntry {
+  name: string;
+  /** Unix seconds: when the sweep re-derives the row if the change has not removed the entry by then. */
+  dueAt: number;
+  changeId: string;
+}
+
+/**
+ * Names whose list rows may be stale, keyed by when the sweep reconciles them: the sweep reads only what is
+ * due (a key range), however many certificates there are.
+ */
+export interface ReconcileSchedule {
+  /** Idempotent. */
+  schedule(entry: ReconcileEntry): Promise<void>;
+  /** Idempotent: removing an absent entry is not an error. */
+  remove(entry: ReconcileEntry): Promise<void>;
+  /** Entries due at or before `now`, at most `limit`, earliest minute first. */
+  due(now: number, limit: number): Promise<ReconcileEntry[]>;
+}
+
 /** What the queue-triggered function receives: which operation to drive, and which request it was for. */
 export interface IssuerJob {
   name: string;

@@ -13,6 +13,7 @@ import type {
   IssuerRepository,
   JobQueue,
   PurgeSchedule,
+  ReconcileSchedule,
   VersionSummary,
 } from '../../shared/storage/repositories';
 import { WriteConflictError } from '../../shared/storage/storage-errors';
@@ -24,6 +25,7 @@ export interface RepositoriesUnderTest {
   contacts: ContactsRepository;
   dueIndex: DueIndex;
   purgeSchedule: PurgeSchedule;
+  reconcileSchedule: ReconcileSchedule;
   jobs: JobQueue;
   /** Receives the jobs visible now and removes them, as the queue trigger does. */
   takeJobs(): Promise<IssuerJob[]>;
@@ -637,6 +639,36 @@ export function describeRepositoryConformance(name: string, factory: () => Promi
         await repos.purgeSchedule.remove({ name: 'cycle', scheduledPurgeDate: NOW });
         await repos.purgeSchedule.remove(entry);
         expect(await repos.purgeSchedule.due(NOW + 5, 10)).toEqual([{ ...entry, scheduledPurgeDate: NOW + 5 }]);
+      });
+    });
+
+    describe('reconcile schedule', () => {
+      it("answers only what is due, earliest first, at most the limit, and never the sweep's or the purge's entries", async () => {
+        const at = (name: string, dueAt: number, changeId = 'c1') => ({ name, dueAt, changeId });
+        await repos.reconcileSchedule.schedule(at('Later', NOW + 600));
+        await repos.reconcileSchedule.schedule(at('b-now', NOW));
+        await repos.reconcileSchedule.schedule(at('a-now', NOW));
+        await repos.reconcileSchedule.schedule(at('long-ago', NOW - 86_400));
+        await repos.reconcileSchedule.schedule(at('same-minute-later', NOW + 1));
+        await repos.dueIndex.schedule({ name: 'operation', requestId: 'r1', dueAt: NOW - 10 });
+        await repos.purgeSchedule.schedule({ name: 'deleted', scheduledPurgeDate: NOW - 10 });
+        expect(await repos.reconcileSchedule.due(NOW, 10)).toEqual([at('long-ago', NOW - 86_400), at('a-now', NOW), at('b-now', NOW)]);
+        expect(await repos.reconcileSchedule.due(NOW, 2)).toEqual([at('long-ago', NOW - 86_400), at('a-now', NOW)]);
+        expect(await repos.reconcileSchedule.due(NOW + 600, 10)).toHaveLength(5);
+        expect(await repos.dueIndex.due(NOW + 600, 10)).toEqual([{ name: 'operation', requestId: 'r1', dueAt: NOW - 10 }]);
+        expect(await repos.purgeSchedule.due(NOW + 600, 10)).toEqual([{ name: 'deleted', scheduledPurgeDate: NOW - 10 }]);
+      });
+
+      it('keeps one entry per change: scheduling twice keeps one, another change of the name at the same time adds one, removing is idempotent', async () => {
+        const entry = { name: 'Busy', dueAt: NOW, changeId: 'c1' };
+        const other = { ...entry, changeId: 'c2' };
+        await repos.reconcileSchedule.schedule(entry);
+        await repos.reconcileSchedule.schedule(entry);
+        await repos.reconcileSchedule.schedule(other);
+        expect(await repos.reconcileSchedule.due(NOW, 10)).toEqual([entry, other]);
+        await repos.reconcileSchedule.remove({ ...entry, name: 'busy' });
+        await repos.reconcileSchedule.remove(entry);
+        expect(await repos.reconcileSchedule.due(NOW, 10)).toEqual([other]);
       });
     });
 

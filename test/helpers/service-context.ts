@@ -10,6 +10,7 @@ import { IssuerJobQueue } from '../../shared/storage/issuer-job-queue';
 import { IssuerStore } from '../../shared/storage/issuer-store';
 import { OperationsDueIndex } from '../../shared/storage/operations-due-index';
 import { PurgeScheduleIndex } from '../../shared/storage/purge-schedule';
+import { ReconcileScheduleIndex } from '../../shared/storage/reconcile-schedule';
 import type { IssuerJob } from '../../shared/storage/repositories';
 import { memoryStorage } from './memory-storage';
 
@@ -81,6 +82,7 @@ export async function azureRepositoriesOn(connectionString: string) {
     contacts: new ContactsStore(tables.contacts),
     dueIndex: new OperationsDueIndex(tables.due),
     purgeSchedule: new PurgeScheduleIndex(tables.due),
+    reconcileSchedule: new ReconcileScheduleIndex(tables.due),
     jobs: new IssuerJobQueue(queue),
     listings: new CertificateIndexStore(tables.certificateIndex),
   };

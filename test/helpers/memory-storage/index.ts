@@ -6,6 +6,7 @@ import { MemoryIssuerRepository } from './issuer-repository';
 import { MemoryJobQueue } from './job-queue';
 import { MemoryListingRepository } from './listing-repository';
 import { MemoryPurgeSchedule } from './purge-schedule';
+import { MemoryReconcileSchedule } from './reconcile-schedule';
 
 export {
   MemoryCertificateRepository,
@@ -15,6 +16,7 @@ export {
   MemoryJobQueue,
   MemoryListingRepository,
   MemoryPurgeSchedule,
+  MemoryReconcileSchedule,
 };
 
 /** A fresh, empty set of in-memory repositories; delayed jobs follow `clock`. */
@@ -25,6 +27,7 @@ export function memoryStorage(clock?: Clock) {
     contacts: new MemoryContactsRepository(),
     dueIndex: new MemoryDueIndex(),
     purgeSchedule: new MemoryPurgeSchedule(),
+    reconcileSchedule: new MemoryReconcileSchedule(),
     jobs: new MemoryJobQueue(clock),
     listings: new MemoryListingRepository(),
   };

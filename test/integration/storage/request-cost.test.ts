@@ -6,8 +6,13 @@ import { CertificateStore } from '../../../shared/storage/certificate-store';
 import { IssuerStore } from '../../../shared/storage/issuer-store';
 import { OperationsDueIndex } from '../../../shared/storage/operations-due-index';
 import { PurgeScheduleIndex } from '../../../shared/storage/purge-schedule';
+import { ReconcileScheduleIndex } from '../../../shared/storage/reconcile-schedule';
+import { createCertificate } from '../../../shared/services/create-certificate';
+import { deleteCertificate } from '../../../shared/services/delete-certificate';
+import { updateCertificateProperties } from '../../../shared/services/certificate-properties';
+import { sweepStatuses } from '../../../shared/services/status-sweep';
 import { type RunningAzurite, startAzurite } from '../../helpers/azurite';
-import { memoryServiceContext } from '../../helpers/service-context';
+import { manualClock, memoryServiceContext } from '../../helpers/service-context';
 import { isKeyRangeFilter, tableRequestLog } from '../../helpers/storage-request-log';
 
 /**
@@ -166,5 +171,51 @@ describe('what storage reads cost', () => {
     expect(isKeyRangeFilter(query?.filter ?? '')).toBe(true);
     expect(query?.top).toBe(10);
     expect(query?.returned).toBe(3);
+  });
+
+  it('reads only the reconciles that are due: one key-range request with $top, beside the sweep and purge entries and later reconciles', async () => {
+    const log = tableRequestLog();
+    const table = log.tableClient(azurite.connectionString, `Reconcile${randomBytes(4).toString('hex')}`);
+    await table.createTable();
+    const schedule = new ReconcileScheduleIndex(table);
+    for (let i = 0; i < 3; i++) await schedule.schedule({ name: `due-${i}`, dueAt: NOW - 60 * i, changeId: 'c' });
+    await schedule.schedule({ name: 'this-minute', dueAt: NOW + 1, changeId: 'c' });
+    for (let i = 1; i <= 20; i++) await schedule.schedule({ name: `later-${i}`, dueAt: NOW + 600 * i, changeId: 'c' });
+    for (let i = 0; i < 5; i++) await new OperationsDueIndex(table).schedule({ name: `op-${i}`, requestId: 'r', dueAt: NOW - 60 });
+    for (let i = 0; i < 5; i++) await new PurgeScheduleIndex(table).schedule({ name: `purge-${i}`, scheduledPurgeDate: NOW - 60 });
+    log.clear();
+
+    expect((await schedule.due(NOW, 10)).map((e) => e.name)).toEqual(['due-2', 'due-1', 'due-0']);
+    expect(log.requests).toHaveLength(1);
+    const [query] = log.requests;
+    expect(isKeyRangeFilter(query?.filter ?? '')).toBe(true);
+    expect(query?.top).toBe(10);
+    expect(query?.returned).toBe(3);
+  });
+
+  it("costs a change two requests more for its reconcile entry (a write before its batch, a delete after its refresh), and an idle sweep one query", async () => {
+    const log = tableRequestLog();
+    const table = log.tableClient(azurite.connectionString, `Reconcile${randomBytes(4).toString('hex')}`);
+    await table.createTable();
+    const clock = manualClock(new Date(NOW * 1000));
+    // Only the reconcile schedule is on the table: its requests are what rule 4 adds to every change.
+    const { ctx } = memoryServiceContext({ clock, reconcileSchedule: new ReconcileScheduleIndex(table) });
+    const manual = { policy: { key_props: { kty: 'EC' as const, crv: 'P-256' as const }, x509_props: { subject: 'CN=cost' }, issuer: { name: 'Unknown' } } };
+    const changes: [string, () => Promise<unknown>][] = [
+      ['create', () => createCertificate(ctx, 'costed', manual)],
+      ['update', () => updateCertificateProperties(ctx, 'costed', undefined, { tags: { a: 'b' } })],
+      ['delete', () => deleteCertificate(ctx, 'costed')],
+    ];
+    for (const [, change] of changes) {
+      log.clear();
+      await change();
+      expect(log.requests.map((r) => r.method)).toEqual(['PUT', 'DELETE']);
+    }
+
+    clock.advance(3600);
+    log.clear();
+    expect(await sweepStatuses(ctx)).toMatchObject({ reconciled: 0 });
+    expect(log.requests).toEqual([expect.objectContaining({ method: 'GET', returned: 0 })]);
+    expect(isKeyRangeFilter(log.requests[0]?.filter ?? '')).toBe(true);
   });
 });

@@ -58,7 +58,7 @@ describe('status sweep', () => {
       await createCertificate(ctx, `later-${i}`, { policy: { x509_props: { subject: 'CN=x' }, issuer: { name: 'later-ca' } } });
     }
     clock.advance(300);
-    expect(await sweepStatuses(ctx)).toEqual({ due: 0, redriven: 0, timedOut: 0, settled: 0 });
+    expect(await sweepStatuses(ctx)).toEqual({ due: 0, redriven: 0, timedOut: 0, settled: 0, reconciled: 0, reconcileFailed: 0 });
     clock.advance(300);
     expect((await sweepStatuses(ctx)).due).toBe(5);
   });
