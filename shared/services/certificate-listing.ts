@@ -22,7 +22,9 @@ export type ListingContext = Pick<ServiceContext, 'certificates' | 'listings'>;
  * Re-derives a certificate's row in the lists' index (CertificateIndex) from its head and its pending
  * operation, and makes the index hold exactly that row: written, moved between the live and deleted lists or
  * between issued and pending-only, or removed. Every change of a certificate calls this after its own write
- * has committed, before it answers, so the caller's next list shows the change.
+ * has committed, before it answers, so the caller's next list shows the change: through
+ * changeListedCertificate (listing-reconciliation.ts), which leaves a reconcile entry for the status sweep in
+ * case the request stops in between.
  *
  * Two refreshes of one name may race, each holding what it read of the head. Each pass reads the index rows
  * first and the head after, then writes only conditionally (insert if absent, replace or delete `If-Match`
