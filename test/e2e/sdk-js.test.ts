@@ -9,20 +9,18 @@ import { CryptographyClient } from '@azure/keyvault-keys';
 import { SecretClient } from '@azure/keyvault-secrets';
 import { readPfxSecret } from '../helpers/secret-checks';
 import { SDK_CONFORMANCE_SCENARIOS, type SdkConformanceScenario } from '../helpers/sdk-conformance';
-import { type RestorableBackup, prepareRestorableBackup } from '../helpers/restorable-backup';
 import { type ServiceUnderTest, startService } from '../helpers/service-under-test';
 import { createTestCa } from '../helpers/test-ca';
 
 /**
  * The official JS SDK (@azure/keyvault-certificates, -secrets and -keys, default options but the
  * challenge-resource switch) runs the same conformance scenarios as the .NET and Python programs, by the same
- * names, over HTTPS with the service's CA as its only extra trust. backup_restored also restores a backup
- * prepared as for the other SDKs (test/helpers/restorable-backup.ts).
+ * names, over HTTPS with the service's CA as its only extra trust.
  */
 let service: ServiceUnderTest;
-let restorable: RestorableBackup;
-let scratchDir: string;
 const fastPolling = { intervalInMs: 100 };
+/** More than a page of the certificate lists holds (25). */
+const PENDING_TO_SPAN_PAGES = 26;
 const run = Date.now().toString(36);
 const nameFor = (scenario: string) => `${scenario.replace(/_/g, '-')}-js-${run}`;
 
@@ -44,13 +42,8 @@ const secrets = () => new SecretClient(service.httpsUrl, service.credential, ser
 
 beforeAll(async () => {
   service = await startService();
-  scratchDir = mkdtempSync(join(tmpdir(), 'sdk-js-'));
-  restorable = await prepareRestorableBackup(service, scratchDir, `restorable-js-${run}`);
 });
-afterAll(async () => {
-  await service?.stop();
-  if (scratchDir) rmSync(scratchDir, { recursive: true, force: true });
-});
+afterAll(() => service?.stop());
 
 async function createManual(name: string) {
   const poller = await certificates().beginCreateCertificate(name, { issuerName: 'Unknown', subject: `CN=${name}` }, fastPolling);
@@ -60,6 +53,22 @@ async function createManual(name: string) {
 async function createIssued(name: string, policy: Partial<CertificatePolicy> = {}) {
   const poller = await certificates().beginCreateCertificate(name, { issuerName: 'Self', subject: `CN=${name}`, ...policy } as CertificatePolicy, fastPolling);
   return poller.pollUntilDone();
+}
+
+/** A pending request (issuer Unknown) with an EC key, the quickest to make. */
+async function createPendingEc(name: string) {
+  await certificates().beginCreateCertificate(name, { issuerName: 'Unknown', subject: `CN=${name}`, keyType: 'EC', keyCurveName: 'P-256' });
+}
+
+/** Soft delete with the SDK's poller waited to completion, then purge: the name is free again. */
+async function deleteAndPurge(name: string) {
+  await (await certificates().beginDeleteCertificate(name, fastPolling)).pollUntilDone();
+  await certificates().purgeDeletedCertificate(name);
+}
+
+async function findListed(name: string) {
+  for await (const properties of certificates().listPropertiesOfCertificates()) if (properties.name === name) return properties;
+  return undefined;
 }
 
 /** A self-signed EC certificate and its key in a password-protected PFX, made with the OpenSSL CLI as a user would. */
@@ -242,16 +251,80 @@ const scenarios: Record<SdkConformanceScenario, () => Promise<void>> = {
     expect(backup.length).toBeGreaterThan(issued.cer?.length ?? 0);
     // Decoded and authenticated by the service (a blob it cannot open is 400), then refused: the name is live.
     await expect(certificates().restoreCertificateBackup(backup)).rejects.toMatchObject({ statusCode: 409, code: 'Conflict' });
+    await deleteAndPurge(name);
+    await expect(certificates().getCertificate(name)).rejects.toMatchObject({ statusCode: 404, code: 'CertificateNotFound' });
 
-    const restored = await certificates().restoreCertificateBackup(readFileSync(restorable.file));
+    const restored = await certificates().restoreCertificateBackup(backup);
 
-    expect(restored.properties).toMatchObject({ name: restorable.name, version: restorable.version, vaultUrl: service.httpsUrl });
-    const read = await certificates().getCertificate(restorable.name);
-    expect(read.properties.version).toBe(restorable.version);
-    expect(Buffer.from(read.cer as Uint8Array).equals(Buffer.from(restored.cer as Uint8Array))).toBe(true);
-    const secret = readPfxSecret((await secrets().getSecret(restorable.name)).value as string);
-    expect(secret.certificates[0]?.raw.equals(Buffer.from(restored.cer as Uint8Array))).toBe(true);
+    expect(restored.properties).toMatchObject({ name, version: issued.properties.version, vaultUrl: service.httpsUrl });
+    const read = await certificates().getCertificate(name);
+    expect(read.properties.version).toBe(issued.properties.version);
+    expect(Buffer.from(read.cer as Uint8Array).equals(Buffer.from(issued.cer as Uint8Array))).toBe(true);
+    const secret = readPfxSecret((await secrets().getSecret(name, { version: issued.properties.version })).value as string);
+    expect(secret.certificates[0]?.raw.equals(Buffer.from(issued.cer as Uint8Array))).toBe(true);
     expect(secret.keyMatchesLeaf).toBe(true);
+  },
+
+  async certificate_deleted_and_recovered() {
+    const name = nameFor('certificate_deleted_and_recovered');
+    const issued = await createIssued(name);
+    const version = issued.properties.version;
+
+    // The poller waits on GET /deletedcertificates/{name} (404 keeps it polling).
+    const deleted = await (await certificates().beginDeleteCertificate(name, fastPolling)).pollUntilDone();
+
+    expect(deleted).toMatchObject({ name, recoveryId: `${service.httpsUrl}/deletedcertificates/${name}` });
+    const read = await certificates().getDeletedCertificate(name);
+    expect(read).toMatchObject({ name, recoveryId: `${service.httpsUrl}/deletedcertificates/${name}`, properties: { version } });
+    expect(read.deletedOn).toBeInstanceOf(Date);
+    expect(read.scheduledPurgeDate?.getTime()).toBeGreaterThan(read.deletedOn?.getTime() ?? Infinity);
+    await expect(certificates().getCertificate(name)).rejects.toMatchObject({ statusCode: 404, code: 'CertificateNotFound' });
+
+    // The poller starts with GET /certificates/{name}/, recovers, then polls that GET until it answers.
+    const recovered = await (await certificates().beginRecoverDeletedCertificate(name, fastPolling)).pollUntilDone();
+
+    expect(recovered.properties.version).toBe(version);
+    const live = await certificates().getCertificate(name);
+    expect(live.properties.version).toBe(version);
+    expect(Buffer.from(live.cer as Uint8Array).equals(Buffer.from(issued.cer as Uint8Array))).toBe(true);
+
+    await deleteAndPurge(name);
+    await expect(certificates().getDeletedCertificate(name)).rejects.toMatchObject({ statusCode: 404, code: 'CertificateNotFound' });
+  },
+
+  async certificates_listed() {
+    const prefix = nameFor('certificates_listed');
+    const [kept, removed] = [`${prefix}-kept`, `${prefix}-removed`];
+    // Enough pending ones that the list spans pages (at most 25 a page), so the pager follows nextLink.
+    const pending = Array.from({ length: PENDING_TO_SPAN_PAGES }, (_, i) => `${prefix}-pending-${String(i).padStart(2, '0')}`);
+    const [keptIssued] = await Promise.all([createIssued(kept), createIssued(removed), ...pending.map(createPendingEc)]);
+    const listed = async (includePending: boolean) => {
+      const found: string[] = [];
+      let pages = 0;
+      for await (const page of certificates().listPropertiesOfCertificates({ includePending }).byPage()) {
+        pages++;
+        for (const properties of page) if (properties.name?.startsWith(prefix)) found.push(properties.name);
+      }
+      return { names: found.sort(), pages };
+    };
+
+    const withPending = await listed(true);
+    expect(withPending.names).toEqual([kept, ...pending, removed]);
+    expect(withPending.pages).toBeGreaterThan(1);
+    expect((await listed(false)).names).toEqual([kept, removed]);
+    const listedKept = await findListed(kept);
+    // A list item names the certificate, not a version; it carries the thumbprint of the latest version.
+    expect(listedKept?.id).toBe(`${service.httpsUrl}/certificates/${kept}`);
+    expect(Buffer.from(listedKept?.x509Thumbprint as Uint8Array).equals(Buffer.from(keptIssued.properties.x509Thumbprint as Uint8Array))).toBe(true);
+
+    await (await certificates().beginDeleteCertificate(removed, fastPolling)).pollUntilDone();
+
+    expect((await listed(true)).names).toEqual([kept, ...pending]);
+    const deleted = [];
+    for await (const item of certificates().listDeletedCertificates()) if (item.name?.startsWith(prefix)) deleted.push(item);
+    expect(deleted.map((d) => [d.name, d.recoveryId])).toEqual([[removed, `${service.httpsUrl}/deletedcertificates/${removed}`]]);
+    expect(deleted[0]?.deletedOn).toBeInstanceOf(Date);
+    expect(deleted[0]?.scheduledPurgeDate).toBeInstanceOf(Date);
   },
 
   async key_signs_with_certificate_key() {

@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ProgramOutcome, type ProgramRun, runSdkProgram } from './external-sdk';
-import { prepareRestorableBackup, restorableBackupEnv } from './restorable-backup';
 import { SDK_CONFORMANCE_SCENARIOS, type SdkConformanceScenario } from './sdk-conformance';
 import { type ServiceUnderTest, startService } from './service-under-test';
 
@@ -27,7 +26,7 @@ export interface ExternalSdk {
  * Runs the SDK's test program once against a fresh service over HTTPS, then holds every scenario of
  * sdk-conformance.ts to having run and passed (but those it declares it cannot run), and the program to having
  * failed nothing else. An SDK that cannot run here is skipped with its reason, except in CI (CI=true), where
- * that is a failure. The program also gets a backup to restore (KV_RESTORABLE_*, see restorable-backup.ts).
+ * that is a failure.
  */
 export function describeSdkConformance(sdk: ExternalSdk): void {
   const mustRun = process.env.CI === 'true';
@@ -44,9 +43,8 @@ export function describeSdkConformance(sdk: ExternalSdk): void {
       if (sdk.unavailable) throw new Error(`CI must run the ${sdk.label} SDK conformance tests, but ${sdk.unavailable}`);
       service = await startService();
       reportDir = mkdtempSync(join(tmpdir(), 'sdk-conformance-'));
-      const restorable = await prepareRestorableBackup(service, reportDir, `restorable-${sdk.label.replace(/\W/g, '').toLowerCase()}-${Date.now().toString(36)}`);
       const program = sdk.program(service, await service.token({ lifetimeSeconds: 3600 }), reportDir);
-      run = await runSdkProgram({ ...program, env: { ...program.env, ...restorableBackupEnv(restorable) }, timeoutMs: sdk.timeoutMs });
+      run = await runSdkProgram({ ...program, timeoutMs: sdk.timeoutMs });
     }, sdk.timeoutMs + 60_000);
 
     afterAll(async () => {

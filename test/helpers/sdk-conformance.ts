@@ -31,9 +31,20 @@ export const SDK_CONFORMANCE_SCENARIOS = [
   /** A password-protected PFX made in the test, imported and read back: the served certificate is its, and the secret's key is its key. */
   'certificate_imported',
   /**
-   * A backup, restored into a second vault that shares the key-encryption key (a second service the wrapper
-   * starts): the certificate, its version and its secret are there as they were. Restoring over the live name in
-   * the first vault is 409 Conflict.
+   * Soft delete with the SDK's delete poller (it waits on GET /deletedcertificates/{name}) waited to completion;
+   * the deleted certificate read (recoveryId, deletedDate, scheduledPurgeDate) while a get of the live one is the
+   * SDK's not-found error; recovered with the SDK's recover poller, the same version back; deleted again and
+   * purged, after which a get of the deleted one is not-found too.
+   */
+  'certificate_deleted_and_recovered',
+  /**
+   * Certificates listed with the SDK's pager: one still pending (issuer Unknown) is listed only with
+   * include-pending; after one is deleted, it leaves that list and is the one the deleted-certificates pager lists.
+   */
+  'certificates_listed',
+  /**
+   * A backup, then the certificate deleted (the SDK's poller) and purged, then the backup restored: the
+   * certificate, its version and its secret are back as they were. Restoring it over the live name is 409 Conflict.
    */
   'backup_restored',
   /**
@@ -41,7 +52,6 @@ export const SDK_CONFORMANCE_SCENARIOS = [
    * RSA and an EC key, verified locally with the public key of the certificate itself.
    */
   'key_signs_with_certificate_key',
-  // Next, once their routes land (built in parallel): soft delete, get deleted, recover, purge, and listing certificates.
 ] as const;
 
 export type SdkConformanceScenario = (typeof SDK_CONFORMANCE_SCENARIOS)[number];

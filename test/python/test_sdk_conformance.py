@@ -6,9 +6,6 @@ Run by test/e2e/sdk-python.test.ts, which starts the service and sets:
   REQUESTS_CA_BUNDLE  the CA that signed the service's TLS certificate: requests (azure-core's default
                       transport) reads it, as it would for a user behind a private CA
   KV_RESULTS_FILE     (optional) where to write one JSON outcome per scenario for the wrapper to check
-  KV_RESTORABLE_BACKUP_FILE, KV_RESTORABLE_NAME, KV_RESTORABLE_VERSION
-                      a backup whose certificate the wrapper has since removed, for backup_restored
-                      (test/helpers/restorable-backup.ts)
 
 Only the standard library, azure-keyvault-certificates/-secrets/-keys and cryptography are used, so Debian's
 python3-azure is all it needs. Clients keep the SDK's default options (its own api-version, transport and
@@ -68,11 +65,15 @@ SCENARIOS = [
     "certificate_versions_listed",
     "issuer_and_contacts_managed",
     "certificate_imported",
+    "certificate_deleted_and_recovered",
+    "certificates_listed",
     "backup_restored",
     "key_signs_with_certificate_key",
 ]
 
 KEY_VAULT_SCOPE = "https://vault.azure.net/.default"
+# More than a page of the certificate lists holds (25), so the pager follows nextLink.
+PENDING_TO_SPAN_PAGES = 26
 RUN_ID = uuid.uuid4().hex[:8]
 _counter = 0
 
@@ -468,6 +469,12 @@ class SdkConformance(unittest.TestCase):
         self.assertEqual(der(leaf), der(certificate))
         self.assertEqual(spki(secret_key.public_key()), spki(key.public_key()), "the secret's key is not the imported key")
 
+    def delete_and_purge(self, name):
+        """Soft delete with the SDK's poller waited to completion, then purge: the name is free again."""
+        client = self.certificates()
+        client.begin_delete_certificate(name, _polling_interval=0.2).wait()
+        client.purge_deleted_certificate(name)
+
     def test_backup_restored(self):
         name = unique_name("backup")
         issued = self.create_issued(name)
@@ -481,20 +488,89 @@ class SdkConformance(unittest.TestCase):
         with self.assertRaises(ResourceExistsError) as raised:
             client.restore_certificate_backup(backup)
         self.assertEqual((raised.exception.status_code, raised.exception.error.code), (409, "Conflict"))
+        self.delete_and_purge(name)
+        with self.assertRaises(ResourceNotFoundError):
+            client.get_certificate(name)
 
-        restorable_name, restorable_version = required_env("KV_RESTORABLE_NAME"), required_env("KV_RESTORABLE_VERSION")
-        with open(required_env("KV_RESTORABLE_BACKUP_FILE"), "rb") as blob:
-            restored = client.restore_certificate_backup(blob.read())
+        restored = client.restore_certificate_backup(backup)
 
-        self.assertEqual((restored.name, restored.properties.version), (restorable_name, restorable_version))
+        self.assertEqual((restored.name, restored.properties.version), (name, issued.properties.version))
         self.assertEqual(restored.properties.vault_url, required_env("KV_VAULT_URL"))
-        read = client.get_certificate(restorable_name)
-        self.assertEqual(read.properties.version, restorable_version)
-        self.assertEqual(bytes(read.cer), bytes(restored.cer))
-        secret = self.secrets().get_secret(restorable_name)
+        read = client.get_certificate(name)
+        self.assertEqual(read.properties.version, issued.properties.version)
+        self.assertEqual(bytes(read.cer), bytes(issued.cer))
+        secret = self.secrets().get_secret(name, issued.properties.version)
         secret_key, leaf, _ = pkcs12.load_key_and_certificates(base64.b64decode(secret.value), password=None)
-        self.assertEqual(der(leaf), bytes(restored.cer))
+        self.assertEqual(der(leaf), bytes(issued.cer))
         self.assertEqual(spki(secret_key.public_key()), spki(leaf.public_key()))
+
+    def test_certificate_deleted_and_recovered(self):
+        name = unique_name("softdelete")
+        issued = self.create_issued(name)
+        client = self.certificates()
+        recovery_id = f"{required_env('KV_VAULT_URL')}/deletedcertificates/{name}"
+
+        # result() is the DELETE's answer; wait() polls GET /deletedcertificates/{name} until it answers.
+        poller = client.begin_delete_certificate(name, _polling_interval=0.2)
+        poller.wait()
+
+        self.assertTrue(poller.done())
+        self.assertEqual((poller.result().name, poller.result().recovery_id), (name, recovery_id))
+        read = client.get_deleted_certificate(name)
+        self.assertEqual((read.recovery_id, read.properties.version), (recovery_id, issued.properties.version))
+        self.assertIsInstance(read.deleted_on, datetime.datetime)
+        self.assertGreater(read.scheduled_purge_date, read.deleted_on)
+        with self.assertRaises(ResourceNotFoundError) as raised:
+            client.get_certificate(name)
+        self.assertEqual(raised.exception.error.code, "CertificateNotFound")
+
+        recovering = client.begin_recover_deleted_certificate(name, _polling_interval=0.2)
+        recovering.wait()
+
+        self.assertEqual(recovering.result().properties.version, issued.properties.version)
+        live = client.get_certificate(name)
+        self.assertEqual(live.properties.version, issued.properties.version)
+        self.assertEqual(bytes(live.cer), bytes(issued.cer))
+
+        self.delete_and_purge(name)
+        with self.assertRaises(ResourceNotFoundError) as raised:
+            client.get_deleted_certificate(name)
+        self.assertEqual(raised.exception.error.code, "CertificateNotFound")
+
+    def test_certificates_listed(self):
+        prefix = unique_name("listed")
+        kept, removed = f"{prefix}-kept", f"{prefix}-removed"
+        pending = [f"{prefix}-pending-{i:02d}" for i in range(PENDING_TO_SPAN_PAGES)]
+        client = self.certificates()
+        kept_issued = self.create_issued(kept)
+        self.create_issued(removed)
+        pending_policy = CertificatePolicy(issuer_name="Unknown", subject="CN=listed.python-sdk.example", key_type="EC", key_curve_name="P-256")
+        for name in pending:
+            client.begin_create_certificate(name, pending_policy)
+
+        def listed(include_pending):
+            names, pages = [], 0
+            for page in client.list_properties_of_certificates(include_pending=include_pending).by_page():
+                pages += 1
+                names.extend(p.name for p in page if p.name.startswith(prefix))
+            return sorted(names), pages
+
+        names, pages = listed(True)
+        self.assertEqual(names, [kept, *pending, removed])
+        self.assertGreater(pages, 1, "the list should span pages")
+        self.assertEqual(listed(False)[0], [kept, removed])
+        listed_kept = next(p for p in client.list_properties_of_certificates() if p.name == kept)
+        # A list item names the certificate, not a version; it carries the thumbprint of the latest version.
+        self.assertEqual(listed_kept.id, f"{required_env('KV_VAULT_URL')}/certificates/{kept}")
+        self.assertEqual(bytes(listed_kept.x509_thumbprint), bytes(kept_issued.properties.x509_thumbprint))
+
+        client.begin_delete_certificate(removed, _polling_interval=0.2).wait()
+
+        self.assertEqual(listed(True)[0], [kept, *pending])
+        deleted = [d for d in client.list_deleted_certificates() if d.name.startswith(prefix)]
+        self.assertEqual([(d.name, d.recovery_id) for d in deleted], [(removed, f"{required_env('KV_VAULT_URL')}/deletedcertificates/{removed}")])
+        self.assertIsInstance(deleted[0].deleted_on, datetime.datetime)
+        self.assertIsInstance(deleted[0].scheduled_purge_date, datetime.datetime)
 
     def test_key_signs_with_certificate_key(self):
         cases = [

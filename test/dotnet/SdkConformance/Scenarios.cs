@@ -268,20 +268,122 @@ public class Scenarios
         // Decoded and authenticated by the service (a blob it cannot open is 400), then refused: the name is live.
         var conflict = await Assert.ThrowsAsync<RequestFailedException>(() => client.RestoreCertificateBackupAsync(backup, Vault.Deadline()));
         Assert.Equal((409, "Conflict"), (conflict.Status, conflict.ErrorCode));
+        await DeleteAndPurge(name);
+        var gone = await Assert.ThrowsAsync<RequestFailedException>(() => client.GetCertificateAsync(name, Vault.Deadline()));
+        Assert.Equal((404, "CertificateNotFound"), (gone.Status, gone.ErrorCode));
 
-        var restorable = Vault.RestorableBackup();
-        KeyVaultCertificateWithPolicy restored = await client.RestoreCertificateBackupAsync(File.ReadAllBytes(restorable.File), Vault.Deadline());
+        KeyVaultCertificateWithPolicy restored = await client.RestoreCertificateBackupAsync(backup, Vault.Deadline());
 
-        Assert.Equal((restorable.Name, restorable.Version), (restored.Name, restored.Properties.Version));
+        Assert.Equal((name, issued.Properties.Version), (restored.Name, restored.Properties.Version));
         Assert.Equal(Vault.Url, restored.Properties.VaultUri);
-        KeyVaultCertificateWithPolicy read = await client.GetCertificateAsync(restorable.Name, Vault.Deadline());
-        Assert.Equal(restorable.Version, read.Properties.Version);
-        Assert.Equal(restored.Cer, read.Cer);
-        KeyVaultSecret secret = await Vault.Secrets().GetSecretAsync(restorable.Name, cancellationToken: Vault.Deadline());
+        KeyVaultCertificateWithPolicy read = await client.GetCertificateAsync(name, Vault.Deadline());
+        Assert.Equal(issued.Properties.Version, read.Properties.Version);
+        Assert.Equal(issued.Cer, read.Cer);
+        KeyVaultSecret secret = await Vault.Secrets().GetSecretAsync(name, issued.Properties.Version, Vault.Deadline());
         using var pfx = X509CertificateLoader.LoadPkcs12(Convert.FromBase64String(secret.Value), password: "");
-        Assert.Equal(restored.Cer, pfx.RawData);
-        using var published = X509CertificateLoader.LoadCertificate(restored.Cer);
-        Assert.True(KeyMatchesCertificate(pfx, published), "the restored secret's key does not sign for the restored certificate");
+        Assert.Equal(issued.Cer, pfx.RawData);
+        using var published = X509CertificateLoader.LoadCertificate(issued.Cer);
+        Assert.True(KeyMatchesCertificate(pfx, published), "the restored secret's key does not sign for the certificate");
+    }
+
+    [Fact]
+    public async Task certificate_deleted_and_recovered()
+    {
+        var name = Vault.UniqueName("softdelete");
+        var issued = await CreateSelfSigned(name);
+        var client = Vault.Certificates();
+        var recoveryId = new Uri(Vault.Url, $"/deletedcertificates/{name}");
+
+        // The operation polls GET /deletedcertificates/{name} until it answers.
+        DeleteCertificateOperation deleting = await client.StartDeleteCertificateAsync(name, Vault.Deadline());
+        DeletedCertificate deleted = await deleting.WaitForCompletionAsync(PollingInterval, Vault.Deadline());
+
+        Assert.True(deleting.HasCompleted);
+        Assert.Equal((name, recoveryId), (deleted.Name, deleted.RecoveryId));
+        DeletedCertificate read = await client.GetDeletedCertificateAsync(name, Vault.Deadline());
+        Assert.Equal((recoveryId, issued.Properties.Version), (read.RecoveryId, read.Properties.Version));
+        Assert.NotNull(read.DeletedOn);
+        Assert.True(read.ScheduledPurgeDate > read.DeletedOn, $"scheduledPurgeDate {read.ScheduledPurgeDate} is not after deletedDate {read.DeletedOn}");
+        var notLive = await Assert.ThrowsAsync<RequestFailedException>(() => client.GetCertificateAsync(name, Vault.Deadline()));
+        Assert.Equal((404, "CertificateNotFound"), (notLive.Status, notLive.ErrorCode));
+
+        RecoverDeletedCertificateOperation recovering = await client.StartRecoverDeletedCertificateAsync(name, Vault.Deadline());
+        KeyVaultCertificateWithPolicy recovered = await recovering.WaitForCompletionAsync(PollingInterval, Vault.Deadline());
+
+        Assert.Equal(issued.Properties.Version, recovered.Properties.Version);
+        KeyVaultCertificateWithPolicy live = await client.GetCertificateAsync(name, Vault.Deadline());
+        Assert.Equal(issued.Properties.Version, live.Properties.Version);
+        Assert.Equal(issued.Cer, live.Cer);
+
+        await DeleteAndPurge(name);
+        var purged = await Assert.ThrowsAsync<RequestFailedException>(() => client.GetDeletedCertificateAsync(name, Vault.Deadline()));
+        Assert.Equal((404, "CertificateNotFound"), (purged.Status, purged.ErrorCode));
+    }
+
+    [Fact]
+    public async Task certificates_listed()
+    {
+        var prefix = Vault.UniqueName("listed");
+        var (kept, removed) = ($"{prefix}-kept", $"{prefix}-removed");
+        // Enough pending ones that the list spans pages (at most 25 a page), so the pager follows nextLink.
+        var pending = Enumerable.Range(0, PendingToSpanPages).Select(i => $"{prefix}-pending-{i:D2}").ToArray();
+        var keptTask = CreateSelfSigned(kept);
+        await Task.WhenAll([keptTask, CreateSelfSigned(removed), .. pending.Select(StartPendingEc)]);
+        var keptIssued = await keptTask;
+        var client = Vault.Certificates();
+
+        // Arrays, not collection expressions: those bind to the ReadOnlySpan overload, which cannot span an await.
+        string[] issuedOnly = [kept, removed], all = [kept, .. pending, removed], afterDelete = [kept, .. pending];
+        var withPending = await Listed(client, prefix, includePending: true);
+        Assert.Equal(all, withPending.Names);
+        Assert.True(withPending.Pages > 1, $"{withPending.Pages} page(s): the list should span pages");
+        Assert.Equal(issuedOnly, (await Listed(client, prefix, includePending: false)).Names);
+        CertificateProperties? listedKept = null;
+        await foreach (var properties in client.GetPropertiesOfCertificatesAsync(cancellationToken: Vault.Deadline()))
+            if (properties.Name == kept) listedKept = properties;
+        // A list item names the certificate, not a version; it carries the thumbprint of the latest version.
+        Assert.NotNull(listedKept);
+        Assert.Equal(new Uri(Vault.Url, $"/certificates/{kept}"), listedKept.Id);
+        Assert.Equal(keptIssued.Properties.X509Thumbprint, listedKept.X509Thumbprint);
+
+        await (await client.StartDeleteCertificateAsync(removed, Vault.Deadline())).WaitForCompletionAsync(PollingInterval, Vault.Deadline());
+
+        Assert.Equal(afterDelete, (await Listed(client, prefix, includePending: true)).Names);
+        var deleted = new List<DeletedCertificate>();
+        await foreach (var item in client.GetDeletedCertificatesAsync(cancellationToken: Vault.Deadline()))
+            if (item.Name.StartsWith(prefix, StringComparison.Ordinal)) deleted.Add(item);
+        var only = Assert.Single(deleted);
+        Assert.Equal((removed, new Uri(Vault.Url, $"/deletedcertificates/{removed}")), (only.Name, only.RecoveryId));
+        Assert.NotNull(only.DeletedOn);
+        Assert.NotNull(only.ScheduledPurgeDate);
+    }
+
+    // More than a page of the certificate lists holds (25).
+    private const int PendingToSpanPages = 26;
+
+    // Every page of the pager (it follows nextLink): the names under one prefix, sorted, and how many pages.
+    private static async Task<(string[] Names, int Pages)> Listed(CertificateClient client, string prefix, bool includePending)
+    {
+        var names = new List<string>();
+        var pages = 0;
+        await foreach (var page in client.GetPropertiesOfCertificatesAsync(includePending, Vault.Deadline()).AsPages())
+        {
+            pages++;
+            names.AddRange(page.Values.Select(p => p.Name).Where(n => n.StartsWith(prefix, StringComparison.Ordinal)));
+        }
+        return ([.. names.Order(StringComparer.Ordinal)], pages);
+    }
+
+    // A pending request (issuer Unknown) with an EC key, the quickest to make.
+    private static Task StartPendingEc(string name) =>
+        Vault.Certificates().StartCreateCertificateAsync(
+            name, new CertificatePolicy("Unknown", $"CN={name}") { KeyType = CertificateKeyType.Ec, KeyCurveName = CertificateKeyCurveName.P256 }, cancellationToken: Vault.Deadline());
+
+    private static async Task DeleteAndPurge(string name)
+    {
+        var client = Vault.Certificates();
+        await (await client.StartDeleteCertificateAsync(name, Vault.Deadline())).WaitForCompletionAsync(PollingInterval, Vault.Deadline());
+        await client.PurgeDeletedCertificateAsync(name, Vault.Deadline());
     }
 
     // CryptographyClient is in Azure.Security.KeyVault.Keys, which the NuGet feed here does not serve (NU1101:

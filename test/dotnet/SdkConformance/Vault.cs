@@ -33,10 +33,6 @@ internal static class Vault
     public static string UniqueName(string scenario) =>
         $"dotnet-{scenario}-{RunId}-{Interlocked.Increment(ref counter)}";
 
-    // A backup whose certificate the wrapper has since removed (test/helpers/restorable-backup.ts), for backup_restored.
-    public static (string File, string Name, string Version) RestorableBackup() =>
-        (Required("KV_RESTORABLE_BACKUP_FILE"), Required("KV_RESTORABLE_NAME"), Required("KV_RESTORABLE_VERSION"));
-
     // Every SDK call in a scenario is bounded, so a stuck service fails the test instead of hanging the run.
     public static CancellationToken Deadline() => new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token;
 
