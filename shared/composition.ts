@@ -36,7 +36,7 @@ export function getGate(): Gate {
   return gate;
 }
 
-export async function buildApp(config: Config): Promise<App> {
+async function buildApp(config: Config): Promise<App> {
   const tables = {
     certificates: makeTableClient(config.storage, TABLES.certificates),
     issuers: makeTableClient(config.storage, TABLES.issuers),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { errors } from './errors';
 
 /** Key Vault's page size bounds for `maxresults` (contract §1.2): 1–25, 25 when absent. */
-export const MAX_RESULTS_LIMIT = 25;
+const MAX_RESULTS_LIMIT = 25;
 
 /**
  * The continuation token of a list (`$skiptoken` in `nextLink`): base64url of `{"v":1,"after":"<key>"}`,

@@ -66,7 +66,7 @@ const PBE_SHA1_RC2: Record<string, number> = { '1.2.840.113549.1.12.1.5': 16, '1
 const MAX_ITERATIONS = 1_000_000;
 
 const UNREADABLE = 'The PFX (PKCS#12) content cannot be read: it is not a valid PKCS#12 file';
-export const WRONG_PASSWORD = 'The PFX (PKCS#12) content cannot be read with the password given (pwd); check the password';
+const WRONG_PASSWORD = 'The PFX (PKCS#12) content cannot be read with the password given (pwd); check the password';
 
 export function readPkcs12(der: Buffer, password: string): Pkcs12Contents {
   const pfx = parse(der, PFX, UNREADABLE);

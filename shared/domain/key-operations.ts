@@ -1,7 +1,7 @@
 import type { KeyUsageName } from '../crypto/certificate-profile';
 
 /** The JWK operations Key Vault names in a key's `key_ops`, in the order Key Vault lists them. */
-export const KEY_OPERATIONS = ['sign', 'verify', 'wrapKey', 'unwrapKey', 'encrypt', 'decrypt'] as const;
+const KEY_OPERATIONS = ['sign', 'verify', 'wrapKey', 'unwrapKey', 'encrypt', 'decrypt'] as const;
 export type KeyOperation = (typeof KEY_OPERATIONS)[number];
 
 /**

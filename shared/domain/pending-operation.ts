@@ -72,7 +72,7 @@ export interface PendingOperation {
   job: JobState;
 }
 
-export const STATUS_DETAILS = {
+const STATUS_DETAILS = {
   issuerInProgress:
     'Pending certificate created. Certificate request is in progress. This may take some time based on the issuer provider. Please check again later.',
   awaitingMerge: 'Pending certificate created. Please Perform Merge to complete the request.',

@@ -24,7 +24,7 @@ export function sealVersionKey(ctx: Pick<ServiceContext, 'keyEncryptionKey'>, na
   return sealPrivateKey(ctx.keyEncryptionKey, privateKeyPkcs8, keyBinding(name, version));
 }
 
-export function newVersionId(): string {
+function newVersionId(): string {
   return randomBytes(16).toString('hex');
 }
 
@@ -76,7 +76,7 @@ export function newVersionFields(ctx: ServiceContext, input: NewVersionInput) {
  * A new version may not be started under a soft-deleted name (only recover or purge may touch it), nor
  * while one is being purged; Key Vault's 409s, which tell the caller which of the two it is.
  */
-export function assertNameUsable(name: string, head: CertificateHead | undefined): void {
+function assertNameUsable(name: string, head: CertificateHead | undefined): void {
   if (head?.deletion?.purging) throw errors.certificateBeingDeleted();
   if (head?.deletion) throw errors.certificateDeletedButRecoverable(name);
 }

@@ -8,7 +8,7 @@ export interface TransactionLimits {
   maxBytes: number;
 }
 
-export const TRANSACTION_LIMITS: TransactionLimits = { maxRows: 100, maxBytes: 2 * 1024 * 1024 };
+const TRANSACTION_LIMITS: TransactionLimits = { maxRows: 100, maxBytes: 2 * 1024 * 1024 };
 
 /**
  * Splits `items` into consecutive batches within the limits, in order; `last` (the commit point) goes in the

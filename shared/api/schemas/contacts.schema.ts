@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** More than a team's worth of addresses; the list is kept in one table property (at most 32K characters). */
-export const MAX_CONTACTS = 20;
+const MAX_CONTACTS = 20;
 const MAX_EMAIL_LENGTH = 254; // the longest address SMTP carries (RFC 5321 path limit)
 const MAX_NAME_LENGTH = 128;
 const MAX_PHONE_LENGTH = 32;

@@ -2,11 +2,11 @@ import { z } from 'zod';
 import { certificatePolicySchema } from './certificate-policy.schema';
 
 /** Tags: at most 15, as on Key Vault; values are strings. */
-export const tagsSchema = z
+const tagsSchema = z
   .record(z.string(), z.string())
   .refine((tags) => Object.keys(tags).length <= 15, { message: 'at most 15 tags are allowed' });
 
-export const certificateAttributesSchema = z.object({
+const certificateAttributesSchema = z.object({
   enabled: z.boolean().nullish(),
   nbf: z.number().int().nullish(),
   exp: z.number().int().nullish(),
