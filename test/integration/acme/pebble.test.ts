@@ -184,6 +184,20 @@ describeWithPebble('ACME against Pebble, straight through acme-client (no EAB)',
     await dns.removeTxt(dnsChallengeName(name), 'not-the-key-authorization');
   });
 
+  test('the challtestsrv responder adds and removes one value at a time, and repeats are harmless', async () => {
+    const name = dnsChallengeName(uniqueName('values'));
+    await dns.setTxt(name, 'first');
+    await dns.setTxt(name, 'second');
+    await dns.setTxt(name, 'first');
+    expect((await pebble.dns.txtValues(name)).sort()).toEqual(['first', 'second']);
+
+    await dns.removeTxt(name, 'first');
+    await dns.removeTxt(name, 'first');
+    expect(await pebble.dns.txtValues(name)).toEqual(['second']);
+    await dns.removeTxt(name, 'second');
+    expect(await pebble.dns.txtValues(name)).toEqual([]);
+  });
+
   test('the order counter counts orders, not requests: polling and downloading place none', async () => {
     const name = uniqueName('count');
     const before = pebble.ordersPlaced();
