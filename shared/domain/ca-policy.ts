@@ -1,5 +1,4 @@
-import { unconstrainedCa, type CaConstraints } from '../crypto/certificate-profile';
-import type { CertificatePolicy } from './certificate-policy';
+import { unconstrainedCa, type CaConstraints, type KeyUsageName } from '../crypto/certificate-profile';
 import { ValidationError } from './validation-error';
 
 /**
@@ -24,7 +23,7 @@ const MAX_PATH_LENGTH = 16;
 /** A DNS name or subtree: labels of letters, digits, '-' and '_', optionally a leading '.' (subdomains only). */
 const DNS_SUBTREE = /^\.?([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*$/;
 
-export function isCaPolicy(policy: Pick<CertificatePolicy, 'keyUsage'>): boolean {
+export function isCaPolicy(policy: { readonly keyUsage: readonly KeyUsageName[] }): boolean {
   return policy.keyUsage.includes('keyCertSign');
 }
 
@@ -33,7 +32,7 @@ export function isCaPolicy(policy: Pick<CertificatePolicy, 'keyUsage'>): boolean
  * not a CA's (its `ca-*` tags, if any, are then ordinary tags). Throws ValidationError on a malformed tag.
  */
 export function caConstraintsOfPolicy(
-  policy: Pick<CertificatePolicy, 'keyUsage'>,
+  policy: { readonly keyUsage: readonly KeyUsageName[] },
   tags: Readonly<Record<string, string>> = {},
 ): CaConstraints | undefined {
   if (!isCaPolicy(policy)) return undefined;
