@@ -102,3 +102,16 @@ export function tryParseCertificate(der: Buffer): ParsedCertificate | undefined 
     return undefined;
   }
 }
+
+/**
+ * The chain of a certificate a CA held here just signed, as the secret and `x5c` carry it: the new
+ * certificate, then the CA's own chain as stored with the CA (the CA first, up to its root when held).
+ */
+export function issuedChain(issuedDer: Buffer, caChainDer: readonly Buffer[]): Buffer[] {
+  const issued = parseCertificate(issuedDer);
+  const caChain = caChainDer.map(parseCertificate);
+  if (caChain[0]?.subject !== issued.issuer) {
+    throw new ChainError(`The certificate's issuer '${issued.issuer}' is not the subject of the CA chain's first certificate`);
+  }
+  return orderLeafFirst([issued, ...caChain], issued).map((c) => c.der);
+}

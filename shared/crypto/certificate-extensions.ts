@@ -7,6 +7,7 @@ import {
   type KeyUsageName,
   type SubjectAlternativeNames,
 } from './certificate-profile';
+import { caExtensions } from './ca-extensions';
 import { x509 } from './x509';
 
 /** The extensions a profile asks for, shared by CSRs and certificates so both say the same thing. */
@@ -15,11 +16,11 @@ const OID_PATTERN = /^[0-2](\.(0|[1-9]\d*))+$/;
 const IA5 = /^[\x20-\x7e]+$/;
 
 /**
- * SAN, EKU and key usage, each only when non-empty. With an empty subject the SAN carries the identity,
- * and RFC 5280 (4.2.1.6) then requires it to be critical.
+ * SAN, EKU and key usage, each only when non-empty, after the CA extensions when the profile is a CA's.
+ * With an empty subject the SAN carries the identity, and RFC 5280 (4.2.1.6) then requires it to be critical.
  */
 export function profileExtensions(profile: CertificateProfile, subjectIsEmpty: boolean): x509.Extension[] {
-  const extensions: x509.Extension[] = [];
+  const extensions: x509.Extension[] = profile.ca ? caExtensions(profile.ca) : [];
   if (hasAnySan(profile.sans)) extensions.push(sanExtension(profile.sans, subjectIsEmpty));
   if (profile.ekus.length > 0) extensions.push(ekuExtension(profile.ekus));
   if (profile.keyUsage.length > 0) extensions.push(keyUsageExtension(profile.keyUsage));

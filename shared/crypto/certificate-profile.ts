@@ -30,6 +30,23 @@ export interface CertificateProfile {
   /** Extended key usage OIDs, e.g. "1.3.6.1.5.5.7.3.1". */
   ekus: string[];
   keyUsage: KeyUsageName[];
+  /** Present when the holder is a certificate authority (basicConstraints CA:true); absent for a leaf. */
+  ca?: CaConstraints;
+}
+
+/** What a CA may sign, as its basicConstraints and nameConstraints extensions say (RFC 5280 4.2.1.9, 4.2.1.10). */
+export interface CaConstraints {
+  /** How many intermediate CAs may follow it in a path; absent means no limit. */
+  pathLength?: number;
+  /** DNS subtrees ("corp.example.com" covers it and every name below it); empty means any name. */
+  permittedDnsDomains: string[];
+  /** DNS subtrees no certificate below it may name. */
+  excludedDnsDomains: string[];
+}
+
+/** A CA with no limits: what `keyCertSign` alone asks for. */
+export function unconstrainedCa(): CaConstraints {
+  return { permittedDnsDomains: [], excludedDnsDomains: [] };
 }
 
 /** A profile that cannot be encoded (bad subject, IP or OID). The API layer maps it to HTTP 400. */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { CertificateProfile, KeyUsageName } from './certificate-profile';
+import { unconstrainedCa, type CertificateProfile, type KeyUsageName } from './certificate-profile';
 import { profileExtensions } from './certificate-extensions';
 import { parseSubject } from './distinguished-name';
 import type { KeySpec } from './key-spec';
@@ -23,6 +23,7 @@ export interface SignCertificateInput {
   /** Hex; a random positive 16-byte serial when absent. */
   serialNumber?: string;
   signer: CertificateSigner;
+  /** Makes an unconstrained CA of a profile that does not say it is one (`profile.ca` says more). */
   isCa?: boolean;
 }
 
@@ -31,9 +32,9 @@ const CA_KEY_USAGES: readonly KeyUsageName[] = ['keyCertSign', 'cRLSign'];
 
 /** Issues an X.509 v3 certificate (DER) for the profile, signed by `signer`. */
 export async function signCertificate(input: SignCertificateInput): Promise<Buffer> {
-  const { profile, signer, notBefore, notAfter } = input;
+  const { signer, notBefore, notAfter } = input;
   if (!(notAfter.getTime() > notBefore.getTime())) throw new Error('Certificate notAfter must be later than notBefore');
-  const isCa = input.isCa ?? false;
+  const profile = input.isCa ? asCa(input.profile) : input.profile;
 
   const signingKey = await importSigningKey(signer.privateKeyPkcs8, signer.spec);
   const signerSpki = signingKey.publicKeySpki;
@@ -46,11 +47,11 @@ export async function signCertificate(input: SignCertificateInput): Promise<Buff
   // Copy the issuer's subject bytes verbatim: chain building compares names, and a re-encoded name
   // (say PrintableString turned UTF8String) could stop matching.
   const issuer = issuerCert ? issuerCert.subjectName : subject;
-  const keyUsage = isCa ? [...new Set([...profile.keyUsage, ...CA_KEY_USAGES])] : profile.keyUsage;
 
   const extensions: x509.Extension[] = [
-    new x509.BasicConstraintsExtension(isCa, undefined, true),
-    ...profileExtensions({ ...profile, keyUsage }, subject.toJSON().length === 0),
+    // A CA's basicConstraints comes with the profile's extensions; a leaf states CA:false outright.
+    ...(profile.ca ? [] : [new x509.BasicConstraintsExtension(false, undefined, true)]),
+    ...profileExtensions(profile, subject.toJSON().length === 0),
     await x509.SubjectKeyIdentifierExtension.create(bufferSource(input.subjectPublicKeySpki), false, signingKey.crypto),
     new x509.AuthorityKeyIdentifierExtension(await authorityKeyId(issuerCert, signerSpki, signingKey.crypto), false),
   ];
@@ -70,6 +71,11 @@ export async function signCertificate(input: SignCertificateInput): Promise<Buff
     signingKey.crypto,
   );
   return Buffer.from(certificate.rawData);
+}
+
+/** A CA of `profile` as it stands, with the usages without which a CA cannot vouch for what it signs. */
+function asCa(profile: CertificateProfile): CertificateProfile {
+  return { ...profile, ca: profile.ca ?? unconstrainedCa(), keyUsage: [...new Set([...profile.keyUsage, ...CA_KEY_USAGES])] };
 }
 
 /** The issuer's own subjectKeyIdentifier when it has one (that is what verifiers match), else our hash of its key. */

@@ -1,4 +1,5 @@
 import type { CertificatePolicy } from '../../domain/certificate-policy';
+import { isCaPolicy } from '../../domain/ca-policy';
 import { policyId } from './identifiers';
 
 /** A policy on the wire, as Key Vault shows it (empty SAN lists left out, like the real service). */
@@ -30,7 +31,8 @@ export function policyToWire(vault: string, name: string, policy: CertificatePol
       ekus: policy.ekus,
       key_usage: policy.keyUsage,
       validity_months: policy.validityMonths,
-      basic_constraints: { ca: false },
+      // Undocumented but shown by the real service; true here when keyCertSign makes the policy a CA's.
+      basic_constraints: { ca: isCaPolicy(policy) },
     },
     lifetime_actions: policy.lifetimeActions.map((a) => ({
       trigger:

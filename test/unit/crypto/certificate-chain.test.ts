@@ -1,6 +1,7 @@
 import {
   ChainError,
   findLeafForKey,
+  issuedChain,
   orderLeafFirst,
   parseCertificate,
   type ParsedCertificate,
@@ -160,5 +161,18 @@ describe('findLeafForKey', () => {
     const certs = [chain.root, chain.leaf].map(parseCertificate);
     const stranger = await keyPairFor({ kty: 'EC', curve: 'P-521' });
     expect(findLeafForKey(certs, stranger.publicKeySpki)).toBeUndefined();
+  });
+});
+
+describe('issuedChain', () => {
+  it("puts a newly signed certificate before its CA's chain: the CA first, then up to the root", () => {
+    expect(issuedChain(chain.leaf, [chain.intermediate, chain.root])).toEqual([chain.leaf, chain.intermediate, chain.root]);
+    expect(issuedChain(chain.intermediate, [chain.root])).toEqual([chain.intermediate, chain.root]);
+  });
+
+  it("refuses a certificate the chain's first CA did not issue", () => {
+    expect(() => issuedChain(chain.leaf, [chain.root])).toThrow(
+      new ChainError("The certificate's issuer 'CN=Intermediate, O=Chain Test' is not the subject of the CA chain's first certificate"),
+    );
   });
 });

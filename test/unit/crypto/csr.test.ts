@@ -92,6 +92,15 @@ describe('createCsr', () => {
     expect(csr.attributes).toEqual([]);
   });
 
+  it('requests CA:true with its path length and name constraints when the profile is a CA, so an outside CA sees what is asked', async () => {
+    const spec = { kty: 'EC', curve: 'P-256' } as const;
+    const ca = { pathLength: 1, permittedDnsDomains: ['corp.example.com'], excludedDnsDomains: [] };
+    const der = await createCsr(await keyPairFor(spec), spec, profile({ subject: 'CN=Corp CA', keyUsage: ['keyCertSign', 'cRLSign'], ca }));
+    const text = openssl.run(['req', '-inform', 'DER', '-in', openssl.file(der), '-noout', '-text']);
+    expect(text).toMatch(/X509v3 Basic Constraints: critical\s+CA:TRUE, pathlen:1/);
+    expect(text).toMatch(/X509v3 Name Constraints: critical\s+Permitted:\s+DNS:corp.example.com/);
+  });
+
   it.each([
     ['a malformed subject', profile({ subject: 'CN' })],
     ['an unknown subject attribute', profile({ subject: 'XYZ=1' })],
