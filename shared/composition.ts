@@ -1,6 +1,10 @@
 import { loadConfig, type Config } from './config';
 import { systemClock } from './domain/clock';
-import { defaultIssuerProviders } from './issuers/issuer-providers';
+import type { Clock } from './domain/clock';
+import { ProviderRegistry } from './issuers/provider-registry';
+import { selfSignedProvider } from './issuers/self-signed-provider';
+import { testProvider } from './issuers/test-provider';
+import { unavailableProvider } from './issuers/unavailable-provider';
 import { createTokenVerifier, type TokenVerifier } from './auth/token-verifier';
 import { TABLES, QUEUES } from './names';
 import { CertificateIndexStore } from './storage/certificate-index-store';
@@ -13,6 +17,7 @@ import { OperationsDueIndex } from './storage/operations-due-index';
 import { PurgeScheduleIndex } from './storage/purge-schedule';
 import { ReconcileScheduleIndex } from './storage/reconcile-schedule';
 import type { ServiceContext } from './services/service-context';
+import type { CertificateRepository, IssuerRepository } from './storage/repositories';
 
 /** Everything a function needs, built once per process from the validated configuration. */
 export interface App {
@@ -36,6 +41,33 @@ export function getGate(): Gate {
   return gate;
 }
 
+/**
+ * What providers may be built with: the repositories (a private CA reads its CA certificate and sealed key
+ * through them), the key-encryption key that opens what is sealed, and the clock.
+ */
+export interface ProviderDependencies {
+  certificates: CertificateRepository;
+  issuers: IssuerRepository;
+  keyEncryptionKey: Buffer;
+  clock: Clock;
+}
+
+/**
+ * The issuer providers of this deployment, one per file in shared/issuers, each built here with what it
+ * needs. Issuer objects may name the available and the unavailable ones; `Self` needs no object.
+ */
+export function buildIssuerProviders(_deps: ProviderDependencies): ProviderRegistry {
+  return new ProviderRegistry({
+    builtInIssuers: [selfSignedProvider()],
+    available: [testProvider()],
+    // Key Vault's own partners: configurations written for Key Vault keep loading, and say why they cannot issue.
+    unavailable: [unavailableProvider('DigiCert'), unavailableProvider('GlobalSign')],
+  });
+}
+
+/** A job run holds an operation this long while it calls the provider (ServiceContext.jobLeaseSeconds). */
+const JOB_LEASE_SECONDS = 120;
+
 async function buildApp(config: Config): Promise<App> {
   const tables = {
     certificates: makeTableClient(config.storage, TABLES.certificates),
@@ -46,16 +78,21 @@ async function buildApp(config: Config): Promise<App> {
   };
   // Infrastructure creates the tables in Azure; locally (Azurite) this makes them. It ignores existing ones.
   await Promise.all(Object.values(tables).map((t) => t.createTable()));
+  const certificates = new CertificateStore(tables.certificates);
+  const issuers = new IssuerStore(tables.issuers);
   const services: ServiceContext = {
-    certificates: new CertificateStore(tables.certificates),
-    issuers: new IssuerStore(tables.issuers),
+    certificates,
+    issuers,
     contacts: new ContactsStore(tables.contacts),
     dueIndex: new OperationsDueIndex(tables.operationsDue),
     purgeSchedule: new PurgeScheduleIndex(tables.operationsDue),
     reconcileSchedule: new ReconcileScheduleIndex(tables.operationsDue),
     jobs: new IssuerJobQueue(makeQueueClient(config.storage, QUEUES.issuerJobs)),
     listings: new CertificateIndexStore(tables.certificateIndex),
-    providers: defaultIssuerProviders,
+    providers: buildIssuerProviders({ certificates, issuers, keyEncryptionKey: config.keyEncryptionKey, clock: systemClock }),
+    issuerRetry: config.issuerRetry,
+    random: Math.random,
+    jobLeaseSeconds: JOB_LEASE_SECONDS,
     keyEncryptionKey: config.keyEncryptionKey,
     clock: systemClock,
     operationMaxAgeSeconds: config.operationMaxAgeSeconds,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_LOCAL_KEY_FILE } from './auth/constants';
+import type { RetryPolicy } from './domain/retry-backoff';
 import { DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS, MIN_RETENTION_DAYS } from './domain/soft-delete';
 import { type LogLevel, LOG_LEVELS, parseLogLevel } from './log-level';
 import { STORAGE_CONNECTION } from './names';
@@ -29,6 +30,9 @@ export const SETTINGS = {
   softDeleteRetentionDays: 'SOFT_DELETE_RETENTION_DAYS',
   deletionMinSeconds: 'DELETION_MIN_SECONDS',
   purgeSchedule: 'PURGE_SCHEDULE',
+  issuerRetryMaxAttempts: 'ISSUER_RETRY_MAX_ATTEMPTS',
+  issuerRetryBaseSeconds: 'ISSUER_RETRY_BASE_SECONDS',
+  issuerRetryMaxDelaySeconds: 'ISSUER_RETRY_MAX_DELAY_SECONDS',
   logLevel: 'LOG_LEVEL',
 } as const;
 
@@ -78,6 +82,12 @@ export interface Config {
    * Key Vault's deletion takes a moment; meanwhile recover and purge answer 409 ObjectIsBeingDeleted.
    */
   deletionMinSeconds: number;
+  /**
+   * How the issuer job retries an issuer's transient failures (unreachable, timing out): exponential
+   * backoff with full jitter from `baseDelaySeconds`, each delay at most `maxDelaySeconds`, and the request
+   * fails after `maxAttempts` failed attempts in a row.
+   */
+  issuerRetry: RetryPolicy;
   /** What the app logs: see shared/log-level.ts. */
   logLevel: LogLevel;
 }
@@ -108,6 +118,40 @@ const deletionMinSeconds = z.coerce
   .min(0, `${SETTINGS.deletionMinSeconds} must be 0 (off) or more`)
   .max(MAX_DELETION_SECONDS, `${SETTINGS.deletionMinSeconds} must be at most ${MAX_DELETION_SECONDS} (an hour)`)
   .default(0);
+
+const DEFAULT_ISSUER_RETRY: RetryPolicy = { maxAttempts: 8, baseDelaySeconds: 5, maxDelaySeconds: 600 };
+const MAX_ISSUER_ATTEMPTS = 100;
+
+const wholeSecondsUpToQueueLimit = (name: string, fallback: number) =>
+  z.coerce
+    .number({ message: `${name} must be a number of seconds` })
+    .int(`${name} must be a whole number of seconds`)
+    .min(1, `${name} must be at least 1 (second)`)
+    .max(MAX_QUEUE_VISIBILITY_SECONDS, `${name} must be at most ${MAX_QUEUE_VISIBILITY_SECONDS} (7 days, the longest a queue message can wait)`)
+    .default(fallback);
+
+function issuerRetryFrom(env: NodeJS.ProcessEnv, problems: string[]): RetryPolicy | undefined {
+  const maxAttempts = z.coerce
+    .number({ message: `${SETTINGS.issuerRetryMaxAttempts} must be a number` })
+    .int(`${SETTINGS.issuerRetryMaxAttempts} must be a whole number`)
+    .min(1, `${SETTINGS.issuerRetryMaxAttempts} must be at least 1`)
+    .max(MAX_ISSUER_ATTEMPTS, `${SETTINGS.issuerRetryMaxAttempts} must be at most ${MAX_ISSUER_ATTEMPTS}`)
+    .default(DEFAULT_ISSUER_RETRY.maxAttempts)
+    .safeParse(env[SETTINGS.issuerRetryMaxAttempts]?.trim() || undefined);
+  const base = wholeSecondsUpToQueueLimit(SETTINGS.issuerRetryBaseSeconds, DEFAULT_ISSUER_RETRY.baseDelaySeconds).safeParse(
+    env[SETTINGS.issuerRetryBaseSeconds]?.trim() || undefined,
+  );
+  const max = wholeSecondsUpToQueueLimit(SETTINGS.issuerRetryMaxDelaySeconds, DEFAULT_ISSUER_RETRY.maxDelaySeconds).safeParse(
+    env[SETTINGS.issuerRetryMaxDelaySeconds]?.trim() || undefined,
+  );
+  for (const parsed of [maxAttempts, base, max]) if (!parsed.success) problems.push(...parsed.error.issues.map((i) => i.message));
+  if (!maxAttempts.success || !base.success || !max.success) return undefined;
+  if (base.data > max.data) {
+    problems.push(`${SETTINGS.issuerRetryBaseSeconds} (${base.data}) must not exceed ${SETTINGS.issuerRetryMaxDelaySeconds} (${max.data})`);
+    return undefined;
+  }
+  return { maxAttempts: maxAttempts.data, baseDelaySeconds: base.data, maxDelaySeconds: max.data };
+}
 
 const softDeleteRetentionDays = z.coerce
   .number({ message: `${SETTINGS.softDeleteRetentionDays} must be a number of days` })
@@ -192,10 +236,12 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
   const minDeletion = deletionMinSeconds.safeParse(env[SETTINGS.deletionMinSeconds]?.trim() || undefined);
   if (!minDeletion.success) problems.push(...minDeletion.error.issues.map((i) => i.message));
 
+  const issuerRetry = issuerRetryFrom(env, problems);
+
   const logLevel = parseLogLevel(env[SETTINGS.logLevel]);
   if (!logLevel) problems.push(`${SETTINGS.logLevel} must be one of ${LOG_LEVELS.join(', ')}, got "${env[SETTINGS.logLevel]}"`);
 
-  if (problems.length > 0 || !storage || !auth || !kek.success || !maxAge.success || !redrive.success || !minIssuance.success || !retention.success || !minDeletion.success || !logLevel) {
+  if (problems.length > 0 || !storage || !auth || !kek.success || !maxAge.success || !redrive.success || !minIssuance.success || !retention.success || !minDeletion.success || !issuerRetry || !logLevel) {
     throw new ConfigError(problems);
   }
   return {
@@ -207,6 +253,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     issuanceMinSeconds: minIssuance.data,
     softDeleteRetentionDays: retention.data,
     deletionMinSeconds: minDeletion.data,
+    issuerRetry,
     logLevel,
   };
 }

@@ -1,5 +1,6 @@
 import type { CertificatePolicy } from './certificate-policy';
 import { UNKNOWN_ISSUER } from './certificate-policy';
+import type { JsonValue } from './json-value';
 
 /** The status words on the wire; the JS SDK compares `inProgress` case-sensitively. */
 export type OperationStatus = 'inProgress' | 'completed' | 'failed' | 'cancelled';
@@ -19,11 +20,34 @@ export interface OperationError {
   message: string;
 }
 
-/** Retry bookkeeping of the issuer job, shown on the operation through properties the SDK ignores. */
+/**
+ * The issuer job's bookkeeping, shown on the operation through a property the SDKs ignore (`issuer_job`,
+ * certificate-operation.wire.ts). Times are unix seconds.
+ */
 export interface JobState {
+  /**
+   * Failed attempts in a row: transient issuer failures and the job's own errors since the issuer last
+   * answered. Reaching the attempt limit fails the operation, which then keeps the count.
+   */
   attempts: number;
+  /** The attempt limit in force when the last failure was recorded. */
+  maxAttempts?: number;
+  /** When the job last called the issuer, or last failed. */
   lastAttemptOn?: number;
+  /** Why the last attempt failed, in words for the caller (never internal detail); cleared once the issuer answers. */
   lastError?: string;
+  /**
+   * When the job calls the issuer next: a scheduled poll or retry, or, while a call is under way, when another
+   * run may take over if that one died. A job message that comes earlier (a duplicate, the sweep's re-drive)
+   * finds nothing to do, so one operation never has two chains of messages asking its issuer.
+   */
+  nextAttemptOn?: number;
+}
+
+/** A provider's state between calls, as stored: `data` as it is, the secret part sealed to this operation. */
+export interface StoredProviderState {
+  data: JsonValue;
+  sealedSecret?: string;
 }
 
 /**
@@ -70,6 +94,8 @@ export interface PendingOperation {
    */
   issuableFrom?: number;
   job: JobState;
+  /** What the issuer's provider keeps between calls; absent until its `start` answered `pending`. */
+  providerState?: StoredProviderState;
 }
 
 const STATUS_DETAILS = {
@@ -148,7 +174,41 @@ export function markedDeleted(op: PendingOperation, now: number): PendingOperati
   return { ...op, deleted: true, updated: now };
 }
 
-export function withJobAttempt(op: PendingOperation, now: number, lastError?: string): PendingOperation {
-  const job: JobState = { attempts: op.job.attempts + 1, lastAttemptOn: now, ...(lastError ? { lastError } : {}) };
-  return { ...op, job, updated: now };
+/**
+ * A message may only call the provider when the operation is due: when its next attempt has come, allowing
+ * for clocks (the queue's and this instance's) that disagree by a second or two. Cancellation is always due.
+ */
+const DUE_SLACK_SECONDS = 2;
+
+export function isDueForAttempt(op: PendingOperation, now: number): boolean {
+  return op.cancellationRequested || op.job.nextAttemptOn === undefined || now >= op.job.nextAttemptOn - DUE_SLACK_SECONDS;
+}
+
+/**
+ * A run takes the operation before calling its provider: the conditional write of this is what lets only one
+ * of two concurrent runs call it. Until `leaseUntil` no other run does; after it, a run that died is replaced.
+ */
+export function withProviderCallUnderWay(op: PendingOperation, leaseUntil: number): PendingOperation {
+  return { ...op, job: { ...op.job, nextAttemptOn: leaseUntil } };
+}
+
+/** The provider answered and asked to be called again at `nextAttemptOn`: failures in a row start over. */
+export function withProviderPending(op: PendingOperation, state: StoredProviderState, now: number, nextAttemptOn: number): PendingOperation {
+  return { ...op, providerState: state, job: { attempts: 0, lastAttemptOn: now, nextAttemptOn } };
+}
+
+/** One more failed attempt, and when the next one is; the caller sees why (`lastError`) in the meantime. */
+export function withAttemptFailed(
+  op: PendingOperation,
+  now: number,
+  failure: { lastError: string; maxAttempts: number; nextAttemptOn?: number; state?: StoredProviderState },
+): PendingOperation {
+  const job: JobState = {
+    attempts: op.job.attempts + 1,
+    maxAttempts: failure.maxAttempts,
+    lastAttemptOn: now,
+    lastError: failure.lastError,
+    ...(failure.nextAttemptOn !== undefined ? { nextAttemptOn: failure.nextAttemptOn } : {}),
+  };
+  return { ...op, ...(failure.state ? { providerState: failure.state } : {}), job, updated: now };
 }

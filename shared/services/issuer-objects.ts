@@ -27,9 +27,19 @@ function sealedPassword(ctx: ServiceContext, name: string, password: string): st
   return sealPrivateKey(ctx.keyEncryptionKey, Buffer.from(password, 'utf8'), issuerPasswordBinding(name));
 }
 
+/**
+ * An issuer object may only name a provider this deployment knows (the registry is the list), so a typo is
+ * refused when the object is written rather than when a certificate first uses it. The name is kept as the
+ * caller spelled it, as Key Vault does.
+ */
+function assertKnownProvider(ctx: ServiceContext, provider: string): void {
+  if (!ctx.providers.forIssuerObject(provider)) throw errors.badParameter(ctx.providers.unknownProviderMessage(provider));
+}
+
 /** PUT /certificates/issuers/{name}: creates or replaces an issuer object; its password is sealed at rest. */
 export async function setIssuer(ctx: ServiceContext, name: string, body: SetIssuerBody): Promise<IssuerObject> {
   if (isReservedIssuer(name)) throw errors.badParameter(`'${name}' is a reserved issuer name and cannot be set.`);
+  assertKnownProvider(ctx, body.provider);
   const now = unixSeconds(ctx.clock);
   const existing = await ctx.issuers.get(name);
   const password = body.credentials?.pwd;
@@ -63,6 +73,7 @@ export async function getIssuer(ctx: ServiceContext, name: string): Promise<Issu
  * replaces the whole list.
  */
 export async function updateIssuer(ctx: ServiceContext, name: string, body: UpdateIssuerBody): Promise<IssuerObject> {
+  if (body.provider != null) assertKnownProvider(ctx, body.provider);
   const existing = await getIssuer(ctx, name);
   const accountId = body.credentials?.account_id;
   const password = body.credentials?.pwd;

@@ -9,7 +9,8 @@ import type {
   PurgeSchedule,
   ReconcileSchedule,
 } from '../storage/repositories';
-import type { IssuerProviders } from '../issuers/issuer-providers';
+import type { RetryPolicy } from '../domain/retry-backoff';
+import type { ProviderRegistry } from '../issuers/provider-registry';
 
 /** What the services work with, built once by the composition root and handed in (tests build their own). */
 export interface ServiceContext {
@@ -24,7 +25,17 @@ export interface ServiceContext {
   jobs: JobQueue;
   /** The certificate lists' index; written only by refreshListing (certificate-listing.ts), which changes reach through changeListedCertificate. */
   listings: CertificateListingRepository;
-  providers: IssuerProviders;
+  /** The issuer providers this deployment has (built in the composition root with their dependencies). */
+  providers: ProviderRegistry;
+  /** How the issuer job retries a provider's transient failures (ISSUER_RETRY_*). */
+  issuerRetry: RetryPolicy;
+  /** [0, 1), as Math.random: the jitter of retry delays (tests fix it). */
+  random: () => number;
+  /**
+   * How long a job run holds an operation while it calls its provider: another run takes over only after
+   * this, so a provider call must end well within it (providers bound their own network calls).
+   */
+  jobLeaseSeconds: number;
   keyEncryptionKey: Buffer;
   clock: Clock;
   /** Operations in progress longer than this fail with a timeout error. */

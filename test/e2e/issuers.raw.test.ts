@@ -65,15 +65,18 @@ describe('GET /certificates/issuers', () => {
   });
 });
 
+const unknownProvider = (name: string) =>
+  `The issuer provider '${name}' is not known to this deployment. Known providers: Test. DigiCert and GlobalSign are accepted, as on Key Vault, but cannot issue here.`;
+
 describe('PATCH /certificates/issuers/{issuer}', () => {
   it('changes the members given and keeps the rest; no password is shown', async () => {
     const put = await kv.request('PUT', '/certificates/issuers/patched', created);
-    // What the JS SDK sends for updateIssuer("patched", {provider: "Test2"}).
-    const r = await kv.request('PATCH', '/certificates/issuers/Patched', { provider: 'Test2', credentials: {} });
+    // What the JS SDK sends for updateIssuer("patched", {provider: "GlobalSign"}).
+    const r = await kv.request('PATCH', '/certificates/issuers/Patched', { provider: 'GlobalSign', credentials: {} });
     expect(r.status).toBe(200);
     expect(r.body).toEqual({
       ...put.body,
-      provider: 'Test2',
+      provider: 'GlobalSign',
       attributes: { ...(put.body.attributes as object), updated: expect.any(Number) },
     });
     expect(JSON.stringify(r.body)).not.toContain('hunter2');
@@ -95,7 +98,15 @@ describe('PATCH /certificates/issuers/{issuer}', () => {
     expect([blank.status, blank.body]).toEqual([400, { error: { code: 'BadParameter', message: 'Property has invalid value: provider: provider is required' } }]);
     const long = await kv.request('PATCH', '/certificates/issuers/strict', { credentials: { account_id: 'a'.repeat(257) } });
     expect(long.status).toBe(400);
+    const unknown = await kv.request('PATCH', '/certificates/issuers/strict', { provider: 'Test2' });
+    expect([unknown.status, unknown.body]).toEqual([400, { error: { code: 'BadParameter', message: unknownProvider('Test2') } }]);
     expect((await kv.request('GET', '/certificates/issuers/strict')).body).toEqual(before);
+  });
+
+  it('refuses a provider this deployment does not know on PUT too, naming the known ones, and stores nothing', async () => {
+    const r = await kv.request('PUT', '/certificates/issuers/typo', { ...created, provider: 'DigiKert' });
+    expect([r.status, r.body]).toEqual([400, { error: { code: 'BadParameter', message: unknownProvider('DigiKert') } }]);
+    expect((await kv.request('GET', '/certificates/issuers/typo')).status).toBe(404);
   });
 
   it('answers 400 for a name that is no Key Vault name', async () => {

@@ -49,13 +49,13 @@ describe('issuers through the JS SDK', () => {
   });
 
   it('updates an issuer: the given members change, the rest (password included) stay, and no password comes back', async () => {
-    const updated = await client.updateIssuer('sdk-issuer-00', { provider: 'Test2', organizationId: 'org-2' });
-    expect(updated.provider).toBe('Test2');
+    const updated = await client.updateIssuer('sdk-issuer-00', { provider: 'GlobalSign', organizationId: 'org-2' });
+    expect(updated.provider).toBe('GlobalSign');
     expect(updated.accountId).toBe('acct');
     expect(updated.organizationId).toBe('org-2');
     expect(updated.password).toBeUndefined();
     const read = await client.getIssuer('sdk-issuer-00');
-    expect([read.provider, read.accountId, read.organizationId, read.enabled]).toEqual(['Test2', 'acct', 'org-2', true]);
+    expect([read.provider, read.accountId, read.organizationId, read.enabled]).toEqual(['GlobalSign', 'acct', 'org-2', true]);
   });
 
   it('fails to update an issuer that does not exist with 404 CertificateIssuerNotFound', async () => {

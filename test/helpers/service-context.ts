@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../shared/domain/clock';
-import { defaultIssuerProviders } from '../../shared/issuers/issuer-providers';
+import { buildIssuerProviders } from '../../shared/composition';
 import type { ServiceContext } from '../../shared/services/service-context';
 import { CertificateIndexStore } from '../../shared/storage/certificate-index-store';
 import { CertificateStore } from '../../shared/storage/certificate-store';
@@ -24,11 +24,15 @@ export function manualClock(start = new Date('2026-01-01T00:00:00Z')): Clock & {
   return clock;
 }
 
-/** Everything but storage, with test defaults. */
-function baseContext(clock: Clock) {
+/** Everything but storage, with test defaults; the providers are the deployment's own. */
+function baseContext(clock: Clock, storage: Pick<ServiceContext, 'certificates' | 'issuers'>) {
+  const keyEncryptionKey = randomBytes(32);
   return {
-    providers: defaultIssuerProviders,
-    keyEncryptionKey: randomBytes(32),
+    providers: buildIssuerProviders({ ...storage, keyEncryptionKey, clock }),
+    issuerRetry: { maxAttempts: 5, baseDelaySeconds: 2, maxDelaySeconds: 60 },
+    random: Math.random,
+    jobLeaseSeconds: 120,
+    keyEncryptionKey,
     clock,
     operationMaxAgeSeconds: 3600,
     jobRedriveAfterSeconds: 60,
@@ -45,7 +49,7 @@ function baseContext(clock: Clock) {
 export function memoryServiceContext(overrides: Partial<ServiceContext> = {}) {
   const clock = overrides.clock ?? manualClock();
   const storage = memoryStorage(clock);
-  const ctx: ServiceContext = { ...storage, ...baseContext(clock), ...overrides };
+  const ctx: ServiceContext = { ...storage, ...baseContext(clock, storage), ...overrides };
   return { ctx, storage, takeJobs: () => storage.jobs.take() };
 }
 
@@ -92,6 +96,6 @@ export async function azureRepositoriesOn(connectionString: string) {
 /** Service context on Azurite (see azureRepositoriesOn). */
 export async function serviceContextOn(connectionString: string, overrides: Partial<ServiceContext> = {}) {
   const { repositories, tables, queue, takeJobs } = await azureRepositoriesOn(connectionString);
-  const ctx: ServiceContext = { ...repositories, ...baseContext(manualClock()), ...overrides };
+  const ctx: ServiceContext = { ...repositories, ...baseContext(manualClock(), repositories), ...overrides };
   return { ctx, tables, queue, takeJobs };
 }

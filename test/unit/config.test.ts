@@ -69,3 +69,27 @@ describe(`${SETTINGS.softDeleteRetentionDays}`, () => {
     expect(problemsWith({ [SETTINGS.softDeleteRetentionDays]: '91' })).toEqual(['SOFT_DELETE_RETENTION_DAYS must be at most 90 (days), as on Key Vault']);
   });
 });
+
+describe('ISSUER_RETRY_*', () => {
+  it('defaults to 8 attempts, delays from 5 s doubling up to 600 s', () => {
+    expect(parseConfig(base).issuerRetry).toEqual({ maxAttempts: 8, baseDelaySeconds: 5, maxDelaySeconds: 600 });
+  });
+
+  it('takes whole numbers within bounds', () => {
+    const env = { [SETTINGS.issuerRetryMaxAttempts]: '3', [SETTINGS.issuerRetryBaseSeconds]: '1', [SETTINGS.issuerRetryMaxDelaySeconds]: '30' };
+    expect(parseConfig({ ...base, ...env }).issuerRetry).toEqual({ maxAttempts: 3, baseDelaySeconds: 1, maxDelaySeconds: 30 });
+  });
+
+  it('refuses what cannot bound a retry, with a message naming the setting', () => {
+    expect(problemsWith({ [SETTINGS.issuerRetryMaxAttempts]: '0' })).toEqual(['ISSUER_RETRY_MAX_ATTEMPTS must be at least 1']);
+    expect(problemsWith({ [SETTINGS.issuerRetryMaxAttempts]: '101' })).toEqual(['ISSUER_RETRY_MAX_ATTEMPTS must be at most 100']);
+    expect(problemsWith({ [SETTINGS.issuerRetryMaxAttempts]: 'many' })).toEqual(['ISSUER_RETRY_MAX_ATTEMPTS must be a number']);
+    expect(problemsWith({ [SETTINGS.issuerRetryBaseSeconds]: '0.5' })).toEqual(['ISSUER_RETRY_BASE_SECONDS must be a whole number of seconds']);
+    expect(problemsWith({ [SETTINGS.issuerRetryMaxDelaySeconds]: '604801' })).toEqual([
+      'ISSUER_RETRY_MAX_DELAY_SECONDS must be at most 604800 (7 days, the longest a queue message can wait)',
+    ]);
+    expect(problemsWith({ [SETTINGS.issuerRetryBaseSeconds]: '60', [SETTINGS.issuerRetryMaxDelaySeconds]: '30' })).toEqual([
+      'ISSUER_RETRY_BASE_SECONDS (60) must not exceed ISSUER_RETRY_MAX_DELAY_SECONDS (30)',
+    ]);
+  });
+});

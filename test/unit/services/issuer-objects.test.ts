@@ -45,14 +45,14 @@ describe('updating an issuer (PATCH)', () => {
     await setIssuer(ctx, 'My-CA', parseBody(setIssuerSchema, JSON.stringify(created)));
     clock.advance(30);
 
-    // What the JS SDK sends for updateIssuer("my-ca", {provider: "Test2"}): credentials always, often empty.
-    const updated = await updateIssuer(ctx, 'my-ca', parseBody(updateIssuerSchema, '{"provider":"Test2","credentials":{}}'));
+    // What the JS SDK sends for updateIssuer("my-ca", {provider: "GlobalSign"}): credentials always, often empty.
+    const updated = await updateIssuer(ctx, 'my-ca', parseBody(updateIssuerSchema, '{"provider":"GlobalSign","credentials":{}}'));
 
     const before = await getIssuer(ctx, 'MY-CA');
     expect(updated).toEqual(before);
     expect(updated).toMatchObject({
       name: 'My-CA',
-      provider: 'Test2',
+      provider: 'GlobalSign',
       accountId: 'keyvaultuser',
       organizationId: 'org1',
       adminContacts: [{ firstName: 'John', lastName: 'Doe', email: 'admin@contoso.com', phone: '4255555555' }],
@@ -91,6 +91,31 @@ describe('updating an issuer (PATCH)', () => {
     expect(bad({ org_details: { admin_details: Array.from({ length: 21 }, () => ({})) } })).toThrow('at most 20 administrators are allowed');
     expect(bad({ attributes: { enabled: 'no' } })).toThrow(KeyVaultError);
     expect(() => parseBody(setIssuerSchema, JSON.stringify({ provider: 'p'.repeat(257) }))).toThrow('provider must be at most 256 characters');
+  });
+});
+
+describe('the provider an issuer names', () => {
+  const known = "Known providers: Test. DigiCert and GlobalSign are accepted, as on Key Vault, but cannot issue here.";
+
+  it('must be one this deployment knows: PUT and PATCH refuse any other with 400 naming the known ones, and store nothing', async () => {
+    const { ctx } = setup();
+    expect(await refusal(setIssuer(ctx, 'typo', { provider: 'Tset' }))).toEqual({
+      status: 400,
+      code: 'BadParameter',
+      message: `The issuer provider 'Tset' is not known to this deployment. ${known}`,
+    });
+    expect(await refusal(getIssuer(ctx, 'typo'))).toEqual(notFound);
+
+    await setIssuer(ctx, 'kept', { provider: 'Test' });
+    expect(await refusal(updateIssuer(ctx, 'kept', { provider: 'Test2' }))).toMatchObject({ status: 400, message: `The issuer provider 'Test2' is not known to this deployment. ${known}` });
+    expect((await getIssuer(ctx, 'kept')).provider).toBe('Test');
+  });
+
+  it("is matched without regard to case and kept as the caller spelled it; Key Vault's own partners are accepted", async () => {
+    const { ctx } = setup();
+    expect((await setIssuer(ctx, 'lower', { provider: 'test' })).provider).toBe('test');
+    expect((await setIssuer(ctx, 'digicert', { provider: 'DigiCert' })).provider).toBe('DigiCert');
+    expect((await updateIssuer(ctx, 'digicert', { provider: 'globalsign' })).provider).toBe('globalsign');
   });
 });
 
