@@ -15,9 +15,11 @@ const NOW = new Date('2025-06-01T00:00:00Z');
 async function selfIssued(x509Props: { subject: string; key_usage?: string[] }): Promise<{ der: Buffer; privateKeyPkcs8: Buffer }> {
   const policy = resolvePolicy({ key_props: { kty: 'EC', crv: 'P-256' }, x509_props: x509Props, issuer: { name: 'Self' } }, NOW.getTime() / 1000);
   const keys = await generateKeyPair(policy.key);
-  const step = await selfSignedProvider.advance({
+  const step = await selfSignedProvider().start({
     name: 'c',
     requestId: 'r',
+    version: 'v',
+    issuerName: 'Self',
     csrDer: await createCsr(keys, policy.key, profileOfPolicy(policy)),
     policy,
     privateKeyPkcs8: () => keys.privateKeyPkcs8,
