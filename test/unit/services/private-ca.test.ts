@@ -149,6 +149,24 @@ describe('issuer PrivateCA', () => {
     });
   });
 
+  describe('ca-* tags at create', () => {
+    it('make a Self root constrained as they say', async () => {
+      const t = setup();
+      const op = await t.create('corp-root', 'Self', { subject: 'CN=Corp Root CA', key_usage: CA_KEY_USAGE }, { tags: { 'ca-path-length': '1', 'ca-excluded-dns': 'bad.example' } });
+      expect(op.status).toBe('completed');
+      const text = openssl.certText((await t.chainOf('corp-root'))[0] as Buffer);
+      expect(text).toMatch(/CA:TRUE, pathlen:1/);
+      expect(text).toMatch(/Excluded:\s+DNS:bad\.example/);
+    });
+
+    it('are refused at create when malformed, naming the tag', async () => {
+      const { ctx } = setup();
+      await expect(
+        createCertificate(ctx, 'corp-root', { policy: { x509_props: { subject: 'CN=Root', key_usage: CA_KEY_USAGE }, issuer: { name: 'Self' } }, tags: { 'ca-path-length': 'two' } }),
+      ).rejects.toMatchObject({ name: 'ValidationError', message: expect.stringContaining("Tag 'ca-path-length'") });
+    });
+  });
+
   describe('issuer objects', () => {
     it('refuses a PrivateCA issuer without account_id, with a malformed one, or with a password, saying why', async () => {
       const { ctx } = setup();
