@@ -2,6 +2,7 @@ import { loadConfig, type Config } from './config';
 import { systemClock } from './domain/clock';
 import type { Clock } from './domain/clock';
 import { ProviderRegistry } from './issuers/provider-registry';
+import { privateCaProvider } from './issuers/private-ca-provider';
 import { selfSignedProvider } from './issuers/self-signed-provider';
 import { testProvider } from './issuers/test-provider';
 import { unavailableProvider } from './issuers/unavailable-provider';
@@ -56,10 +57,10 @@ export interface ProviderDependencies {
  * The issuer providers of this deployment, one per file in shared/issuers, each built here with what it
  * needs. Issuer objects may name the available and the unavailable ones; `Self` needs no object.
  */
-export function buildIssuerProviders(_deps: ProviderDependencies): ProviderRegistry {
+export function buildIssuerProviders(deps: ProviderDependencies): ProviderRegistry {
   return new ProviderRegistry({
     builtInIssuers: [selfSignedProvider()],
-    available: [testProvider()],
+    available: [testProvider(), privateCaProvider(deps)],
     // Key Vault's own partners: configurations written for Key Vault keep loading, and say why they cannot issue.
     unavailable: [unavailableProvider('DigiCert'), unavailableProvider('GlobalSign')],
   });

@@ -33,6 +33,11 @@ export interface IssuanceRequest {
   issuer?: IssuerObject;
   csrDer: Buffer;
   policy: CertificatePolicy;
+  /**
+   * The tags the new version gets: a CA policy reads its `ca-*` constraints from them (domain/ca-policy.ts).
+   * Absent is no tags.
+   */
+  tags?: Readonly<Record<string, string>>;
   /** The pending key, opened on demand; only the self-signed provider needs it (a CA never sees it). */
   privateKeyPkcs8: () => Buffer;
   publicKeySpki: Buffer;

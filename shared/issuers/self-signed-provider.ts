@@ -15,7 +15,7 @@ export function selfSignedProvider(): IssuerProvider {
       const { notBefore, notAfter } = validityWindow(request.now, policy.validityMonths);
       const der = await signCertificate({
         subjectPublicKeySpki: request.publicKeySpki,
-        profile: profileOfPolicy(policy),
+        profile: profileOfPolicy(policy, request.tags),
         notBefore,
         notAfter,
         signer: { privateKeyPkcs8: request.privateKeyPkcs8(), spec: policy.key },

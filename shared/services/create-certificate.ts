@@ -36,7 +36,7 @@ export async function createCertificate(ctx: ServiceContext, name: string, body:
   const existing = await operationToReplace(ctx, name);
 
   const keyPair = await generateKeyPair(policy.key);
-  const csr = await createCsr(keyPair, policy.key, profileOfPolicy(policy));
+  const csr = await createCsr(keyPair, policy.key, profileOfPolicy(policy, body.tags ?? {}));
   // Counted from here, after the key generation, so the wait the caller sees after the 202 is not shortened by it.
   const recordedMs = ctx.clock().getTime();
   const issuableFrom = issuableFromFor(recordedMs, ctx.issuanceMinSeconds);

@@ -117,6 +117,7 @@ function issuanceRequest(ctx: ServiceContext, op: PendingOperation, resolved: { 
     ...(resolved.issuer ? { issuer: resolved.issuer } : {}),
     csrDer: Buffer.from(op.csr, 'base64'),
     policy: op.policy,
+    tags: op.tags,
     privateKeyPkcs8: () => openPrivateKey(ctx.keyEncryptionKey, op.sealedPrivateKey, keyBinding(op.name, op.version)),
     publicKeySpki: Buffer.from(op.publicKeySpki, 'base64'),
     now: ctx.clock(),

@@ -4,6 +4,7 @@ import { sealPrivateKey } from '../crypto/key-encryption';
 import { unixSeconds } from '../domain/clock';
 import { isReservedIssuer } from '../domain/certificate-policy';
 import type { IssuerObject } from '../domain/issuer';
+import { PRIVATE_CA_PROVIDER, privateCaCredentialsProblem } from '../issuers/private-ca-provider';
 import type { IssuerPage } from '../storage/repositories';
 import { WriteConflictError } from '../storage/storage-errors';
 import type { ServiceContext } from './service-context';
@@ -36,6 +37,16 @@ function assertKnownProvider(ctx: ServiceContext, provider: string): void {
   if (!ctx.providers.forIssuerObject(provider)) throw errors.badParameter(ctx.providers.unknownProviderMessage(provider));
 }
 
+/**
+ * A provider's own rules for the credentials, checked when the object is written so a mistake is a 400 now
+ * rather than a failed certificate later. `hasPassword`: the request sends a `pwd`.
+ */
+function assertCredentialsFit(provider: string, credentials: { accountId?: string; hasPassword: boolean }): void {
+  if (provider.toLowerCase() !== PRIVATE_CA_PROVIDER.toLowerCase()) return;
+  const problem = privateCaCredentialsProblem(credentials);
+  if (problem) throw errors.badParameter(problem);
+}
+
 /** PUT /certificates/issuers/{name}: creates or replaces an issuer object; its password is sealed at rest. */
 export async function setIssuer(ctx: ServiceContext, name: string, body: SetIssuerBody): Promise<IssuerObject> {
   if (isReservedIssuer(name)) throw errors.badParameter(`'${name}' is a reserved issuer name and cannot be set.`);
@@ -45,6 +56,7 @@ export async function setIssuer(ctx: ServiceContext, name: string, body: SetIssu
   const password = body.credentials?.pwd;
   const accountId = body.credentials?.account_id;
   const orgId = body.org_details?.id;
+  assertCredentialsFit(body.provider, { ...(accountId != null ? { accountId } : {}), hasPassword: Boolean(password) });
   const issuer: IssuerObject = {
     name,
     provider: body.provider,
@@ -91,6 +103,7 @@ export async function updateIssuer(ctx: ServiceContext, name: string, body: Upda
     ...(enabled != null ? { enabled } : {}),
     updated: unixSeconds(ctx.clock),
   };
+  assertCredentialsFit(issuer.provider, { ...(issuer.accountId !== undefined ? { accountId: issuer.accountId } : {}), hasPassword: Boolean(password) });
   if (!(await ctx.issuers.replace(issuer))) throw errors.issuerNotFound();
   return issuer;
 }
