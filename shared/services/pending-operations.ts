@@ -38,14 +38,15 @@ export async function getPendingOperation(ctx: ServiceContext, name: string, req
  * so it is cancelled at once; a merge can still complete it, as after an issuer's cancellation (S7).
  */
 export async function requestCancellation(ctx: ServiceContext, name: string, requestId?: string | null): Promise<PendingOperation> {
-  const { value: op, etag } = await requirePendingOperation(ctx, name, requestId);
-  if (op.status !== 'inProgress') throw errors.cancelNotInProgress(op.status);
-  const now = unixSeconds(ctx.clock);
-  const requested = withCancellationRequested(op, now);
-  const updated = isIssuerDriven(requested) ? requested : cancelled(requested, now);
-  await retryableWrite(changeListedCertificate(ctx, name, () => ctx.certificates.putOperation(updated, etag)));
-  if (isIssuerDriven(updated)) await ctx.jobs.enqueue({ name: updated.name, requestId: updated.requestId });
-  return updated;
+  return onFreshOperation(ctx, name, requestId, async ({ value: op, etag }) => {
+    if (op.status !== 'inProgress') throw errors.cancelNotInProgress(op.status);
+    const now = unixSeconds(ctx.clock);
+    const requested = withCancellationRequested(op, now);
+    const updated = isIssuerDriven(requested) ? requested : cancelled(requested, now);
+    await changeListedCertificate(ctx, name, () => ctx.certificates.putOperation(updated, etag));
+    if (isIssuerDriven(updated)) await ctx.jobs.enqueue({ name: updated.name, requestId: updated.requestId });
+    return updated;
+  });
 }
 
 /**
@@ -53,16 +54,33 @@ export async function requestCancellation(ctx: ServiceContext, name: string, req
  * version it started stays visible, disabled, as on Key Vault. A job still queued for it is dropped.
  */
 export async function deletePendingOperation(ctx: ServiceContext, name: string, requestId?: string | null): Promise<PendingOperation> {
-  const { value: op, etag } = await requirePendingOperation(ctx, name, requestId);
-  await retryableWrite(changeListedCertificate(ctx, name, () => ctx.certificates.putOperation(markedDeleted(op, unixSeconds(ctx.clock)), etag)));
-  return op;
+  return onFreshOperation(ctx, name, requestId, async ({ value: op, etag }) => {
+    await changeListedCertificate(ctx, name, () => ctx.certificates.putOperation(markedDeleted(op, unixSeconds(ctx.clock)), etag));
+    return op;
+  });
 }
 
-async function retryableWrite<T>(write: Promise<T>): Promise<T> {
-  try {
-    return await write;
-  } catch (error) {
-    if (error instanceof WriteConflictError) throw errors.concurrentUpdate();
-    throw error;
+/** A caller's change loses only to other callers, not to the issuer job's bookkeeping: that many rounds. */
+const CHANGE_ROUNDS = 5;
+
+/**
+ * Applies a caller's change to the operation as it is now. The issuer job writes the operation on every step
+ * (its claim, then the provider's answer), so a cancel or delete that read it just before loses the conditional
+ * write; it is decided again on the fresh state (which may now say the operation is finished) instead of
+ * answering a spurious 409.
+ */
+async function onFreshOperation<T>(
+  ctx: ServiceContext,
+  name: string,
+  requestId: string | null | undefined,
+  change: (stored: Stored<PendingOperation>) => Promise<T>,
+): Promise<T> {
+  for (let round = 1; ; round++) {
+    try {
+      return await change(await requirePendingOperation(ctx, name, requestId));
+    } catch (error) {
+      if (!(error instanceof WriteConflictError)) throw error;
+      if (round >= CHANGE_ROUNDS) throw errors.concurrentUpdate();
+    }
   }
 }
