@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { parseDnsZoneResourceId } from './issuers/acme/azure-dns-challenge';
 import { DEFAULT_LOCAL_KEY_FILE } from './auth/constants';
 import type { RetryPolicy } from './domain/retry-backoff';
 import { DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS, MIN_RETENTION_DAYS } from './domain/soft-delete';
@@ -34,6 +36,8 @@ export const SETTINGS = {
   issuerRetryBaseSeconds: 'ISSUER_RETRY_BASE_SECONDS',
   issuerRetryMaxDelaySeconds: 'ISSUER_RETRY_MAX_DELAY_SECONDS',
   logLevel: 'LOG_LEVEL',
+  acmeCaBundle: 'ACME_CA_BUNDLE',
+  acmeDnsZoneResourceId: 'ACME_DNS_ZONE_RESOURCE_ID',
 } as const;
 
 /** Settings a deployment to Azure must set (identity-based storage, Entra ID tokens). */
@@ -90,6 +94,42 @@ export interface Config {
   issuerRetry: RetryPolicy;
   /** What the app logs: see shared/log-level.ts. */
   logLevel: LogLevel;
+  /** The ACME issuer's settings (docs/acme.md). */
+  acme: AcmeConfig;
+}
+
+export interface AcmeConfig {
+  /**
+   * Extra CA certificates (PEM) trusted for ACME directories only, next to Node's own roots: a private ACME
+   * server, or Pebble in the tests. Never trusted for anything else in the process.
+   */
+  caBundlePem?: string;
+  /** The Azure DNS zone (resource id) where DNS-01 challenges are answered; without it, ACME uses HTTP-01. */
+  dnsZoneResourceId?: string;
+}
+
+function acmeFrom(env: NodeJS.ProcessEnv, problems: string[]): AcmeConfig {
+  const acme: AcmeConfig = {};
+  const bundleFile = env[SETTINGS.acmeCaBundle]?.trim();
+  if (bundleFile) {
+    try {
+      const pem = readFileSync(bundleFile, 'utf8');
+      if (!pem.includes('-----BEGIN CERTIFICATE-----')) problems.push(`${SETTINGS.acmeCaBundle} (${bundleFile}) holds no PEM certificate`);
+      else acme.caBundlePem = pem;
+    } catch {
+      problems.push(`${SETTINGS.acmeCaBundle} (${bundleFile}) cannot be read`);
+    }
+  }
+  const zone = env[SETTINGS.acmeDnsZoneResourceId]?.trim();
+  if (zone) {
+    try {
+      parseDnsZoneResourceId(zone);
+      acme.dnsZoneResourceId = zone;
+    } catch (error) {
+      problems.push(`${SETTINGS.acmeDnsZoneResourceId}: ${(error as Error).message}`);
+    }
+  }
+  return acme;
 }
 
 const positiveInt = (name: string, fallback: number) =>
@@ -237,6 +277,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
   if (!minDeletion.success) problems.push(...minDeletion.error.issues.map((i) => i.message));
 
   const issuerRetry = issuerRetryFrom(env, problems);
+  const acme = acmeFrom(env, problems);
 
   const logLevel = parseLogLevel(env[SETTINGS.logLevel]);
   if (!logLevel) problems.push(`${SETTINGS.logLevel} must be one of ${LOG_LEVELS.join(', ')}, got "${env[SETTINGS.logLevel]}"`);
@@ -255,6 +296,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     deletionMinSeconds: minDeletion.data,
     issuerRetry,
     logLevel,
+    acme,
   };
 }
 

@@ -36,6 +36,12 @@ function assertKnownProvider(ctx: ServiceContext, provider: string): void {
   if (!ctx.providers.forIssuerObject(provider)) throw errors.badParameter(ctx.providers.unknownProviderMessage(provider));
 }
 
+/** The provider's own check of the object as it would be stored (an ACME issuer needs its directory URL). */
+function assertUsableByProvider(ctx: ServiceContext, issuer: IssuerObject): void {
+  const problem = ctx.providers.forIssuerObject(issuer.provider)?.checkIssuerObject?.(issuer);
+  if (problem) throw errors.badParameter(problem);
+}
+
 /** PUT /certificates/issuers/{name}: creates or replaces an issuer object; its password is sealed at rest. */
 export async function setIssuer(ctx: ServiceContext, name: string, body: SetIssuerBody): Promise<IssuerObject> {
   if (isReservedIssuer(name)) throw errors.badParameter(`'${name}' is a reserved issuer name and cannot be set.`);
@@ -56,6 +62,7 @@ export async function setIssuer(ctx: ServiceContext, name: string, body: SetIssu
     created: existing?.created ?? now,
     updated: now,
   };
+  assertUsableByProvider(ctx, issuer);
   await ctx.issuers.put(issuer);
   return issuer;
 }
@@ -91,6 +98,7 @@ export async function updateIssuer(ctx: ServiceContext, name: string, body: Upda
     ...(enabled != null ? { enabled } : {}),
     updated: unixSeconds(ctx.clock),
   };
+  assertUsableByProvider(ctx, issuer);
   if (!(await ctx.issuers.replace(issuer))) throw errors.issuerNotFound();
   return issuer;
 }
