@@ -7,7 +7,7 @@ import { testProvider } from './issuers/test-provider';
 import { unavailableProvider } from './issuers/unavailable-provider';
 import { acmeProvider } from './issuers/acme/acme-provider';
 import type { AcmeAccountRepository, Http01AnswerRepository } from './issuers/acme/acme-stores';
-import { trustForAcmeOnly } from './issuers/acme/acme-trust';
+import { configureAcmeHttp } from './issuers/acme/acme-http';
 import { createAzureDnsChallenge } from './issuers/acme/azure-dns-challenge';
 import type { DnsChallengeResponder } from './issuers/acme/dns-challenge';
 import { AcmeAccountStore, Http01AnswerStore } from './storage/acme-store';
@@ -65,6 +65,7 @@ export interface ProviderDependencies {
     http01: Http01AnswerRepository;
     /** Where DNS-01 challenges are answered; absent, ACME validates through HTTP-01. */
     dnsChallenge?: DnsChallengeResponder;
+    dnsSettleSeconds?: number;
   };
 }
 
@@ -100,7 +101,7 @@ async function buildApp(config: Config): Promise<App> {
   const certificates = new CertificateStore(tables.certificates);
   const issuers = new IssuerStore(tables.issuers);
   const acmeHttp01 = new Http01AnswerStore(tables.issuers);
-  trustForAcmeOnly(config.acme.caBundlePem);
+  configureAcmeHttp({ caBundlePem: config.acme.caBundlePem });
   const services: ServiceContext = {
     certificates,
     issuers,
@@ -118,6 +119,7 @@ async function buildApp(config: Config): Promise<App> {
       acme: {
         accounts: new AcmeAccountStore(tables.issuers),
         http01: acmeHttp01,
+        dnsSettleSeconds: config.acme.dnsSettleSeconds,
         ...dnsChallengeOf(config),
       },
     }),

@@ -38,6 +38,7 @@ export const SETTINGS = {
   logLevel: 'LOG_LEVEL',
   acmeCaBundle: 'ACME_CA_BUNDLE',
   acmeDnsZoneResourceId: 'ACME_DNS_ZONE_RESOURCE_ID',
+  acmeDnsSettleSeconds: 'ACME_DNS_SETTLE_SECONDS',
 } as const;
 
 /** Settings a deployment to Azure must set (identity-based storage, Entra ID tokens). */
@@ -106,10 +107,25 @@ export interface AcmeConfig {
   caBundlePem?: string;
   /** The Azure DNS zone (resource id) where DNS-01 challenges are answered; without it, ACME uses HTTP-01. */
   dnsZoneResourceId?: string;
+  /**
+   * How long after publishing DNS-01 answers the CA is asked to look (Azure DNS serves a change from all its
+   * name servers within about a minute, usually seconds). HTTP-01 answers are served at once.
+   */
+  dnsSettleSeconds: number;
 }
 
+const DEFAULT_DNS_SETTLE_SECONDS = 10;
+
 function acmeFrom(env: NodeJS.ProcessEnv, problems: string[]): AcmeConfig {
-  const acme: AcmeConfig = {};
+  const settle = z.coerce
+    .number({ message: `${SETTINGS.acmeDnsSettleSeconds} must be a number of seconds` })
+    .int(`${SETTINGS.acmeDnsSettleSeconds} must be a whole number of seconds`)
+    .min(1, `${SETTINGS.acmeDnsSettleSeconds} must be at least 1`)
+    .max(3600, `${SETTINGS.acmeDnsSettleSeconds} must be at most 3600 (an hour)`)
+    .default(DEFAULT_DNS_SETTLE_SECONDS)
+    .safeParse(env[SETTINGS.acmeDnsSettleSeconds]?.trim() || undefined);
+  if (!settle.success) problems.push(...settle.error.issues.map((i) => i.message));
+  const acme: AcmeConfig = { dnsSettleSeconds: settle.success ? settle.data : DEFAULT_DNS_SETTLE_SECONDS };
   const bundleFile = env[SETTINGS.acmeCaBundle]?.trim();
   if (bundleFile) {
     try {

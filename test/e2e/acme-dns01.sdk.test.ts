@@ -42,7 +42,8 @@ describeWithPebble('ACME issuer through the JS SDK, DNS-01 against Pebble', () =
     const bundle = join(bundleDir, 'acme-ca.pem');
     writeFileSync(bundle, `${pebble.apiCaCertificatePem}\n${eabPebble.apiCaCertificatePem}`);
     useDnsChallengeResponderForTests(new SometimesWrongDns(new PerDirectoryDns()));
-    service = await startService({ ACME_CA_BUNDLE: bundle });
+    // challtestsrv serves a TXT value the moment it is set.
+    service = await startService({ ACME_CA_BUNDLE: bundle, ACME_DNS_SETTLE_SECONDS: '1' });
     const { certificates } = sdkClients(service);
     await certificates.createIssuer('le', 'ACME', { accountId: pebble.directoryUrl });
     const eab = eabPebble.externalAccountBinding;

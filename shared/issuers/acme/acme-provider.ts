@@ -26,7 +26,9 @@ import { dnsChallengeName, type DnsChallengeResponder } from './dns-challenge';
  * One queue message, one step, never a wait (docs/issuers.md):
  * - start: the account (created once per issuer and directory), then `ordering`, come back in 1 s; the order
  *   is placed in a step of its own so that a repeated `start` places nothing;
- * - poll `ordering`: place the order, publish every answer, tell the CA to validate → `validating`;
+ * - poll `ordering`: place the order and publish every answer → `answering`;
+ * - poll `answering`: tell the CA to validate → `validating` (a step apart, so a DNS answer has a moment to be
+ *   served before the CA looks, and a cancellation meanwhile finds the authorizations still pending);
  * - poll `validating`: read the order; `invalid` fails with the CA's problem (type and detail, read from the
  *   authorization: acme-client's errors keep only the detail), `ready` finalizes, `valid` downloads the chain;
  *   otherwise look again later. Answers are withdrawn once the CA no longer needs them.
@@ -37,6 +39,8 @@ export interface AcmeProviderDependencies {
   http01: Http01AnswerRepository;
   /** Where DNS-01 is answered; without it, HTTP-01 is used (and wildcards cannot be ordered). */
   dnsChallenge?: DnsChallengeResponder;
+  /** Seconds between publishing DNS-01 answers and asking the CA to look (ACME_DNS_SETTLE_SECONDS). */
+  dnsSettleSeconds?: number;
   keyEncryptionKey: Buffer;
   /** What an issuer object's password was sealed with (shared/services/issuer-objects.ts). */
   passwordBinding: (issuerName: string) => string;
@@ -51,9 +55,15 @@ interface PendingAuthorization {
   token: string;
 }
 
-type AcmeStateData =
-  | { phase: 'ordering'; directoryUrl: string }
-  | { phase: 'validating'; directoryUrl: string; orderUrl: string; challengeType: ChallengeType; authorizations: PendingAuthorization[]; polls: number };
+interface PlacedOrder {
+  directoryUrl: string;
+  orderUrl: string;
+  challengeType: ChallengeType;
+  authorizations: PendingAuthorization[];
+  polls: number;
+}
+
+type AcmeStateData = { phase: 'ordering'; directoryUrl: string } | ({ phase: 'answering' | 'validating' } & PlacedOrder);
 
 /** Published DNS-01 values, to withdraw later: sealed, as the brief for state says of key material. */
 interface AcmeStateSecret {
@@ -67,6 +77,8 @@ export const ACME_PROVIDER_NAME = 'ACME';
 
 export function acmeProvider(deps: AcmeProviderDependencies): IssuerProvider {
   const challengeType: ChallengeType = deps.dnsChallenge ? 'dns-01' : 'http-01';
+  // An HTTP-01 answer is served the moment it is stored; a DNS one needs the zone's servers to catch up.
+  const settleSeconds = challengeType === 'dns-01' ? (deps.dnsSettleSeconds ?? 1) : 1;
 
   async function client(issuer: IssuerObject, settings: AcmeIssuerSettings): Promise<acme.Client> {
     const binding = accountKeyBinding(issuer.name, settings.directoryUrl);
@@ -118,7 +130,6 @@ export function acmeProvider(deps: AcmeProviderDependencies): IssuerProvider {
     const authorizations = await acmeClient.getAuthorizations(order);
     const pendingOnes: PendingAuthorization[] = [];
     const dnsAnswers: AcmeStateSecret['dnsAnswers'] = [];
-    const challenges: acme.Authorization['challenges'] = [];
     // Every answer is published before the CA is asked to look (a wildcard and its apex share one TXT name).
     for (const authorization of authorizations) {
       if (authorization.status === 'valid') continue; // reused by the CA: nothing to prove
@@ -133,22 +144,28 @@ export function acmeProvider(deps: AcmeProviderDependencies): IssuerProvider {
         await deps.http01.put(challenge.token, answer);
       }
       pendingOnes.push({ url: authorization.url, identifier: authorization.identifier.value, challengeUrl: challenge.url, token: challenge.token });
-      challenges.push(challenge);
     }
-    for (const challenge of challenges) await acmeClient.completeChallenge(challenge);
     return pending(
-      { phase: 'validating', directoryUrl, orderUrl: order.url, challengeType, authorizations: pendingOnes, polls: 0 },
+      { phase: 'answering', directoryUrl, orderUrl: order.url, challengeType, authorizations: pendingOnes, polls: 0 },
       { dnsAnswers },
-      1,
+      settleSeconds,
     );
   }
 
-  async function withdrawAnswers(data: Extract<AcmeStateData, { phase: 'validating' }>, secret: AcmeStateSecret | undefined): Promise<void> {
+  async function askToValidate(request: IssuanceRequest, data: PlacedOrder, secret: AcmeStateSecret | undefined): Promise<IssuanceStep> {
+    const { issuer, settings } = settingsOf(request);
+    const acmeClient = await client(issuer, { ...settings, directoryUrl: data.directoryUrl });
+    // Asking again for a challenge already being validated is harmless (RFC 8555 §7.5.1), so a repeat is too.
+    for (const a of data.authorizations) await acmeClient.completeChallenge({ type: data.challengeType, url: a.challengeUrl, token: a.token, status: 'pending' });
+    return pending({ ...data, phase: 'validating' }, secret, 1);
+  }
+
+  async function withdrawAnswers(data: PlacedOrder, secret: AcmeStateSecret | undefined): Promise<void> {
     for (const { fqdn, value } of secret?.dnsAnswers ?? []) await deps.dnsChallenge?.removeTxt(fqdn, value);
     if (data.challengeType === 'http-01') for (const a of data.authorizations) await deps.http01.remove(a.token);
   }
 
-  async function advanceOrder(request: IssuanceRequest, data: Extract<AcmeStateData, { phase: 'validating' }>, secret: AcmeStateSecret | undefined): Promise<IssuanceStep> {
+  async function advanceOrder(request: IssuanceRequest, data: PlacedOrder, secret: AcmeStateSecret | undefined): Promise<IssuanceStep> {
     const { issuer, settings } = settingsOf(request);
     const acmeClient = await client(issuer, { ...settings, directoryUrl: data.directoryUrl });
     let order = await acmeClient.getOrder(orderAt(data.orderUrl));
@@ -168,7 +185,7 @@ export function acmeProvider(deps: AcmeProviderDependencies): IssuerProvider {
     if (order.status === 'invalid') return requestRejected(await rejectionOf(acmeClient, order));
     // pending (the CA validating) or processing (issuing): look again, less often as it takes longer.
     const polls = data.polls + 1;
-    return pending({ ...data, polls }, secret, Math.min(2 ** Math.floor(polls / 2), MAX_POLL_SECONDS));
+    return pending({ ...data, phase: 'validating', polls }, secret, Math.min(2 ** Math.floor(polls / 2), MAX_POLL_SECONDS));
   }
 
   return {
@@ -179,6 +196,7 @@ export function acmeProvider(deps: AcmeProviderDependencies): IssuerProvider {
       guarded(request, () => {
         const data = state.data as unknown as AcmeStateData;
         if (data.phase === 'ordering') return placeOrder(request, data.directoryUrl);
+        if (data.phase === 'answering') return askToValidate(request, data, state.secret as unknown as AcmeStateSecret | undefined);
         return advanceOrder(request, data, state.secret as unknown as AcmeStateSecret | undefined);
       }),
     async cancel(request, state): Promise<CancellationStep> {
