@@ -5,11 +5,13 @@ import { orUndefinedOn404, statusCodeOf } from './storage-errors';
 
 /**
  * The ACME provider's rows live in the Issuers table, beside the issuer objects, without a table (and
- * infrastructure) of their own; IssuerStore reads only rows whose RowKey is `issuer`, so it never sees them:
- * - an account: the issuer's own partition (its lower-cased name), RowKey `acme-account-<sha256(directory)>`,
- *   so each issuer has one account per directory and changing the directory URL makes a new one;
- * - an HTTP-01 answer: partition `~acme-http01` (no issuer name has `~`, and it sorts after every one, so an
- *   issuer list page never scans it), RowKey the token.
+ * infrastructure) of their own. Their partitions start with `~`, which no issuer name has and which sorts
+ * after every one, so IssuerStore (rows with RowKey `issuer`) never returns them and a list page scans them
+ * only past the last issuer:
+ * - an account: partition `~acme-account`, RowKey `<issuer, lower-cased>~<sha256(directory URL), 40 hex>`, so
+ *   each issuer has one account per directory and changing the directory URL makes a new one. It outlives
+ *   a deleted issuer object: one re-created under the same name and directory uses the same account.
+ * - an HTTP-01 answer: partition `~acme-http01`, RowKey the token, removed once the CA has validated.
  */
 interface AccountEntity {
   partitionKey: string;
@@ -26,9 +28,10 @@ interface AnswerEntity {
 }
 
 const HTTP01_PARTITION = '~acme-http01';
+const ACCOUNT_PARTITION = '~acme-account';
 
-function accountRowKey(directoryUrl: string): string {
-  return `acme-account-${createHash('sha256').update(directoryUrl).digest('hex').slice(0, 40)}`;
+function accountRowKey(issuerName: string, directoryUrl: string): string {
+  return `${issuerName.toLowerCase()}~${createHash('sha256').update(directoryUrl).digest('hex').slice(0, 40)}`;
 }
 
 function recordOf(entity: AccountEntity): AcmeAccountRecord {
@@ -43,12 +46,12 @@ export class AcmeAccountStore implements AcmeAccountRepository {
   constructor(private readonly table: TableClient) {}
 
   async get(issuerName: string, directoryUrl: string): Promise<AcmeAccountRecord | undefined> {
-    const entity = await orUndefinedOn404(this.table.getEntity<AccountEntity>(issuerName.toLowerCase(), accountRowKey(directoryUrl)));
+    const entity = await orUndefinedOn404(this.table.getEntity<AccountEntity>(ACCOUNT_PARTITION, accountRowKey(issuerName, directoryUrl)));
     return entity ? recordOf(entity) : undefined;
   }
 
   async createOnce(issuerName: string, account: AcmeAccountRecord): Promise<AcmeAccountRecord> {
-    const entity: AccountEntity = { partitionKey: issuerName.toLowerCase(), rowKey: accountRowKey(account.directoryUrl), ...account };
+    const entity: AccountEntity = { partitionKey: ACCOUNT_PARTITION, rowKey: accountRowKey(issuerName, account.directoryUrl), ...account };
     try {
       await this.table.createEntity(entity);
       return account;
@@ -62,7 +65,7 @@ export class AcmeAccountStore implements AcmeAccountRepository {
   }
 
   async setAccountUrl(issuerName: string, directoryUrl: string, accountUrl: string): Promise<void> {
-    await this.table.updateEntity({ partitionKey: issuerName.toLowerCase(), rowKey: accountRowKey(directoryUrl), accountUrl }, 'Merge');
+    await this.table.updateEntity({ partitionKey: ACCOUNT_PARTITION, rowKey: accountRowKey(issuerName, directoryUrl), accountUrl }, 'Merge');
   }
 }
 
