@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -100,6 +101,22 @@ describeWithPebble('ACME issuer through the JS SDK, DNS-01 against Pebble', () =
     expect(dnsSans(chain[0] as (typeof chain)[0])).toEqual([name]);
     expect(opensslVerify(chain, await eabPebble.rootCertificatePem())).toBe('leaf.pem: OK');
     expect(eabPebble.ordersPlaced() - before).toBe(1);
+  });
+
+  test('a binding the CA refuses (a wrong HMAC key) fails the request at once, in the CA\'s words, without an order', async () => {
+    const { certificates } = sdkClients(service);
+    const eab = eabPebble.externalAccountBinding;
+    if (!eab) throw new Error('no binding');
+    await certificates.createIssuer('le-eab-wrong', 'ACME', { accountId: eabPebble.directoryUrl, organizationId: eab.kid, password: randomBytes(32).toString('base64url') });
+    const name = uniqueDnsName('eab-wrong');
+    const before = eabPebble.ordersPlaced();
+
+    const poller = await certificates.beginCreateCertificate(name.split('.')[0] ?? 'c', acmePolicy('le-eab-wrong', [name]), fastPolling);
+
+    await expect(poller.pollUntilDone()).rejects.toThrow(
+      `The ACME directory ${eabPebble.directoryUrl} refused to register the account: urn:ietf:params:acme:error:unauthorized: external account binding JWS verification error`,
+    );
+    expect(eabPebble.ordersPlaced() - before).toBe(0);
   });
 
   test("a CA's rejection (a wrong TXT value) fails the operation with Pebble's problem type and detail, which the SDK poller surfaces", async () => {

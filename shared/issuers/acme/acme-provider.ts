@@ -99,7 +99,16 @@ export function acmeProvider(deps: AcmeProviderDependencies): IssuerProvider {
     });
     // newAccount with a key the CA knows answers the existing account, so a repeat after a crash is harmless.
     const contact = issuer.adminContacts.flatMap((c) => (c.email && /^[^@\s]+@[^@\s]+$/.test(c.email) ? [`mailto:${c.email}`] : []));
-    await fresh.createAccount({ termsOfServiceAgreed: true, ...(contact.length ? { contact } : {}) });
+    try {
+      await fresh.createAccount({ termsOfServiceAgreed: true, ...(contact.length ? { contact } : {}) });
+    } catch (error) {
+      // A refused account (a wrong binding, a contact it will not take) is the issuer object's to fix.
+      const problem = problemOf(error);
+      if (problem && !TRANSIENT_PROBLEMS.has(problem.type)) {
+        throw new AcmeIssuerMisconfigured(`The ACME directory ${settings.directoryUrl} refused to register the account: ${problem.text}`);
+      }
+      throw error;
+    }
     await deps.accounts.setAccountUrl(issuer.name, settings.directoryUrl, fresh.getAccountUrl());
     return fresh;
   }
@@ -259,6 +268,16 @@ function describeProblem(problem: AcmeProblem): string {
   return [problem.type, problem.detail].filter(Boolean).join(': ') || 'no reason given';
 }
 
+/** Problem types that say "later", not "no" (RFC 8555 §6.6, §6.7). */
+const TRANSIENT_PROBLEMS = new Set(['serverInternal', 'rateLimited', 'badNonce', 'orderNotReady']);
+
+/** The ACME problem acme-http.ts put in front of an error's message: its short type and the whole text. */
+function problemOf(error: unknown): { type: string; text: string } | undefined {
+  const message = error instanceof Error ? error.message : '';
+  const type = /^urn:ietf:params:acme:error:([A-Za-z]+)/.exec(message)?.[1];
+  return type ? { type, text: message } : undefined;
+}
+
 /** Network failures acme-client lets through: the directory may answer later. */
 const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ECONNABORTED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
 
@@ -267,10 +286,10 @@ function guarded(request: IssuanceRequest, step: () => Promise<IssuanceStep>): P
 }
 
 /**
- * A misconfigured issuer fails the request; anything else is retried with the job's backoff, shown to the
- * caller in the CA's words. acme-client's errors keep the problem's detail but not its type or status, so a
- * refusal outside validation (a newOrder the CA will not take) is retried until the attempts run out and then
- * fails with that detail.
+ * A misconfigured issuer fails the request as the issuer's fault; a CA's refusal (a problem document of a
+ * permanent type, e.g. rejectedIdentifier at newOrder, badCSR at finalize) as a rejection of this request;
+ * anything else (network, timeout, serverInternal, rateLimited, a 5xx without a problem) is retried with the
+ * job's backoff, shown to the caller in the CA's words.
  */
 function failureStep(request: IssuanceRequest, error: unknown): IssuanceStep {
   if (error instanceof AcmeIssuerMisconfigured) return issuerFailure(error.message);
@@ -278,6 +297,9 @@ function failureStep(request: IssuanceRequest, error: unknown): IssuanceStep {
     return issuerFailure(`The ACME account key of issuer '${request.issuerName}' cannot be opened with this deployment's key-encryption key.`);
   }
   const directory = request.issuer?.accountId ?? 'the ACME directory';
+  const problem = problemOf(error);
+  // The CA said no to this request (an identifier, the CSR): asking again gets the same answer.
+  if (problem && !TRANSIENT_PROBLEMS.has(problem.type)) return requestRejected(`The ACME server refused the request: ${problem.text}`);
   const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
   if (code && TRANSIENT_CODES.has(code)) return { kind: 'retry', message: `The ACME directory ${directory} could not be reached (${code}).` };
   const detail = error instanceof Error ? error.message : String(error);
