@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { parseDnsZoneResourceId } from './issuers/acme/azure-dns-challenge';
+import { parseDnsZoneResourceId } from './issuers/acme/dns-zone-id';
 import { DEFAULT_LOCAL_KEY_FILE } from './auth/constants';
 import type { RetryPolicy } from './domain/retry-backoff';
 import { DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS, MIN_RETENTION_DAYS } from './domain/soft-delete';
