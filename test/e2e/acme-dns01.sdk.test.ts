@@ -6,7 +6,7 @@ import { QueueClient } from '@azure/storage-queue';
 import { useDnsChallengeResponderForTests } from '../../shared/composition';
 import { dnsChallengeName, type DnsChallengeResponder } from '../../shared/issuers/acme/dns-challenge';
 import { QUEUES } from '../../shared/names';
-import { acmePolicy, certificatesOfPemSecret, dnsSans, fastPolling, opensslVerify, sdkClients, uniqueDnsName } from '../helpers/acme-e2e';
+import { acmePolicy, certificatesOfPemSecret, createAndWait, dnsSans, fastPolling, opensslVerify, sdkClients, uniqueDnsName } from '../helpers/acme-e2e';
 import { ChallTestSrvDnsChallenge } from '../helpers/challtestsrv-dns-challenge';
 import { describeWithPebble, startPebble, type RunningPebble } from '../helpers/pebble';
 import { type ServiceUnderTest, startService } from '../helpers/service-under-test';
@@ -111,9 +111,7 @@ describeWithPebble('ACME issuer through the JS SDK, DNS-01 against Pebble', () =
     const name = uniqueDnsName('eab-wrong');
     const before = eabPebble.ordersPlaced();
 
-    const poller = await certificates.beginCreateCertificate(name.split('.')[0] ?? 'c', acmePolicy('le-eab-wrong', [name]), fastPolling);
-
-    await expect(poller.pollUntilDone()).rejects.toThrow(
+    await expect(createAndWait(certificates, name.split('.')[0] ?? 'c', acmePolicy('le-eab-wrong', [name]))).rejects.toThrow(
       `The ACME directory ${eabPebble.directoryUrl} refused to register the account: urn:ietf:params:acme:error:unauthorized: external account binding JWS verification error`,
     );
     expect(eabPebble.ordersPlaced() - before).toBe(0);
@@ -123,9 +121,7 @@ describeWithPebble('ACME issuer through the JS SDK, DNS-01 against Pebble', () =
     const { certificates } = sdkClients(service);
     const name = uniqueDnsName('wrong');
 
-    const poller = await certificates.beginCreateCertificate(name.split('.')[0] ?? 'c', acmePolicy('le', [name]), fastPolling);
-
-    await expect(poller.pollUntilDone()).rejects.toThrow(/urn:ietf:params:acme:error:unauthorized: Correct value not found for DNS challenge/);
+    await expect(createAndWait(certificates, name.split('.')[0] ?? 'c', acmePolicy('le', [name]))).rejects.toThrow(/urn:ietf:params:acme:error:unauthorized: Correct value not found for DNS challenge/);
     const operation = (await certificates.getCertificateOperation(name.split('.')[0] ?? 'c').catch((e: Error) => e)) as Error;
     expect(operation.message).toMatch(new RegExp(`The ACME server refused to validate ${name.replace(/\./g, '\\.')}: urn:ietf:params:acme:error:unauthorized`));
     expect(await pebble.dns.txtValues(dnsChallengeName(name))).toEqual([]);

@@ -19,6 +19,14 @@ export function sdkClients(service: ServiceUnderTest) {
   };
 }
 
+/**
+ * Creates a certificate and waits for the operation to end, as one promise: a request that fails fast can end
+ * before beginCreateCertificate's own first poll, which then rejects instead of pollUntilDone.
+ */
+export async function createAndWait(certificates: CertificateClient, name: string, policy: CertificatePolicy) {
+  return (await certificates.beginCreateCertificate(name, policy, fastPolling)).pollUntilDone();
+}
+
 /** A fresh name under example.com, which challtestsrv resolves (to 127.0.0.1) like every name. */
 export function uniqueDnsName(label: string): string {
   return `${label}-${randomBytes(4).toString('hex')}.example.com`;
