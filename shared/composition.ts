@@ -6,6 +6,14 @@ import { privateCaProvider } from './issuers/private-ca-provider';
 import { selfSignedProvider } from './issuers/self-signed-provider';
 import { testProvider } from './issuers/test-provider';
 import { unavailableProvider } from './issuers/unavailable-provider';
+import { acmeProvider } from './issuers/acme/acme-provider';
+import type { AcmeAccountRepository, Http01AnswerRepository } from './issuers/acme/acme-stores';
+import { configureAcmeHttp } from './issuers/acme/acme-http';
+import { createAzureDnsChallenge } from './issuers/acme/azure-dns-challenge';
+import type { DnsChallengeResponder } from './issuers/acme/dns-challenge';
+import { AcmeAccountStore, Http01AnswerStore } from './storage/acme-store';
+import { issuerPasswordBinding } from './services/issuer-objects';
+import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identity';
 import { createTokenVerifier, type TokenVerifier } from './auth/token-verifier';
 import { TABLES, QUEUES } from './names';
 import { CertificateIndexStore } from './storage/certificate-index-store';
@@ -24,6 +32,8 @@ import type { CertificateRepository, IssuerRepository } from './storage/reposito
 export interface App {
   config: Config;
   services: ServiceContext;
+  /** What the anonymous /.well-known/acme-challenge/{token} route answers (ACME HTTP-01). */
+  acmeHttp01: Http01AnswerRepository;
 }
 
 /** What authentication needs: no storage, so a caller is challenged even while storage is unreachable. */
@@ -51,6 +61,13 @@ export interface ProviderDependencies {
   issuers: IssuerRepository;
   keyEncryptionKey: Buffer;
   clock: Clock;
+  acme: {
+    accounts: AcmeAccountRepository;
+    http01: Http01AnswerRepository;
+    /** Where DNS-01 challenges are answered; absent, ACME validates through HTTP-01. */
+    dnsChallenge?: DnsChallengeResponder;
+    dnsSettleSeconds?: number;
+  };
 }
 
 /**
@@ -60,7 +77,11 @@ export interface ProviderDependencies {
 export function buildIssuerProviders(deps: ProviderDependencies): ProviderRegistry {
   return new ProviderRegistry({
     builtInIssuers: [selfSignedProvider()],
-    available: [testProvider(), privateCaProvider(deps)],
+    available: [
+      testProvider(),
+      privateCaProvider(deps),
+      acmeProvider({ ...deps.acme, keyEncryptionKey: deps.keyEncryptionKey, passwordBinding: issuerPasswordBinding }),
+    ],
     // Key Vault's own partners: configurations written for Key Vault keep loading, and say why they cannot issue.
     unavailable: [unavailableProvider('DigiCert'), unavailableProvider('GlobalSign')],
   });
@@ -81,6 +102,8 @@ async function buildApp(config: Config): Promise<App> {
   await Promise.all(Object.values(tables).map((t) => t.createTable()));
   const certificates = new CertificateStore(tables.certificates);
   const issuers = new IssuerStore(tables.issuers);
+  const acmeHttp01 = new Http01AnswerStore(tables.issuers);
+  configureAcmeHttp({ caBundlePem: config.acme.caBundlePem });
   const services: ServiceContext = {
     certificates,
     issuers,
@@ -90,7 +113,18 @@ async function buildApp(config: Config): Promise<App> {
     reconcileSchedule: new ReconcileScheduleIndex(tables.operationsDue),
     jobs: new IssuerJobQueue(makeQueueClient(config.storage, QUEUES.issuerJobs)),
     listings: new CertificateIndexStore(tables.certificateIndex),
-    providers: buildIssuerProviders({ certificates, issuers, keyEncryptionKey: config.keyEncryptionKey, clock: systemClock }),
+    providers: buildIssuerProviders({
+      certificates,
+      issuers,
+      keyEncryptionKey: config.keyEncryptionKey,
+      clock: systemClock,
+      acme: {
+        accounts: new AcmeAccountStore(tables.issuers),
+        http01: acmeHttp01,
+        dnsSettleSeconds: config.acme.dnsSettleSeconds,
+        ...dnsChallengeOf(config),
+      },
+    }),
     issuerRetry: config.issuerRetry,
     random: Math.random,
     jobLeaseSeconds: JOB_LEASE_SECONDS,
@@ -102,7 +136,31 @@ async function buildApp(config: Config): Promise<App> {
     softDeleteRetentionDays: config.softDeleteRetentionDays,
     deletionMinSeconds: config.deletionMinSeconds,
   };
-  return { config, services };
+  return { config, services, acmeHttp01 };
+}
+
+/**
+ * The DNS-01 responder: Azure DNS through the app's managed identity when ACME_DNS_ZONE_RESOURCE_ID names a
+ * zone, else none (ACME uses HTTP-01). An in-process test host may put its own in place (below).
+ */
+function dnsChallengeOf(config: Config): { dnsChallenge?: DnsChallengeResponder } {
+  if (dnsChallengeForTests) return { dnsChallenge: dnsChallengeForTests };
+  const zoneResourceId = config.acme.dnsZoneResourceId;
+  if (!zoneResourceId) return {};
+  const clientId = config.storage.kind === 'identity' ? config.storage.clientId : undefined;
+  const credential = clientId ? new ManagedIdentityCredential({ clientId }) : new DefaultAzureCredential();
+  return { dnsChallenge: createAzureDnsChallenge({ zoneResourceId, credential }) };
+}
+
+let dnsChallengeForTests: DnsChallengeResponder | undefined;
+
+/**
+ * Tests that run the host in-process (test/helpers/service-under-test.ts) answer DNS-01 in Pebble's
+ * challenge test server instead of Azure DNS: they set it here before the app is built. Nothing in the
+ * shipped app calls it.
+ */
+export function useDnsChallengeResponderForTests(responder: DnsChallengeResponder | undefined): void {
+  dnsChallengeForTests = responder;
 }
 
 let app: Promise<App> | undefined;

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { parseDnsZoneResourceId } from './issuers/acme/dns-zone-id';
 import { DEFAULT_LOCAL_KEY_FILE } from './auth/constants';
 import type { RetryPolicy } from './domain/retry-backoff';
 import { DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS, MIN_RETENTION_DAYS } from './domain/soft-delete';
@@ -34,6 +36,9 @@ export const SETTINGS = {
   issuerRetryBaseSeconds: 'ISSUER_RETRY_BASE_SECONDS',
   issuerRetryMaxDelaySeconds: 'ISSUER_RETRY_MAX_DELAY_SECONDS',
   logLevel: 'LOG_LEVEL',
+  acmeCaBundle: 'ACME_CA_BUNDLE',
+  acmeDnsZoneResourceId: 'ACME_DNS_ZONE_RESOURCE_ID',
+  acmeDnsSettleSeconds: 'ACME_DNS_SETTLE_SECONDS',
 } as const;
 
 /** Settings a deployment to Azure must set (identity-based storage, Entra ID tokens). */
@@ -90,6 +95,57 @@ export interface Config {
   issuerRetry: RetryPolicy;
   /** What the app logs: see shared/log-level.ts. */
   logLevel: LogLevel;
+  /** The ACME issuer's settings (docs/acme.md). */
+  acme: AcmeConfig;
+}
+
+export interface AcmeConfig {
+  /**
+   * Extra CA certificates (PEM) trusted for ACME directories only, next to Node's own roots: a private ACME
+   * server, or Pebble in the tests. Never trusted for anything else in the process.
+   */
+  caBundlePem?: string;
+  /** The Azure DNS zone (resource id) where DNS-01 challenges are answered; without it, ACME uses HTTP-01. */
+  dnsZoneResourceId?: string;
+  /**
+   * How long after publishing DNS-01 answers the CA is asked to look (Azure DNS serves a change from all its
+   * name servers within about a minute, usually seconds). HTTP-01 answers are served at once.
+   */
+  dnsSettleSeconds: number;
+}
+
+const DEFAULT_DNS_SETTLE_SECONDS = 10;
+
+function acmeFrom(env: NodeJS.ProcessEnv, problems: string[]): AcmeConfig {
+  const settle = z.coerce
+    .number({ message: `${SETTINGS.acmeDnsSettleSeconds} must be a number of seconds` })
+    .int(`${SETTINGS.acmeDnsSettleSeconds} must be a whole number of seconds`)
+    .min(1, `${SETTINGS.acmeDnsSettleSeconds} must be at least 1`)
+    .max(3600, `${SETTINGS.acmeDnsSettleSeconds} must be at most 3600 (an hour)`)
+    .default(DEFAULT_DNS_SETTLE_SECONDS)
+    .safeParse(env[SETTINGS.acmeDnsSettleSeconds]?.trim() || undefined);
+  if (!settle.success) problems.push(...settle.error.issues.map((i) => i.message));
+  const acme: AcmeConfig = { dnsSettleSeconds: settle.success ? settle.data : DEFAULT_DNS_SETTLE_SECONDS };
+  const bundleFile = env[SETTINGS.acmeCaBundle]?.trim();
+  if (bundleFile) {
+    try {
+      const pem = readFileSync(bundleFile, 'utf8');
+      if (!pem.includes('-----BEGIN CERTIFICATE-----')) problems.push(`${SETTINGS.acmeCaBundle} (${bundleFile}) holds no PEM certificate`);
+      else acme.caBundlePem = pem;
+    } catch {
+      problems.push(`${SETTINGS.acmeCaBundle} (${bundleFile}) cannot be read`);
+    }
+  }
+  const zone = env[SETTINGS.acmeDnsZoneResourceId]?.trim();
+  if (zone) {
+    try {
+      parseDnsZoneResourceId(zone);
+      acme.dnsZoneResourceId = zone;
+    } catch (error) {
+      problems.push(`${SETTINGS.acmeDnsZoneResourceId}: ${(error as Error).message}`);
+    }
+  }
+  return acme;
 }
 
 const positiveInt = (name: string, fallback: number) =>
@@ -237,6 +293,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
   if (!minDeletion.success) problems.push(...minDeletion.error.issues.map((i) => i.message));
 
   const issuerRetry = issuerRetryFrom(env, problems);
+  const acme = acmeFrom(env, problems);
 
   const logLevel = parseLogLevel(env[SETTINGS.logLevel]);
   if (!logLevel) problems.push(`${SETTINGS.logLevel} must be one of ${LOG_LEVELS.join(', ')}, got "${env[SETTINGS.logLevel]}"`);
@@ -255,6 +312,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     deletionMinSeconds: minDeletion.data,
     issuerRetry,
     logLevel,
+    acme,
   };
 }
 

@@ -17,6 +17,11 @@ export interface IssuerProvider {
   start(request: IssuanceRequest): Promise<IssuanceStep>;
   poll(request: IssuanceRequest, state: ProviderState): Promise<IssuanceStep>;
   cancel(request: IssuanceRequest, state: ProviderState): Promise<CancellationStep>;
+  /**
+   * Why an issuer object naming this provider cannot be used (checked at PUT/PATCH, answered 400), or
+   * undefined when it can. Optional: most providers take any object.
+   */
+  checkIssuerObject?(issuer: IssuerObject): string | undefined;
 }
 
 /** What the job hands a provider on every call: the request as the operation recorded it. */

@@ -24,15 +24,16 @@ export interface PrivateCaDependencies {
  * nothing is. Only the shape is checked: the CA may be created after the issuer, so whether it exists, is
  * enabled and is a CA is checked when a certificate is signed.
  */
-export function privateCaCredentialsProblem(credentials: { accountId?: string; hasPassword: boolean }): string | undefined {
-  if (credentials.hasPassword) {
+/** Why an issuer object cannot name a CA here (answered 400 at PUT/PATCH), or undefined when it can. */
+export function privateCaIssuerProblem(issuer: Pick<IssuerObject, 'accountId' | 'sealedPassword'>): string | undefined {
+  if (issuer.sealedPassword !== undefined) {
     return `Issuer provider ${PRIVATE_CA_PROVIDER} takes no credentials.pwd: the CA's key is already sealed in this vault, so there is no secret to give. Remove pwd.`;
   }
-  if (credentials.accountId === undefined || credentials.accountId === '') {
+  if (issuer.accountId === undefined || issuer.accountId === '') {
     return `Issuer provider ${PRIVATE_CA_PROVIDER} needs credentials.account_id: the name of the CA certificate in this vault (e.g. corp-root), optionally with /<version> to pin one version.`;
   }
-  if (!CA_REFERENCE.test(credentials.accountId)) {
-    return `credentials.account_id '${credentials.accountId}' is not a certificate name (1-127 letters, digits and dashes), optionally followed by /<version>.`;
+  if (!CA_REFERENCE.test(issuer.accountId)) {
+    return `credentials.account_id '${issuer.accountId}' is not a certificate name (1-127 letters, digits and dashes), optionally followed by /<version>.`;
   }
   return undefined;
 }
@@ -46,6 +47,7 @@ export function privateCaCredentialsProblem(credentials: { accountId?: string; h
 export function privateCaProvider(deps: PrivateCaDependencies): IssuerProvider {
   return {
     name: PRIVATE_CA_PROVIDER,
+    checkIssuerObject: privateCaIssuerProblem,
     async start(request: IssuanceRequest): Promise<IssuanceStep> {
       const found = await loadCa(deps, request);
       if ('failure' in found) return found.failure;

@@ -4,7 +4,6 @@ import { sealPrivateKey } from '../crypto/key-encryption';
 import { unixSeconds } from '../domain/clock';
 import { isReservedIssuer } from '../domain/certificate-policy';
 import type { IssuerObject } from '../domain/issuer';
-import { PRIVATE_CA_PROVIDER, privateCaCredentialsProblem } from '../issuers/private-ca-provider';
 import type { IssuerPage } from '../storage/repositories';
 import { WriteConflictError } from '../storage/storage-errors';
 import type { ServiceContext } from './service-context';
@@ -37,13 +36,9 @@ function assertKnownProvider(ctx: ServiceContext, provider: string): void {
   if (!ctx.providers.forIssuerObject(provider)) throw errors.badParameter(ctx.providers.unknownProviderMessage(provider));
 }
 
-/**
- * A provider's own rules for the credentials, checked when the object is written so a mistake is a 400 now
- * rather than a failed certificate later. `hasPassword`: the request sends a `pwd`.
- */
-function assertCredentialsFit(provider: string, credentials: { accountId?: string; hasPassword: boolean }): void {
-  if (provider.toLowerCase() !== PRIVATE_CA_PROVIDER.toLowerCase()) return;
-  const problem = privateCaCredentialsProblem(credentials);
+/** The provider's own check of the object as it would be stored (an ACME issuer needs its directory URL). */
+function assertUsableByProvider(ctx: ServiceContext, issuer: IssuerObject): void {
+  const problem = ctx.providers.forIssuerObject(issuer.provider)?.checkIssuerObject?.(issuer);
   if (problem) throw errors.badParameter(problem);
 }
 
@@ -56,7 +51,6 @@ export async function setIssuer(ctx: ServiceContext, name: string, body: SetIssu
   const password = body.credentials?.pwd;
   const accountId = body.credentials?.account_id;
   const orgId = body.org_details?.id;
-  assertCredentialsFit(body.provider, { ...(accountId != null ? { accountId } : {}), hasPassword: Boolean(password) });
   const issuer: IssuerObject = {
     name,
     provider: body.provider,
@@ -68,6 +62,7 @@ export async function setIssuer(ctx: ServiceContext, name: string, body: SetIssu
     created: existing?.created ?? now,
     updated: now,
   };
+  assertUsableByProvider(ctx, issuer);
   await ctx.issuers.put(issuer);
   return issuer;
 }
@@ -103,7 +98,7 @@ export async function updateIssuer(ctx: ServiceContext, name: string, body: Upda
     ...(enabled != null ? { enabled } : {}),
     updated: unixSeconds(ctx.clock),
   };
-  assertCredentialsFit(issuer.provider, { ...(issuer.accountId !== undefined ? { accountId: issuer.accountId } : {}), hasPassword: Boolean(password) });
+  assertUsableByProvider(ctx, issuer);
   if (!(await ctx.issuers.replace(issuer))) throw errors.issuerNotFound();
   return issuer;
 }

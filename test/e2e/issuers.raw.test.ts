@@ -66,7 +66,7 @@ describe('GET /certificates/issuers', () => {
 });
 
 const unknownProvider = (name: string) =>
-  `The issuer provider '${name}' is not known to this deployment. Known providers: Test, PrivateCA. DigiCert and GlobalSign are accepted, as on Key Vault, but cannot issue here.`;
+  `The issuer provider '${name}' is not known to this deployment. Known providers: Test, PrivateCA, ACME. DigiCert and GlobalSign are accepted, as on Key Vault, but cannot issue here.`;
 
 describe('PATCH /certificates/issuers/{issuer}', () => {
   it('changes the members given and keeps the rest; no password is shown', async () => {

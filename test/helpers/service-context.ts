@@ -13,6 +13,7 @@ import { PurgeScheduleIndex } from '../../shared/storage/purge-schedule';
 import { ReconcileScheduleIndex } from '../../shared/storage/reconcile-schedule';
 import type { IssuerJob } from '../../shared/storage/repositories';
 import { memoryStorage } from './memory-storage';
+import { MemoryAcmeAccounts, MemoryHttp01Answers } from './memory-storage/acme';
 
 /** A controllable clock for service tests. */
 export function manualClock(start = new Date('2026-01-01T00:00:00Z')): Clock & { advance(seconds: number): void } {
@@ -28,7 +29,7 @@ export function manualClock(start = new Date('2026-01-01T00:00:00Z')): Clock & {
 function baseContext(clock: Clock, storage: Pick<ServiceContext, 'certificates' | 'issuers'>) {
   const keyEncryptionKey = randomBytes(32);
   return {
-    providers: buildIssuerProviders({ ...storage, keyEncryptionKey, clock }),
+    providers: buildIssuerProviders({ ...storage, keyEncryptionKey, clock, acme: { accounts: new MemoryAcmeAccounts(), http01: new MemoryHttp01Answers() } }),
     issuerRetry: { maxAttempts: 5, baseDelaySeconds: 2, maxDelaySeconds: 60 },
     random: Math.random,
     jobLeaseSeconds: 120,

@@ -35,8 +35,11 @@ export interface ServiceUnderTest {
   stop(): Promise<void>;
 }
 
-/** `log` receives the host's log lines (request lines included); by default they are dropped. */
-export async function startService(settings: Record<string, string> = {}, options: { log?: (line: string) => void } = {}): Promise<ServiceUnderTest> {
+/**
+ * `log` receives the host's log lines (request lines included); by default they are dropped. `port` fixes the
+ * plain HTTP port (0, the default, picks a free one), for a peer that must know it first (Pebble's HTTP-01 port).
+ */
+export async function startService(settings: Record<string, string> = {}, options: { log?: (line: string) => void; port?: number } = {}): Promise<ServiceUnderTest> {
   const azurite = await startAzurite();
   const dataDir = mkdtempSync(join(tmpdir(), 'kv-e2e-'));
   const keyFile = join(dataDir, 'auth-signing-key.json');
@@ -60,7 +63,7 @@ export async function startService(settings: Record<string, string> = {}, option
     keyEncryptionKey: Buffer.from(env.KEY_ENCRYPTION_KEY, 'base64'),
     log: () => undefined,
   });
-  const host = await startLocalHost({ port: 0, https: { port: 0, credentials: () => Promise.resolve(tls) }, env, log: options.log ?? (() => undefined) });
+  const host = await startLocalHost({ port: options.port ?? 0, https: { port: 0, credentials: () => Promise.resolve(tls) }, env, log: options.log ?? (() => undefined) });
   if (!host.httpsUrl) throw new Error('The local host did not start HTTPS');
   const token = (options: { roles?: string[]; lifetimeSeconds?: number } = {}) =>
     issueLocalToken(keyFile, { audience: DEFAULT_AUDIENCE, ...options });

@@ -28,7 +28,19 @@ function samplePath(template: string): string {
   return `/${template.replace(/\{\*+\w+\}/g, 'no/such-path').replace(/\{(\w+)\??\}/g, (_all, name: string) => `${name}-1`)}`;
 }
 
+/**
+ * The one HTTP function that is not a Key Vault route and takes no token: the ACME HTTP-01 answer, which a
+ * CA's validator fetches anonymously over plain HTTP (RFC 8555 §8.3) and which holds nothing secret (a
+ * token and the ACME account key's thumbprint). It is registered with app.http directly and pinned below.
+ */
+const ANONYMOUS_BY_DESIGN = 'acmeHttp01Challenge';
+
+/** Every HTTP registration that authenticates, i.e. all but the anonymous ACME answer. */
 function httpRegistrations() {
+  return allHttpRegistrations().filter((r) => r.name !== ANONYMOUS_BY_DESIGN);
+}
+
+function allHttpRegistrations() {
   return getRegisteredFunctions().flatMap((f) => {
     const t = trigger(f.metadata.name);
     return t?.type === 'httpTrigger'
@@ -96,7 +108,28 @@ describe('function registrations', () => {
     ]);
   });
 
-  it('registers every HTTP function through registerKeyVaultRoute, so none can skip authentication', () => {
+  it('registers the ACME HTTP-01 answer as the only anonymous route: GET only, under /.well-known/acme-challenge, outside registerKeyVaultRoute', () => {
+    const anonymous = allHttpRegistrations().filter((r) => !keyVaultRouteRegistrations().some((k) => k.name === r.name));
+    expect(anonymous).toEqual([
+      { name: ANONYMOUS_BY_DESIGN, trigger: expect.objectContaining({ route: '.well-known/acme-challenge/{token}', methods: ['GET'], authLevel: 'anonymous' }) },
+    ]);
+  });
+
+  it('routes GET /.well-known/acme-challenge/{token} to the answer and every other method to the catch-all', () => {
+    const table = new RouteTable(
+      getRegisteredFunctions().flatMap((fn) => {
+        const t = triggerOf(fn);
+        return t.kind === 'http' ? [{ functionName: t.functionName, template: t.route, ...(t.methods ? { methods: t.methods } : {}) }] : [];
+      }),
+    );
+    const match = table.match('GET', '/.well-known/acme-challenge/abc_DEF-123');
+    expect(match.kind === 'matched' ? [match.route.functionName, match.params] : match.kind).toEqual([ANONYMOUS_BY_DESIGN, { token: 'abc_DEF-123' }]);
+    // Any other method, or a deeper path, is not this route (and falls to the authenticated catch-all).
+    const post = table.match('POST', '/.well-known/acme-challenge/abc');
+    expect(post.kind === 'matched' ? post.route.functionName : post.kind).toBe('unmatchedRoute');
+  });
+
+  it('registers every HTTP function but the ACME answer through registerKeyVaultRoute, so none can skip authentication', () => {
     // A function file that calls app.http itself is registered with the host but not with the helper.
     const viaHelper = new Map(keyVaultRouteRegistrations().map((r) => [r.name, r]));
     const registered = httpRegistrations();
@@ -238,6 +271,6 @@ describe('function registrations', () => {
   it('registers nothing else, and every name once', () => {
     const names = getRegisteredFunctions().map((f) => f.metadata.name);
     expect(new Set(names).size).toBe(names.length);
-    expect(names).toHaveLength(38);
+    expect(names).toHaveLength(39);
   });
 });

@@ -1,6 +1,9 @@
 import { DnsManagementClient, type RecordSet } from '@azure/arm-dns';
 import type { TokenCredential } from '@azure/identity';
 import type { DnsChallengeResponder } from './dns-challenge';
+import { normalizeName, parseDnsZoneResourceId, type AzureDnsZone } from './dns-zone-id';
+
+export { parseDnsZoneResourceId, type AzureDnsZone };
 
 /**
  * DNS-01 through Azure DNS, with the official SDK and the app's managed identity (the Bicep grants it DNS Zone
@@ -12,12 +15,6 @@ import type { DnsChallengeResponder } from './dns-challenge';
  * on the set's etag, If-None-Match: * when creating it); a lost race is read and tried again.
  */
 
-export interface AzureDnsZone {
-  subscriptionId: string;
-  resourceGroupName: string;
-  zoneName: string;
-}
-
 /** The part of the SDK's record-set operations this adapter uses; the SDK client satisfies it. */
 export type TxtRecordSets = Pick<DnsManagementClient['recordSets'], 'get' | 'createOrUpdate' | 'delete'>;
 
@@ -25,19 +22,6 @@ export type TxtRecordSets = Pick<DnsManagementClient['recordSets'], 'get' | 'cre
 export const CHALLENGE_TXT_TTL_SECONDS = 60;
 /** Writes that lose an etag race are retried this many times before the error is given up to the job. */
 const MAX_CONFLICT_RETRIES = 5;
-
-const ZONE_ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/dnszones\/([^/]+)\/?$/i;
-
-/** Reads `/subscriptions/{id}/resourceGroups/{rg}/providers/Microsoft.Network/dnszones/{zone}`. */
-export function parseDnsZoneResourceId(resourceId: string): AzureDnsZone {
-  const match = ZONE_ID.exec(resourceId.trim());
-  if (!match?.[1] || !match[2] || !match[3]) {
-    throw new Error(
-      `"${resourceId}" is not an Azure DNS zone resource id; expected /subscriptions/{subscription}/resourceGroups/{group}/providers/Microsoft.Network/dnszones/{zone}.`,
-    );
-  }
-  return { subscriptionId: match[1], resourceGroupName: match[2], zoneName: normalizeName(match[3]) };
-}
 
 /** The record set's name relative to the zone (`_acme-challenge.www` in `example.com`); `@` at the apex. */
 export function relativeRecordName(fqdn: string, zoneName: string): string {
@@ -143,8 +127,4 @@ function chunks(value: string, size: number): string[] {
 function statusOf(error: unknown): number | undefined {
   if (typeof error !== 'object' || error === null || !('statusCode' in error)) return undefined;
   return typeof error.statusCode === 'number' ? error.statusCode : undefined;
-}
-
-function normalizeName(name: string): string {
-  return name.trim().toLowerCase().replace(/\.$/, '');
 }

@@ -95,7 +95,7 @@ describe('updating an issuer (PATCH)', () => {
 });
 
 describe('the provider an issuer names', () => {
-  const known = "Known providers: Test, PrivateCA. DigiCert and GlobalSign are accepted, as on Key Vault, but cannot issue here.";
+  const known = "Known providers: Test, PrivateCA, ACME. DigiCert and GlobalSign are accepted, as on Key Vault, but cannot issue here.";
 
   it('must be one this deployment knows: PUT and PATCH refuse any other with 400 naming the known ones, and store nothing', async () => {
     const { ctx } = setup();

@@ -1,0 +1,307 @@
+import { X509Certificate } from 'node:crypto';
+import * as acme from 'acme-client';
+import { KeyDecryptionError, openPrivateKey, sealPrivateKey } from '../../crypto/key-encryption';
+import type { IssuerObject } from '../../domain/issuer';
+import type { JsonValue } from '../../domain/json-value';
+import {
+  issuerFailure,
+  requestRejected,
+  type CancellationStep,
+  type IssuanceRequest,
+  type IssuanceStep,
+  type IssuerProvider,
+  type ProviderState,
+} from '../issuer-provider';
+import { acmeNamesOf } from './acme-identifiers';
+import { AcmeIssuerMisconfigured, acmeIssuerProblem, acmeIssuerSettings, type AcmeIssuerSettings } from './acme-issuer-settings';
+import type { AcmeAccountRepository, Http01AnswerRepository } from './acme-stores';
+import { dnsChallengeName, type DnsChallengeResponder } from './dns-challenge';
+
+/**
+ * The `ACME` provider (RFC 8555; docs/acme.md): orders a certificate for the policy's DNS names from the
+ * directory an issuer object names, answers each authorization with DNS-01 (when the deployment has a DNS
+ * responder) or HTTP-01 (the anonymous /.well-known/acme-challenge/{token} route), and finalizes with the
+ * operation's CSR, so the private key never leaves the service.
+ *
+ * One queue message, one step, never a wait (docs/issuers.md):
+ * - start: the account (created once per issuer and directory), then `ordering`, come back in 1 s; the order
+ *   is placed in a step of its own so that a repeated `start` places nothing;
+ * - poll `ordering`: place the order and publish every answer → `answering`;
+ * - poll `answering`: tell the CA to validate → `validating` (a step apart, so a DNS answer has a moment to be
+ *   served before the CA looks, and a cancellation meanwhile finds the authorizations still pending);
+ * - poll `validating`: read the order; `invalid` fails with the CA's problem (type and detail, read from the
+ *   authorization: acme-client's errors keep only the detail), `ready` finalizes, `valid` downloads the chain;
+ *   otherwise look again later. Answers are withdrawn once the CA no longer needs them.
+ * - cancel: deactivate what is still pending, withdraw the answers.
+ */
+export interface AcmeProviderDependencies {
+  accounts: AcmeAccountRepository;
+  http01: Http01AnswerRepository;
+  /** Where DNS-01 is answered; without it, HTTP-01 is used (and wildcards cannot be ordered). */
+  dnsChallenge?: DnsChallengeResponder;
+  /** Seconds between publishing DNS-01 answers and asking the CA to look (ACME_DNS_SETTLE_SECONDS). */
+  dnsSettleSeconds?: number;
+  keyEncryptionKey: Buffer;
+  /** What an issuer object's password was sealed with (shared/services/issuer-objects.ts). */
+  passwordBinding: (issuerName: string) => string;
+}
+
+type ChallengeType = 'dns-01' | 'http-01';
+
+interface PendingAuthorization {
+  url: string;
+  identifier: string;
+  challengeUrl: string;
+  token: string;
+}
+
+interface PlacedOrder {
+  directoryUrl: string;
+  orderUrl: string;
+  challengeType: ChallengeType;
+  authorizations: PendingAuthorization[];
+  polls: number;
+}
+
+type AcmeStateData = { phase: 'ordering'; directoryUrl: string } | ({ phase: 'answering' | 'validating' } & PlacedOrder);
+
+/** Published DNS-01 values, to withdraw later: sealed, as the brief for state says of key material. */
+interface AcmeStateSecret {
+  dnsAnswers: { fqdn: string; value: string }[];
+}
+
+/** The longest wait between two looks at an order. */
+const MAX_POLL_SECONDS = 60;
+
+export const ACME_PROVIDER_NAME = 'ACME';
+
+export function acmeProvider(deps: AcmeProviderDependencies): IssuerProvider {
+  const challengeType: ChallengeType = deps.dnsChallenge ? 'dns-01' : 'http-01';
+  // An HTTP-01 answer is served the moment it is stored; a DNS one needs the zone's servers to catch up.
+  const settleSeconds = challengeType === 'dns-01' ? (deps.dnsSettleSeconds ?? 1) : 1;
+
+  async function client(issuer: IssuerObject, settings: AcmeIssuerSettings): Promise<acme.Client> {
+    const binding = accountKeyBinding(issuer.name, settings.directoryUrl);
+    let account = await deps.accounts.get(issuer.name, settings.directoryUrl);
+    if (!account) {
+      const key = await acme.crypto.createPrivateEcdsaKey('P-256');
+      account = await deps.accounts.createOnce(issuer.name, {
+        directoryUrl: settings.directoryUrl,
+        sealedAccountKey: sealPrivateKey(deps.keyEncryptionKey, key, binding),
+      });
+    }
+    const accountKey = openPrivateKey(deps.keyEncryptionKey, account.sealedAccountKey, binding);
+    if (account.accountUrl) return new acme.Client({ directoryUrl: settings.directoryUrl, accountKey, accountUrl: account.accountUrl });
+    const fresh = new acme.Client({
+      directoryUrl: settings.directoryUrl,
+      accountKey,
+      ...(settings.externalAccountBinding ? { externalAccountBinding: settings.externalAccountBinding } : {}),
+    });
+    // newAccount with a key the CA knows answers the existing account, so a repeat after a crash is harmless.
+    const contact = issuer.adminContacts.flatMap((c) => (c.email && /^[^@\s]+@[^@\s]+$/.test(c.email) ? [`mailto:${c.email}`] : []));
+    try {
+      await fresh.createAccount({ termsOfServiceAgreed: true, ...(contact.length ? { contact } : {}) });
+    } catch (error) {
+      // A refused account (a wrong binding, a contact it will not take) is the issuer object's to fix.
+      const problem = problemOf(error);
+      if (problem && !TRANSIENT_PROBLEMS.has(problem.type)) {
+        throw new AcmeIssuerMisconfigured(`The ACME directory ${settings.directoryUrl} refused to register the account: ${problem.text}`);
+      }
+      throw error;
+    }
+    await deps.accounts.setAccountUrl(issuer.name, settings.directoryUrl, fresh.getAccountUrl());
+    return fresh;
+  }
+
+  function settingsOf(request: IssuanceRequest): { issuer: IssuerObject; settings: AcmeIssuerSettings } {
+    const issuer = request.issuer;
+    if (!issuer) throw new AcmeIssuerMisconfigured(`The ACME issuer '${request.issuerName}' has no issuer object.`);
+    return { issuer, settings: acmeIssuerSettings(issuer, deps.keyEncryptionKey, deps.passwordBinding(issuer.name)) };
+  }
+
+  async function start(request: IssuanceRequest): Promise<IssuanceStep> {
+    const names = acmeNamesOf(request.policy);
+    if (!names.ok) return requestRejected(names.reason);
+    if (challengeType === 'http-01' && names.names.some((n) => n.startsWith('*.'))) {
+      return requestRejected('A wildcard name can only be validated through DNS-01, and this deployment has no DNS zone for ACME (ACME_DNS_ZONE_RESOURCE_ID).');
+    }
+    const { issuer, settings } = settingsOf(request);
+    await client(issuer, settings);
+    return pending({ phase: 'ordering', directoryUrl: settings.directoryUrl }, undefined, 1);
+  }
+
+  async function placeOrder(request: IssuanceRequest, directoryUrl: string): Promise<IssuanceStep> {
+    const { issuer, settings } = settingsOf(request);
+    const names = acmeNamesOf(request.policy);
+    if (!names.ok) return requestRejected(names.reason);
+    const acmeClient = await client(issuer, { ...settings, directoryUrl });
+    const order = await acmeClient.createOrder({ identifiers: names.names.map((value) => ({ type: 'dns', value })) });
+    const authorizations = await acmeClient.getAuthorizations(order);
+    const pendingOnes: PendingAuthorization[] = [];
+    const dnsAnswers: AcmeStateSecret['dnsAnswers'] = [];
+    // Every answer is published before the CA is asked to look (a wildcard and its apex share one TXT name).
+    for (const authorization of authorizations) {
+      if (authorization.status === 'valid') continue; // reused by the CA: nothing to prove
+      const challenge = authorization.challenges.find((c) => c.type === challengeType);
+      if (!challenge) return requestRejected(`The ACME server offered no ${challengeType} challenge for ${authorization.identifier.value}.`);
+      const answer = await acmeClient.getChallengeKeyAuthorization(challenge);
+      if (challengeType === 'dns-01') {
+        const fqdn = dnsChallengeName(authorization.identifier.value);
+        await deps.dnsChallenge?.setTxt(fqdn, answer);
+        dnsAnswers.push({ fqdn, value: answer });
+      } else {
+        await deps.http01.put(challenge.token, answer);
+      }
+      pendingOnes.push({ url: authorization.url, identifier: authorization.identifier.value, challengeUrl: challenge.url, token: challenge.token });
+    }
+    return pending(
+      { phase: 'answering', directoryUrl, orderUrl: order.url, challengeType, authorizations: pendingOnes, polls: 0 },
+      { dnsAnswers },
+      settleSeconds,
+    );
+  }
+
+  async function askToValidate(request: IssuanceRequest, data: PlacedOrder, secret: AcmeStateSecret | undefined): Promise<IssuanceStep> {
+    const { issuer, settings } = settingsOf(request);
+    const acmeClient = await client(issuer, { ...settings, directoryUrl: data.directoryUrl });
+    // Asking again for a challenge already being validated is harmless (RFC 8555 §7.5.1), so a repeat is too.
+    for (const a of data.authorizations) await acmeClient.completeChallenge({ type: data.challengeType, url: a.challengeUrl, token: a.token, status: 'pending' });
+    return pending({ ...data, phase: 'validating' }, secret, 1);
+  }
+
+  async function withdrawAnswers(data: PlacedOrder, secret: AcmeStateSecret | undefined): Promise<void> {
+    for (const { fqdn, value } of secret?.dnsAnswers ?? []) await deps.dnsChallenge?.removeTxt(fqdn, value);
+    if (data.challengeType === 'http-01') for (const a of data.authorizations) await deps.http01.remove(a.token);
+  }
+
+  async function advanceOrder(request: IssuanceRequest, data: PlacedOrder, secret: AcmeStateSecret | undefined): Promise<IssuanceStep> {
+    const { issuer, settings } = settingsOf(request);
+    const acmeClient = await client(issuer, { ...settings, directoryUrl: data.directoryUrl });
+    let order = await acmeClient.getOrder(orderAt(data.orderUrl));
+    if (order.status === 'invalid') {
+      await withdrawAnswers(data, secret);
+      return requestRejected(await rejectionOf(acmeClient, order));
+    }
+    if (order.status === 'ready') {
+      await withdrawAnswers(data, secret);
+      order = await acmeClient.finalizeOrder(order, csrPem(request.csrDer));
+    }
+    if (order.status === 'valid') {
+      await withdrawAnswers(data, secret);
+      const chainPem = await acmeClient.getCertificate(order);
+      return { kind: 'issued', chainDer: acme.crypto.splitPemChain(chainPem).map((pem) => new X509Certificate(pem).raw) };
+    }
+    if (order.status === 'invalid') return requestRejected(await rejectionOf(acmeClient, order));
+    // pending (the CA validating) or processing (issuing): look again, less often as it takes longer.
+    const polls = data.polls + 1;
+    return pending({ ...data, phase: 'validating', polls }, secret, Math.min(2 ** Math.floor(polls / 2), MAX_POLL_SECONDS));
+  }
+
+  return {
+    name: ACME_PROVIDER_NAME,
+    checkIssuerObject: acmeIssuerProblem,
+    start: (request) => guarded(request, () => start(request)),
+    poll: (request, state) =>
+      guarded(request, () => {
+        const data = state.data as unknown as AcmeStateData;
+        if (data.phase === 'ordering') return placeOrder(request, data.directoryUrl);
+        if (data.phase === 'answering') return askToValidate(request, data, state.secret as unknown as AcmeStateSecret | undefined);
+        return advanceOrder(request, data, state.secret as unknown as AcmeStateSecret | undefined);
+      }),
+    async cancel(request, state): Promise<CancellationStep> {
+      const data = state.data as unknown as AcmeStateData;
+      if (data.phase === 'ordering') return { kind: 'cancelled' };
+      try {
+        const { issuer, settings } = settingsOf(request);
+        const acmeClient = await client(issuer, { ...settings, directoryUrl: data.directoryUrl });
+        for (const authorization of await acmeClient.getAuthorizations(await acmeClient.getOrder(orderAt(data.orderUrl)))) {
+          if (authorization.status === 'pending') await acmeClient.deactivateAuthorization(authorization);
+        }
+        await withdrawAnswers(data, state.secret as unknown as AcmeStateSecret | undefined);
+        return { kind: 'cancelled' };
+      } catch (error) {
+        const step = failureStep(request, error);
+        // A cancellation cannot fail for good: what cannot be undone at the CA expires there by itself.
+        return step.kind === 'retry' ? step : { kind: 'cancelled' };
+      }
+    },
+  };
+}
+
+function pending(data: AcmeStateData, secret: AcmeStateSecret | undefined, retryAfterSeconds: number): IssuanceStep {
+  const state: ProviderState = { data: data as unknown as JsonValue, ...(secret ? { secret: secret as unknown as JsonValue } : {}) };
+  return { kind: 'pending', state, retryAfterSeconds };
+}
+
+/** An order known by its URL alone: acme-client reads it again from there. */
+function orderAt(url: string): acme.Order {
+  return { url, status: 'pending', identifiers: [], authorizations: [], finalize: '' };
+}
+
+function accountKeyBinding(issuerName: string, directoryUrl: string): string {
+  return `acme-account:${issuerName.toLowerCase()}/${directoryUrl}`;
+}
+
+function csrPem(csrDer: Buffer): string {
+  const lines = csrDer.toString('base64').match(/.{1,64}/g) ?? [];
+  return `-----BEGIN CERTIFICATE REQUEST-----\n${lines.join('\n')}\n-----END CERTIFICATE REQUEST-----\n`;
+}
+
+interface AcmeProblem {
+  type?: string;
+  detail?: string;
+}
+
+/** The CA's own words for an invalid order: the failed challenge's problem, else the order's. */
+async function rejectionOf(acmeClient: acme.Client, order: acme.Order): Promise<string> {
+  const authorizations = await acmeClient.getAuthorizations(order);
+  for (const authorization of authorizations) {
+    const failed = authorization.challenges.find((c) => c.status === 'invalid' && c.error);
+    if (failed) {
+      return `The ACME server refused to validate ${authorization.identifier.value}: ${describeProblem(failed.error as AcmeProblem)}`;
+    }
+  }
+  return `The ACME server refused the order: ${describeProblem((order.error ?? {}) as AcmeProblem)}`;
+}
+
+function describeProblem(problem: AcmeProblem): string {
+  return [problem.type, problem.detail].filter(Boolean).join(': ') || 'no reason given';
+}
+
+/** Problem types that say "later", not "no" (RFC 8555 §6.6, §6.7). */
+const TRANSIENT_PROBLEMS = new Set(['serverInternal', 'rateLimited', 'badNonce', 'orderNotReady']);
+
+/** The ACME problem acme-http.ts put in front of an error's message: its short type and the whole text. */
+function problemOf(error: unknown): { type: string; text: string } | undefined {
+  const message = error instanceof Error ? error.message : '';
+  const type = /^urn:ietf:params:acme:error:([A-Za-z]+)/.exec(message)?.[1];
+  return type ? { type, text: message } : undefined;
+}
+
+/** Network failures acme-client lets through: the directory may answer later. */
+const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ECONNABORTED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
+
+function guarded(request: IssuanceRequest, step: () => Promise<IssuanceStep>): Promise<IssuanceStep> {
+  return step().catch((error: unknown) => failureStep(request, error));
+}
+
+/**
+ * A misconfigured issuer fails the request as the issuer's fault; a CA's refusal (a problem document of a
+ * permanent type, e.g. rejectedIdentifier at newOrder, badCSR at finalize) as a rejection of this request;
+ * anything else (network, timeout, serverInternal, rateLimited, a 5xx without a problem) is retried with the
+ * job's backoff, shown to the caller in the CA's words.
+ */
+function failureStep(request: IssuanceRequest, error: unknown): IssuanceStep {
+  if (error instanceof AcmeIssuerMisconfigured) return issuerFailure(error.message);
+  if (error instanceof KeyDecryptionError) {
+    return issuerFailure(`The ACME account key of issuer '${request.issuerName}' cannot be opened with this deployment's key-encryption key.`);
+  }
+  const directory = request.issuer?.accountId ?? 'the ACME directory';
+  const problem = problemOf(error);
+  // The CA said no to this request (an identifier, the CSR): asking again gets the same answer.
+  if (problem && !TRANSIENT_PROBLEMS.has(problem.type)) return requestRejected(`The ACME server refused the request: ${problem.text}`);
+  const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
+  if (code && TRANSIENT_CODES.has(code)) return { kind: 'retry', message: `The ACME directory ${directory} could not be reached (${code}).` };
+  const detail = error instanceof Error ? error.message : String(error);
+  return { kind: 'retry', message: `Issuing through the ACME directory ${directory} failed: ${detail}` };
+}

@@ -1,0 +1,120 @@
+import { randomBytes } from 'node:crypto';
+import * as acme from 'acme-client';
+import { openPrivateKey } from '../../../shared/crypto/key-encryption';
+import type { CertificatePolicy } from '../../../shared/domain/certificate-policy';
+import type { IssuerObject } from '../../../shared/domain/issuer';
+import { acmeProvider } from '../../../shared/issuers/acme/acme-provider';
+import { configureAcmeHttp } from '../../../shared/issuers/acme/acme-http';
+import { dnsChallengeName } from '../../../shared/issuers/acme/dns-challenge';
+import type { IssuanceRequest, IssuanceStep, IssuerProvider, ProviderState } from '../../../shared/issuers/issuer-provider';
+import { findFreePort } from '../../../scripts/local-host/ports';
+import { ChallTestSrvDnsChallenge } from '../../helpers/challtestsrv-dns-challenge';
+import { MemoryAcmeAccounts, MemoryHttp01Answers } from '../../helpers/memory-storage/acme';
+import { describeWithPebble, startPebble, type RunningPebble } from '../../helpers/pebble';
+
+/**
+ * The ACME provider's steps one by one against Pebble, where the end-to-end files cannot stop between them:
+ * start places no order, a cancellation after the answers are published deactivates the pending
+ * authorizations and withdraws the answers, and an unreachable directory is a retry naming it.
+ */
+const kek = randomBytes(32);
+
+function issuerFor(directoryUrl: string): IssuerObject {
+  return { name: 'le', provider: 'ACME', accountId: directoryUrl, adminContacts: [], enabled: true, created: 0, updated: 0 };
+}
+
+async function requestFor(issuer: IssuerObject, names: [string, ...string[]]): Promise<IssuanceRequest> {
+  const key = await acme.crypto.createPrivateEcdsaKey('P-256');
+  const [, csrPem] = await acme.crypto.createCsr({ commonName: names[0], altNames: names }, key);
+  const csrDer = Buffer.from(csrPem.toString().replace(/-----[^-]+-----|\s/g, ''), 'base64');
+  const policy = { subject: `CN=${names[0]}`, sans: { dnsNames: names, emails: [], upns: [], uris: [], ipAddresses: [] } } as unknown as CertificatePolicy;
+  return {
+    name: 'c',
+    requestId: randomBytes(16).toString('hex'),
+    version: randomBytes(16).toString('hex'),
+    issuerName: issuer.name,
+    issuer,
+    csrDer,
+    policy,
+    privateKeyPkcs8: () => Buffer.alloc(0),
+    publicKeySpki: Buffer.alloc(0),
+    now: new Date(),
+  };
+}
+
+function stateOf(step: IssuanceStep): ProviderState {
+  if (step.kind !== 'pending') throw new Error(`expected pending, got ${JSON.stringify(step)}`);
+  return step.state;
+}
+
+describeWithPebble('ACME provider steps against Pebble', () => {
+  let pebble: RunningPebble;
+  let accounts: MemoryAcmeAccounts;
+  let provider: IssuerProvider;
+
+  beforeAll(async () => {
+    pebble = await startPebble();
+    configureAcmeHttp({ caBundlePem: pebble.apiCaCertificatePem });
+  });
+
+  beforeEach(() => {
+    accounts = new MemoryAcmeAccounts();
+    provider = acmeProvider({
+      accounts,
+      http01: new MemoryHttp01Answers(),
+      dnsChallenge: new ChallTestSrvDnsChallenge(pebble.dns),
+      keyEncryptionKey: kek,
+      passwordBinding: (name) => `issuer:${name}`,
+    });
+  });
+
+  afterAll(async () => {
+    configureAcmeHttp({});
+    await pebble?.stop();
+  });
+
+  test('start registers the account once and places no order; a repeated start reuses the account', async () => {
+    const issuer = issuerFor(pebble.directoryUrl);
+    const before = pebble.ordersPlaced();
+
+    const first = await provider.start(await requestFor(issuer, ['start-once.example.com']));
+    const again = await provider.start(await requestFor(issuer, ['start-once.example.com']));
+
+    expect(first).toEqual({ kind: 'pending', state: { data: { phase: 'ordering', directoryUrl: pebble.directoryUrl } }, retryAfterSeconds: 1 });
+    expect(again).toEqual(first);
+    expect(pebble.ordersPlaced() - before).toBe(0);
+    expect((await accounts.get('le', pebble.directoryUrl))?.accountUrl).toMatch(/^https:\/\/127\.0\.0\.1:\d+\//);
+  });
+
+  test('a cancellation once the answers are published deactivates the pending authorization and withdraws the TXT value', async () => {
+    const issuer = issuerFor(pebble.directoryUrl);
+    const name = `cancel-${randomBytes(3).toString('hex')}.example.com`;
+    const request = await requestFor(issuer, [name]);
+    const answering = stateOf(await provider.poll(request, stateOf(await provider.start(request))));
+    expect(await pebble.dns.txtValues(dnsChallengeName(name))).toHaveLength(1);
+
+    expect(await provider.cancel(request, answering)).toEqual({ kind: 'cancelled' });
+
+    expect(await pebble.dns.txtValues(dnsChallengeName(name))).toEqual([]);
+    const record = await accounts.get('le', pebble.directoryUrl);
+    const client = new acme.Client({
+      directoryUrl: pebble.directoryUrl,
+      accountKey: openPrivateKey(kek, record?.sealedAccountKey ?? '', `acme-account:le/${pebble.directoryUrl}`),
+      accountUrl: record?.accountUrl ?? '',
+    });
+    const { authorizations } = answering.data as { authorizations: { url: string }[] };
+    const [authorization] = await client.getAuthorizations({ authorizations: authorizations.map((a) => a.url) } as acme.Order);
+    expect(authorization?.status).toBe('deactivated');
+  });
+
+  test('a directory that does not answer is a retry naming it, not a failure', async () => {
+    const directoryUrl = `https://127.0.0.1:${await findFreePort('127.0.0.1')}/dir`;
+    const step = await provider.start(await requestFor(issuerFor(directoryUrl), ['unreachable.example.com']));
+    expect(step).toEqual({ kind: 'retry', message: `The ACME directory ${directoryUrl} could not be reached (ECONNREFUSED).` });
+  });
+
+  test('an issuer object that is not usable fails the request as the issuer\'s fault, saying what is wrong', async () => {
+    const step = await provider.start(await requestFor({ ...issuerFor(pebble.directoryUrl), accountId: 'http://plain.example/dir' }, ['x.example.com']));
+    expect(step).toEqual({ kind: 'failed', code: 'CertificateIssuerError', message: expect.stringContaining('must use https') });
+  });
+});
