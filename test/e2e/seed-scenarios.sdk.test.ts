@@ -89,8 +89,12 @@ describe('the SDK drives the seed scenarios', () => {
     await cancellationSeen(name);
 
     const failing = uniqueName('s4f');
-    const failingPoller = await certificates().beginCreateCertificate(failing, { issuerName: 'sdk-digicert', subject: 'CN=x' }, fastPolling);
-    await expect(failingPoller.pollUntilDone()).rejects.toThrow("The issuer provider 'DigiCert' of issuer 'sdk-digicert' is not available in this deployment.");
+    // The issuer job may fail the operation before beginCreateCertificate's own first poll, which then throws
+    // itself; a user sees the same error from one or the other, so the two are awaited as one.
+    const created = certificates()
+      .beginCreateCertificate(failing, { issuerName: 'sdk-digicert', subject: 'CN=x' }, fastPolling)
+      .then((poller) => poller.pollUntilDone());
+    await expect(created).rejects.toThrow("The issuer provider 'DigiCert' of issuer 'sdk-digicert' is not available in this deployment.");
     // The operation poller reports the failed operation the same way: its error message.
     await expect(certificates().getCertificateOperation(failing)).rejects.toThrow(
       "The issuer provider 'DigiCert' of issuer 'sdk-digicert' is not available in this deployment.",
