@@ -211,7 +211,7 @@ async function readThroughput(bench: Bench): Promise<void> {
 }
 
 async function latency(bench: Bench): Promise<void> {
-  console.log('4. Latency from the 202 to completed (Self, RSA-2048, concurrency 4)');
+  console.log('4. Latency from the 202 to completed (Self, RSA-2048, concurrency 4; then PrivateCA against Self, EC P-256)');
   const latencies: number[] = [];
   await rateOf(n(200), 4, async () => {
     const name = bench.newName('lat');
@@ -236,6 +236,59 @@ async function latency(bench: Bench): Promise<void> {
     await poller.pollUntilDone();
   }
   report({ figure: "SDK creates already completed at the poller's first poll", value: (100 * firstPollDone) / sdkCreates, unit: '%' });
+  await privateCaLatency(bench);
+}
+
+/** One authorised JSON request to the bench host; throws unless it answers `expected`. */
+async function send(bench: Bench, method: string, path: string, body: unknown, expected: number): Promise<void> {
+  const response = await fetch(bench.api(path), {
+    method,
+    headers: { Authorization: `Bearer ${bench.host.token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (response.status !== expected) throw new Error(`${method} ${path} answered ${response.status}: ${text.slice(0, 300)}`);
+}
+
+/**
+ * EC P-256 leaves issued by a PrivateCA issuer, 202 to completed, one at a time, against Self EC P-256 leaves in
+ * the same run: what signing by a CA held in the vault adds to an issuance (loading and opening the CA's key).
+ */
+async function privateCaLatency(bench: Bench): Promise<void> {
+  const ec = { kty: 'EC', crv: 'P-256' };
+  const root = bench.newName('bench-root');
+  await send(bench, 'POST', `/certificates/${root}/create`, {
+    policy: { key_props: ec, x509_props: { subject: `CN=${root}`, key_usage: ['keyCertSign', 'cRLSign'], ekus: [] }, issuer: { name: 'Self' } },
+  }, 202);
+  await bench.waitCompleted(root);
+  const issuer = bench.newName('bench-ca');
+  await send(bench, 'PUT', `/certificates/issuers/${issuer}`, { provider: 'PrivateCA', credentials: { account_id: root } }, 200);
+
+  const timed = async (prefix: string, issuerName: string): Promise<number[]> => {
+    const millis: number[] = [];
+    for (let i = 0; i < n(20); i++) {
+      const name = bench.newName(prefix);
+      await send(bench, 'POST', `/certificates/${name}/create`, {
+        policy: { key_props: ec, x509_props: { subject: `CN=${name}.corp.example` }, issuer: { name: issuerName } },
+      }, 202);
+      const accepted = performance.now();
+      await bench.waitCompleted(name);
+      millis.push(performance.now() - accepted);
+    }
+    return millis.sort((a, b) => a - b);
+  };
+  const self = await timed('self-ec', 'Self');
+  const privateCa = await timed('pca-ec', issuer);
+  report({ figure: `Self EC P-256, 202 to completed, median over ${self.length}`, value: percentile(self, 50), unit: 'ms' });
+  report({
+    figure: `PrivateCA EC P-256, 202 to completed, median over ${privateCa.length}`,
+    value: percentile(privateCa, 50),
+    unit: 'ms',
+    baseline: percentile(self, 50),
+    baselineUnit: 'ms (Self)',
+    ratio: percentile(privateCa, 50) / percentile(self, 50),
+  });
+  report({ figure: '  PrivateCA p95', value: percentile(privateCa, 95), unit: 'ms', baseline: percentile(self, 95), baselineUnit: 'ms (Self p95)' });
 }
 
 function startup(): Promise<void> {

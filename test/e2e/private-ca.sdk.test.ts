@@ -77,23 +77,5 @@ describe('PrivateCA through the JS SDK', () => {
       message: expect.stringContaining('takes no credentials.pwd'),
     });
   });
-
-  it('measures create → completed for 20 EC P-256 leaves (figures printed, not asserted)', async () => {
-    const millis: number[] = [];
-    for (let i = 0; i < 20; i++) {
-      const started = performance.now();
-      const poller = await certificates.beginCreateCertificate(
-        `timed-${i}`,
-        { issuerName: 'corp-ca', subject: `CN=timed-${i}.corp.example`, keyType: 'EC', keyCurveName: 'P-256' },
-        fastPolling,
-      );
-      await poller.pollUntilDone();
-      millis.push(performance.now() - started);
-    }
-    millis.sort((a, b) => a - b);
-    const at = (q: number) => Math.round(millis[Math.min(millis.length - 1, Math.ceil(q * millis.length) - 1)] as number);
-    console.log(`PrivateCA create → completed through the JS SDK (poll interval ${fastPolling.intervalInMs} ms), 20 EC P-256 leaves: median ${at(0.5)} ms, p95 ${at(0.95)} ms, min ${Math.round(millis[0] as number)} ms, max ${Math.round(millis[19] as number)} ms`);
-    expect(millis).toHaveLength(20);
-  });
 });
 
