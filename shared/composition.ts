@@ -87,9 +87,6 @@ export function buildIssuerProviders(deps: ProviderDependencies): ProviderRegist
   });
 }
 
-/** A job run holds an operation this long while it calls the provider (ServiceContext.jobLeaseSeconds). */
-const JOB_LEASE_SECONDS = 120;
-
 async function buildApp(config: Config): Promise<App> {
   const tables = {
     certificates: makeTableClient(config.storage, TABLES.certificates),
@@ -127,7 +124,7 @@ async function buildApp(config: Config): Promise<App> {
     }),
     issuerRetry: config.issuerRetry,
     random: Math.random,
-    jobLeaseSeconds: JOB_LEASE_SECONDS,
+    jobLeaseSeconds: config.issuerJobLeaseSeconds,
     keyEncryptionKey: config.keyEncryptionKey,
     clock: systemClock,
     operationMaxAgeSeconds: config.operationMaxAgeSeconds,

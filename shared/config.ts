@@ -35,6 +35,7 @@ export const SETTINGS = {
   issuerRetryMaxAttempts: 'ISSUER_RETRY_MAX_ATTEMPTS',
   issuerRetryBaseSeconds: 'ISSUER_RETRY_BASE_SECONDS',
   issuerRetryMaxDelaySeconds: 'ISSUER_RETRY_MAX_DELAY_SECONDS',
+  issuerJobLeaseSeconds: 'ISSUER_JOB_LEASE_SECONDS',
   logLevel: 'LOG_LEVEL',
   acmeCaBundle: 'ACME_CA_BUNDLE',
   acmeDnsZoneResourceId: 'ACME_DNS_ZONE_RESOURCE_ID',
@@ -93,6 +94,11 @@ export interface Config {
    * fails after `maxAttempts` failed attempts in a row.
    */
   issuerRetry: RetryPolicy;
+  /**
+   * How long a job run holds an operation while it calls the provider (ServiceContext.jobLeaseSeconds): a run
+   * that died is replaced only after this, and a provider call must end well within it.
+   */
+  issuerJobLeaseSeconds: number;
   /** What the app logs: see shared/log-level.ts. */
   logLevel: LogLevel;
   /** The ACME issuer's settings (docs/acme.md). */
@@ -209,6 +215,22 @@ function issuerRetryFrom(env: NodeJS.ProcessEnv, problems: string[]): RetryPolic
   return { maxAttempts: maxAttempts.data, baseDelaySeconds: base.data, maxDelaySeconds: max.data };
 }
 
+/**
+ * The lease must outlast one provider call (an ACME step makes a few requests of at most 30 s each), or a
+ * second run could call the provider while the first still is; beyond an hour it only delays the recovery of
+ * a run that died.
+ */
+const MIN_JOB_LEASE_SECONDS = 10;
+const MAX_JOB_LEASE_SECONDS = 3600;
+const DEFAULT_JOB_LEASE_SECONDS = 120;
+
+const issuerJobLeaseSeconds = z.coerce
+  .number({ message: `${SETTINGS.issuerJobLeaseSeconds} must be a number of seconds` })
+  .int(`${SETTINGS.issuerJobLeaseSeconds} must be a whole number of seconds`)
+  .min(MIN_JOB_LEASE_SECONDS, `${SETTINGS.issuerJobLeaseSeconds} must be at least ${MIN_JOB_LEASE_SECONDS} (seconds): a provider call must end within it`)
+  .max(MAX_JOB_LEASE_SECONDS, `${SETTINGS.issuerJobLeaseSeconds} must be at most ${MAX_JOB_LEASE_SECONDS} (an hour)`)
+  .default(DEFAULT_JOB_LEASE_SECONDS);
+
 const softDeleteRetentionDays = z.coerce
   .number({ message: `${SETTINGS.softDeleteRetentionDays} must be a number of days` })
   .int(`${SETTINGS.softDeleteRetentionDays} must be a whole number of days`)
@@ -293,12 +315,14 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
   if (!minDeletion.success) problems.push(...minDeletion.error.issues.map((i) => i.message));
 
   const issuerRetry = issuerRetryFrom(env, problems);
+  const jobLease = issuerJobLeaseSeconds.safeParse(env[SETTINGS.issuerJobLeaseSeconds]?.trim() || undefined);
+  if (!jobLease.success) problems.push(...jobLease.error.issues.map((i) => i.message));
   const acme = acmeFrom(env, problems);
 
   const logLevel = parseLogLevel(env[SETTINGS.logLevel]);
   if (!logLevel) problems.push(`${SETTINGS.logLevel} must be one of ${LOG_LEVELS.join(', ')}, got "${env[SETTINGS.logLevel]}"`);
 
-  if (problems.length > 0 || !storage || !auth || !kek.success || !maxAge.success || !redrive.success || !minIssuance.success || !retention.success || !minDeletion.success || !issuerRetry || !logLevel) {
+  if (problems.length > 0 || !storage || !auth || !kek.success || !maxAge.success || !redrive.success || !minIssuance.success || !retention.success || !minDeletion.success || !issuerRetry || !jobLease.success || !logLevel) {
     throw new ConfigError(problems);
   }
   return {
@@ -311,6 +335,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     softDeleteRetentionDays: retention.data,
     deletionMinSeconds: minDeletion.data,
     issuerRetry,
+    issuerJobLeaseSeconds: jobLease.data,
     logLevel,
     acme,
   };

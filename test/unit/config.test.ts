@@ -93,3 +93,19 @@ describe('ISSUER_RETRY_*', () => {
     ]);
   });
 });
+
+describe(`${SETTINGS.issuerJobLeaseSeconds}`, () => {
+  it('holds an operation 120 s per job run unless set', () => {
+    expect(parseConfig(base).issuerJobLeaseSeconds).toBe(120);
+    expect(parseConfig({ ...base, [SETTINGS.issuerJobLeaseSeconds]: '30' }).issuerJobLeaseSeconds).toBe(30);
+  });
+
+  it('refuses a lease a provider call could outlast, or one that would hold a dead run for hours', () => {
+    expect(problemsWith({ [SETTINGS.issuerJobLeaseSeconds]: '5' })).toEqual([
+      'ISSUER_JOB_LEASE_SECONDS must be at least 10 (seconds): a provider call must end within it',
+    ]);
+    expect(problemsWith({ [SETTINGS.issuerJobLeaseSeconds]: '3601' })).toEqual(['ISSUER_JOB_LEASE_SECONDS must be at most 3600 (an hour)']);
+    expect(problemsWith({ [SETTINGS.issuerJobLeaseSeconds]: '60.5' })).toEqual(['ISSUER_JOB_LEASE_SECONDS must be a whole number of seconds']);
+    expect(problemsWith({ [SETTINGS.issuerJobLeaseSeconds]: 'long' })).toEqual(['ISSUER_JOB_LEASE_SECONDS must be a number of seconds']);
+  });
+});
