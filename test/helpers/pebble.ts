@@ -47,6 +47,11 @@ export interface StartPebbleOptions {
    * 0 by default, so every order has challenges to answer; Pebble's own default is 50.
    */
   authzReusePercent?: number;
+  /**
+   * Names Pebble refuses to certify (its `domainBlocklist`): a newOrder naming one is
+   * answered with a `rejectedIdentifier` problem, as a CA's policy refuses a name.
+   */
+  domainBlocklist?: string[];
   startTimeoutMs?: number;
 }
 
@@ -144,7 +149,7 @@ export async function startPebble(options: StartPebbleOptions = {}): Promise<Run
     let lastError: unknown;
     for (let attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
       const ports = await distinctFreePorts();
-      writeFileSync(join(dir, 'pebble-config.json'), JSON.stringify(pebbleConfig(dir, ports, httpChallengePort, eab), null, 2));
+      writeFileSync(join(dir, 'pebble-config.json'), JSON.stringify(pebbleConfig(dir, ports, httpChallengePort, eab, options.domainBlocklist ?? []), null, 2));
       const children: Child[] = [];
       const killOnExit = () => children.forEach((child) => child.exited || child.process.kill('SIGKILL'));
       process.on('exit', killOnExit);
@@ -226,7 +231,7 @@ function running(parts: RunningParts): RunningPebble {
   };
 }
 
-function pebbleConfig(dir: string, ports: Ports, httpPort: number, eab: ExternalAccountBinding | undefined) {
+function pebbleConfig(dir: string, ports: Ports, httpPort: number, eab: ExternalAccountBinding | undefined, domainBlocklist: string[]) {
   return {
     pebble: {
       listenAddress: `${HOST}:${ports.acme}`,
@@ -239,6 +244,7 @@ function pebbleConfig(dir: string, ports: Ports, httpPort: number, eab: External
       ocspResponderURL: '',
       externalAccountBindingRequired: eab !== undefined,
       ...(eab ? { externalAccountMACKeys: { [eab.kid]: eab.hmacKey } } : {}),
+      ...(domainBlocklist.length ? { domainBlocklist } : {}),
     },
   };
 }
