@@ -83,7 +83,7 @@ param storageSkuName string = 'Standard_LRS'
 @description('Purge protection on the Key Vault (recommended: the key-encryption key protects every private key). Cannot be turned off once on.')
 param keyVaultPurgeProtection bool = true
 
-@description('Grant the app identity DNS Zone Contributor on an existing Azure DNS zone, for ACME DNS-01 challenges.')
+@description('Grant the app identity DNS Zone Contributor on an existing Azure DNS zone, for ACME DNS-01 challenges, and name that zone to the app (ACME_DNS_ZONE_RESOURCE_ID).')
 param grantDnsZoneContributor bool = false
 
 @description('Name of the existing Azure DNS zone (used when grantDnsZoneContributor is true).')
@@ -183,6 +183,9 @@ module keyVaultSecretRole 'modules/keyvault-secret-role.bicep' = {
   }
 }
 
+// The zone the app answers ACME DNS-01 in: given to the app exactly when it may write there.
+var acmeDnsZoneResourceId = grantDnsZoneContributor ? resourceId(dnsZoneResourceGroupName, 'Microsoft.Network/dnsZones', dnsZoneName) : ''
+
 module dnsZoneRole 'modules/dns-zone-role.bicep' = if (grantDnsZoneContributor) {
   name: 'dns-zone-role'
   scope: resourceGroup(dnsZoneResourceGroupName)
@@ -215,6 +218,7 @@ module functionApp 'modules/function-app.bicep' = {
     nodeVersion: nodeVersion
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
+    acmeDnsZoneResourceId: acmeDnsZoneResourceId
   }
   // The app starts with its roles in place: storage for the host, telemetry, and the secret behind the
   // Key Vault reference (a reference that fails at start is only retried much later; the secret's role

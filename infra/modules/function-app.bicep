@@ -82,6 +82,14 @@ param instanceMemoryMB int
 @maxValue(1000)
 param maximumInstanceCount int
 
+@description('Resource id of the Azure DNS zone where the app answers ACME DNS-01 challenges (it needs DNS Zone Contributor there). Empty: no zone, and ACME uses HTTP-01.')
+param acmeDnsZoneResourceId string = ''
+
+// ACME_DNS_ZONE_RESOURCE_ID exists exactly when a zone is given: the app reads an absent setting as "no zone".
+var acmeSettings = empty(acmeDnsZoneResourceId) ? [] : [
+  { name: 'ACME_DNS_ZONE_RESOURCE_ID', value: acmeDnsZoneResourceId }
+]
+
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
 }
@@ -142,7 +150,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
     }
     siteConfig: {
       minTlsVersion: '1.2'
-      appSettings: [
+      appSettings: concat([
         // The Functions host's own storage (locks, timer leases, deployment), identity-based.
         { name: 'AzureWebJobsStorage__blobServiceUri', value: storage.properties.primaryEndpoints.blob }
         { name: 'AzureWebJobsStorage__queueServiceUri', value: storage.properties.primaryEndpoints.queue }
@@ -168,7 +176,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         // Telemetry with Entra ID auth: the component refuses the instrumentation key alone.
         { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: applicationInsights.properties.ConnectionString }
         { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identityClientId};Authorization=AAD' }
-      ]
+      ], acmeSettings)
     }
   }
 }

@@ -215,6 +215,17 @@ describe('reading compiled templates', () => {
   test('functionAppSettings lists the settings of the one function app', () => {
     expect(functionAppSettings(fixture()).settings.map((s) => s.name)).toEqual(['AUTH_AUDIENCE', 'KEY_ENCRYPTION_KEY']);
   });
+
+  test('functionAppSettings reads a computed list by its structure, with the condition of each optional setting', () => {
+    const root = fixture();
+    const site = findResources(root, 'Microsoft.Web/sites')[0]!.resource;
+    (site.properties!.siteConfig as Record<string, unknown>).appSettings =
+      "[concat(createArray(createObject('name', 'AUTH_AUDIENCE', 'value', parameters('audience'))), if(empty(parameters('zone')), createArray(), createArray(createObject('name', 'ZONE', 'value', parameters('zone')))))]";
+    expect(functionAppSettings(root).settings).toEqual([
+      { name: 'AUTH_AUDIENCE', value: "[parameters('audience')]" },
+      { name: 'ZONE', value: "[parameters('zone')]", condition: "not(empty(parameters('zone')))" },
+    ]);
+  });
 });
 
 describe('role assignment checks', () => {

@@ -9,6 +9,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { DEPLOYED_REQUIRED_SETTINGS, SETTINGS } from '../../../shared/config';
+import { parseDnsZoneResourceId } from '../../../shared/issuers/acme/dns-zone-id';
 import { ALL_QUEUES, ALL_TABLES, STORAGE_CONNECTION } from '../../../shared/names';
 import {
   type ArmTemplate,
@@ -21,6 +22,7 @@ import {
   resourceLeafNames,
   resourcesOf,
 } from './arm';
+import { type ArmValue, SUBSCRIPTION_PLACEHOLDER, evaluate, evaluateValue } from './arm-evaluate';
 import { INFRA_DIR, INSTALL_HINT, REPO_ROOT, bicepRequired, buildTemplate, locateBicep, runBicep } from './bicep';
 import { ROLES, functionAppSettings, outputProblems, roleAssignments, secureParameterFlow } from './checks';
 
@@ -234,6 +236,26 @@ function compiledTemplateChecks(): void {
     expect(dns?.deployment?.condition).toBe("[parameters('grantDnsZoneContributor')]");
     expect(template().parameters?.grantDnsZoneContributor?.defaultValue).toBe(false);
     expect(dns?.deployment?.resourceGroup).toBe("[parameters('dnsZoneResourceGroupName')]");
+  });
+
+  test('ACME_DNS_ZONE_RESOURCE_ID is set exactly when a DNS zone is given, to the id of the zone the role is granted on', () => {
+    const { scope, settings } = functionAppSettings(template());
+    const [zoneSetting, ...others] = settings.filter((s) => s.name === SETTINGS.acmeDnsZoneResourceId);
+    expect(others).toEqual([]);
+    if (!zoneSetting?.condition) throw new Error(`${SETTINGS.acmeDnsZoneResourceId} is not set conditionally: ${JSON.stringify(zoneSetting)}`);
+    const zone = { grantDnsZoneContributor: true, dnsZoneName: 'contoso.example', dnsZoneResourceGroupName: 'dns-rg' };
+    const deployed = (given: Record<string, ArmValue>) => (evaluate(scope, zoneSetting.condition ?? '', given) ? evaluateValue(scope, zoneSetting.value, given) : undefined);
+
+    expect(deployed({})).toBeUndefined();
+    expect(deployed({ dnsZoneName: 'contoso.example', dnsZoneResourceGroupName: 'dns-rg' })).toBeUndefined();
+    const value = deployed(zone);
+    expect(value).toBe(`/subscriptions/${SUBSCRIPTION_PLACEHOLDER}/resourceGroups/dns-rg/providers/Microsoft.Network/dnsZones/contoso.example`);
+    // What the app parses at start (shared/config.ts), and the zone the role module is deployed for.
+    expect(parseDnsZoneResourceId(String(value))).toEqual({ subscriptionId: SUBSCRIPTION_PLACEHOLDER, resourceGroupName: 'dns-rg', zoneName: 'contoso.example' });
+    const role = allScopes(template()).find((s) => s.path.join('/') === 'dns-zone-role');
+    expect(role && evaluate(role, "[parameters('dnsZoneName')]", zone)).toBe('contoso.example');
+    // Every other setting is always there.
+    expect(settings.filter((s) => s.condition !== undefined).map((s) => s.name)).toEqual([SETTINGS.acmeDnsZoneResourceId]);
   });
 
   test('outputs: endpoint, resource names and identity client id; nothing secret', () => {

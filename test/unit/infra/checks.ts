@@ -16,6 +16,7 @@ import {
   isObject,
   parseCall,
   resourcesOf,
+  stringLiteral,
   scopeResourceType,
 } from './arm';
 
@@ -88,25 +89,30 @@ export function roleAssignments(root: ArmTemplate): RoleAssignmentFinding[] {
 export interface AppSetting {
   name: string;
   value: unknown;
+  /**
+   * When the setting exists only under a condition (an ARM expression of the app's template scope, e.g.
+   * `not(empty(parameters('x')))`): the list was built with `if(cond, createArray(...), createArray())`.
+   * Undefined for a setting that is always there.
+   */
+  condition?: string;
 }
 
-/** The app settings of the one function app in the tree (siteConfig.appSettings and sites/config appsettings). */
+/**
+ * The app settings of the one function app in the tree (siteConfig.appSettings and sites/config appsettings).
+ * A literal list is read as it is; a computed one (`concat(createArray(createObject('name', …, 'value', …)),
+ * variables('x'), if(c, createArray(…), createArray()))`, what Bicep emits for `concat([...], cond ? [...] : [])`)
+ * is read by its structure, each setting with the condition under which it exists and its value as the
+ * expression text it is (`[…]`), as in a literal list.
+ */
 export function functionAppSettings(root: ArmTemplate): { scope: TemplateScope; site: ArmResource; settings: AppSetting[] } {
   const sites = findResources(root, 'Microsoft.Web/sites').filter(({ resource }) =>
     String(resource.kind ?? '').includes('functionapp'),
   );
   if (sites.length !== 1) throw new Error(`expected one function app, found ${sites.length}`);
   const { scope, resource: site } = sites[0]!;
-  const settings: AppSetting[] = [];
   const siteConfig = site.properties?.siteConfig;
   const listed = isObject(siteConfig) ? siteConfig.appSettings : undefined;
-  if (listed !== undefined && !Array.isArray(listed)) {
-    throw new Error(`siteConfig.appSettings is an expression, not a list: ${JSON.stringify(listed)}`);
-  }
-  for (const entry of listed ?? []) {
-    if (!isObject(entry) || typeof entry.name !== 'string') throw new Error(`app setting without a literal name: ${JSON.stringify(entry)}`);
-    settings.push({ name: entry.name, value: entry.value });
-  }
+  const settings: AppSetting[] = listed === undefined ? [] : settingsListed(scope, listed, undefined);
   for (const { resource } of findResources(root, 'Microsoft.Web/sites/config')) {
     if (!/appsettings'?\)?\]?$/i.test(resource.name)) continue;
     const properties = resource.properties;
@@ -114,6 +120,50 @@ export function functionAppSettings(root: ArmTemplate): { scope: TemplateScope; 
     for (const [name, value] of Object.entries(properties)) settings.push({ name, value });
   }
   return { scope, site, settings };
+}
+
+function settingsListed(scope: TemplateScope, listed: unknown, condition: string | undefined): AppSetting[] {
+  if (Array.isArray(listed)) {
+    return listed.map((entry) => {
+      if (!isObject(entry) || typeof entry.name !== 'string') throw new Error(`app setting without a literal name: ${JSON.stringify(entry)}`);
+      return { name: entry.name, value: entry.value, ...(condition ? { condition } : {}) };
+    });
+  }
+  const call = typeof listed === 'string' ? parseCall(listed) : undefined;
+  const text = () => `siteConfig.appSettings is an expression this check cannot read: ${JSON.stringify(listed)}`;
+  if (!call) throw new Error(text());
+  switch (call.name) {
+    case 'concat':
+      return call.args.flatMap((arg) => settingsListed(scope, arg, condition));
+    case 'createArray':
+      return call.args.map((arg) => settingOf(arg, condition));
+    case 'variables': {
+      const name = stringLiteral(call.args[0] ?? '');
+      const value = name === undefined ? undefined : scope.template.variables?.[name];
+      if (value === undefined) throw new Error(text());
+      return settingsListed(scope, isExpression(value) ? String(value).slice(1, -1) : value, condition);
+    }
+    case 'if': {
+      const [test, whenTrue, whenFalse] = call.args;
+      if (test === undefined || whenTrue === undefined || whenFalse === undefined) throw new Error(text());
+      const both = (c: string) => (condition ? `and(${condition}, ${c})` : c);
+      return [...settingsListed(scope, whenTrue, both(test)), ...settingsListed(scope, whenFalse, both(`not(${test})`))];
+    }
+    default:
+      throw new Error(text());
+  }
+}
+
+/** `createObject('name', 'X', 'value', <expr>)` as a setting, its value written as a literal list would have it. */
+function settingOf(arg: string, condition: string | undefined): AppSetting {
+  const call = parseCall(arg);
+  if (call?.name !== 'createObject' || call.args.length % 2 !== 0) throw new Error(`app setting that is not createObject(...): ${arg}`);
+  const fields = new Map<string, string>();
+  for (let i = 0; i < call.args.length; i += 2) fields.set(stringLiteral(call.args[i]!) ?? '', call.args[i + 1]!);
+  const name = stringLiteral(fields.get('name') ?? '');
+  if (name === undefined) throw new Error(`app setting without a literal name: ${arg}`);
+  const rawValue = fields.get('value') ?? "''";
+  return { name, value: stringLiteral(rawValue) ?? `[${rawValue}]`, ...(condition ? { condition } : {}) };
 }
 
 export interface SecureFlow {
