@@ -80,6 +80,11 @@ export function acmeProvider(deps: AcmeProviderDependencies): IssuerProvider {
   // An HTTP-01 answer is served the moment it is stored; a DNS one needs the zone's servers to catch up.
   const settleSeconds = challengeType === 'dns-01' ? (deps.dnsSettleSeconds ?? 1) : 1;
 
+  // One client per registered account (directory, account URL and key) for the life of the process: acme-client
+  // keeps the directory it read (for a day), so a step does not fetch it again. Nothing else is kept: every
+  // signed request still fetches a fresh nonce.
+  const registeredClients = new BoundedCache<acme.Client>(MAX_CACHED_CLIENTS);
+
   async function client(issuer: IssuerObject, settings: AcmeIssuerSettings): Promise<acme.Client> {
     const binding = accountKeyBinding(issuer.name, settings.directoryUrl);
     let account = await deps.accounts.get(issuer.name, settings.directoryUrl);
@@ -90,8 +95,14 @@ export function acmeProvider(deps: AcmeProviderDependencies): IssuerProvider {
         sealedAccountKey: sealPrivateKey(deps.keyEncryptionKey, key, binding),
       });
     }
+    if (account.accountUrl) {
+      const { accountUrl, sealedAccountKey } = account;
+      return registeredClients.get(clientKey(settings.directoryUrl, accountUrl, sealedAccountKey), () => {
+        const accountKey = openPrivateKey(deps.keyEncryptionKey, sealedAccountKey, binding);
+        return new acme.Client({ directoryUrl: settings.directoryUrl, accountKey, accountUrl });
+      });
+    }
     const accountKey = openPrivateKey(deps.keyEncryptionKey, account.sealedAccountKey, binding);
-    if (account.accountUrl) return new acme.Client({ directoryUrl: settings.directoryUrl, accountKey, accountUrl: account.accountUrl });
     const fresh = new acme.Client({
       directoryUrl: settings.directoryUrl,
       accountKey,
@@ -110,7 +121,7 @@ export function acmeProvider(deps: AcmeProviderDependencies): IssuerProvider {
       throw error;
     }
     await deps.accounts.setAccountUrl(issuer.name, settings.directoryUrl, fresh.getAccountUrl());
-    return fresh;
+    return registeredClients.get(clientKey(settings.directoryUrl, fresh.getAccountUrl(), account.sealedAccountKey), () => fresh);
   }
 
   function settingsOf(request: IssuanceRequest): { issuer: IssuerObject; settings: AcmeIssuerSettings } {
@@ -226,6 +237,29 @@ export function acmeProvider(deps: AcmeProviderDependencies): IssuerProvider {
       }
     },
   };
+}
+
+function clientKey(directoryUrl: string, accountUrl: string, sealedAccountKey: string): string {
+  return `${directoryUrl}\n${accountUrl}\n${sealedAccountKey}`;
+}
+
+/** Accounts whose client a process keeps (one per issuer object and directory in use). */
+const MAX_CACHED_CLIENTS = 100;
+
+/** A map that forgets its oldest entry beyond `limit`. */
+class BoundedCache<T> {
+  private readonly entries = new Map<string, T>();
+  constructor(private readonly limit: number) {}
+
+  get(key: string, make: () => T): T {
+    const found = this.entries.get(key);
+    if (found !== undefined) return found;
+    const made = make();
+    this.entries.set(key, made);
+    const oldest = this.entries.keys().next().value;
+    if (this.entries.size > this.limit && oldest !== undefined) this.entries.delete(oldest);
+    return made;
+  }
 }
 
 function pending(data: AcmeStateData, secret: AcmeStateSecret | undefined, retryAfterSeconds: number): IssuanceStep {

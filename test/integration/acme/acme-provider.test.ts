@@ -86,6 +86,26 @@ describeWithPebble('ACME provider steps against Pebble', () => {
     expect((await accounts.get('le', pebble.directoryUrl))?.accountUrl).toMatch(/^https:\/\/127\.0\.0\.1:\d+\//);
   });
 
+  test('the steps of one request share one client per account: the directory is read once, not at every step', async () => {
+    const issuer = issuerFor(pebble.directoryUrl);
+    const request = await requestFor(issuer, [`one-client-${randomBytes(3).toString('hex')}.example.com`]);
+    const directoryReads: string[] = [];
+    const counter = acme.axios.interceptors.request.use((config) => {
+      if (config.method?.toLowerCase() === 'get' && config.url === pebble.directoryUrl) directoryReads.push(config.url);
+      return config;
+    });
+    try {
+      const ordering = stateOf(await provider.start(request));
+      const answering = stateOf(await provider.poll(request, ordering));
+      stateOf(await provider.poll(request, answering));
+      // A second request of the same issuer too.
+      stateOf(await provider.start(await requestFor(issuer, ['another.example.com'])));
+    } finally {
+      acme.axios.interceptors.request.eject(counter);
+    }
+    expect(directoryReads).toHaveLength(1);
+  });
+
   test('a cancellation once the answers are published deactivates the pending authorization and withdraws the TXT value', async () => {
     const issuer = issuerFor(pebble.directoryUrl);
     const name = `cancel-${randomBytes(3).toString('hex')}.example.com`;
