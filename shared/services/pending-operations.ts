@@ -69,7 +69,7 @@ const CHANGE_ROUNDS = 5;
  * write; it is decided again on the fresh state (which may now say the operation is finished) instead of
  * answering a spurious 409.
  */
-async function onFreshOperation<T>(
+export async function onFreshOperation<T>(
   ctx: ServiceContext,
   name: string,
   requestId: string | null | undefined,
