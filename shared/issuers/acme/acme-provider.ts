@@ -13,6 +13,7 @@ import {
   type ProviderState,
 } from '../issuer-provider';
 import { acmeNamesOf } from './acme-identifiers';
+import { listAccountOrders, orderDigest } from './acme-orders-list';
 import { AcmeIssuerMisconfigured, acmeIssuerProblem, acmeIssuerSettings, type AcmeIssuerSettings } from './acme-issuer-settings';
 import type { AcmeAccountRepository, Http01AnswerRepository } from './acme-stores';
 import { dnsChallengeName, type DnsChallengeResponder } from './dns-challenge';
@@ -25,8 +26,12 @@ import { dnsChallengeName, type DnsChallengeResponder } from './dns-challenge';
  *
  * One queue message, one step, never a wait (docs/issuers.md):
  * - start: the account (created once per issuer and directory), then `ordering`, come back in 1 s; the order
- *   is placed in a step of its own so that a repeated `start` places nothing;
- * - poll `ordering`: place the order and publish every answer → `answering`;
+ *   is placed in a step of its own so that a repeated `start` places nothing. `ordering` is the intent to
+ *   order, saved before any order exists, with the orders the account has at the CA then (when the CA lists
+ *   them, RFC 8555 §7.1.2.1);
+ * - poll `ordering`: place the order, or take over the one a run that died here placed and never saved (the
+ *   single pending order for the same names that the account did not have at start), and publish every
+ *   answer → `answering`;
  * - poll `answering`: tell the CA to validate → `validating` (a step apart, so a DNS answer has a moment to be
  *   served before the CA looks, and a cancellation meanwhile finds the authorizations still pending);
  * - poll `validating`: read the order; `invalid` fails with the CA's problem (type and detail, read from the
@@ -63,12 +68,22 @@ interface PlacedOrder {
   polls: number;
 }
 
-type AcmeStateData = { phase: 'ordering'; directoryUrl: string } | ({ phase: 'answering' | 'validating' } & PlacedOrder);
+interface OrderingIntent {
+  phase: 'ordering';
+  directoryUrl: string;
+  /** Digests of the account's order URLs when the intent was saved; absent when the CA does not list them. */
+  priorOrders?: string[];
+}
+
+type AcmeStateData = OrderingIntent | ({ phase: 'answering' | 'validating' } & PlacedOrder);
 
 /** Published DNS-01 values, to withdraw later: sealed, as the brief for state says of key material. */
 interface AcmeStateSecret {
   dnsAnswers: { fqdn: string; value: string }[];
 }
+
+/** More orders new since the intent than this, and none is taken over: the account is busy with others. */
+const MAX_NEW_ORDERS_EXAMINED = 5;
 
 /** The longest wait between two looks at an order. */
 const MAX_POLL_SECONDS = 60;
@@ -137,16 +152,44 @@ export function acmeProvider(deps: AcmeProviderDependencies): IssuerProvider {
       return requestRejected('A wildcard name can only be validated through DNS-01, and this deployment has no DNS zone for ACME (ACME_DNS_ZONE_RESOURCE_ID).');
     }
     const { issuer, settings } = settingsOf(request);
-    await client(issuer, settings);
-    return pending({ phase: 'ordering', directoryUrl: settings.directoryUrl }, undefined, 1);
+    const acmeClient = await client(issuer, settings);
+    const listed = await listAccountOrders(acmeClient);
+    const intent: OrderingIntent = { phase: 'ordering', directoryUrl: settings.directoryUrl, ...(listed ? { priorOrders: listed.map(orderDigest) } : {}) };
+    return pending(intent, undefined, 1);
   }
 
-  async function placeOrder(request: IssuanceRequest, directoryUrl: string): Promise<IssuanceStep> {
+  /**
+   * The order a run of this step placed before it died (after the CA accepted newOrder, before the job saved
+   * the order's URL): among the account's orders that were not there when the intent was saved, the one
+   * still pending for exactly these names. None, or more than one (another request for the same names
+   * ordering at the same moment), and nothing is taken over.
+   */
+  async function orderLeftBehind(acmeClient: acme.Client, intent: OrderingIntent, names: string[]): Promise<acme.Order | undefined> {
+    if (!intent.priorOrders) return undefined;
+    const listed = await listAccountOrders(acmeClient);
+    if (!listed) return undefined;
+    const prior = new Set(intent.priorOrders);
+    const fresh = listed.filter((url) => !prior.has(orderDigest(url)));
+    if (fresh.length === 0 || fresh.length > MAX_NEW_ORDERS_EXAMINED) return undefined;
+    const wanted = [...names].map((n) => n.toLowerCase()).sort().join(',');
+    const candidates: acme.Order[] = [];
+    for (const url of fresh) {
+      const order = await acmeClient.getOrder(orderAt(url));
+      const identifiers = order.identifiers.map((i) => i.value.toLowerCase()).sort().join(',');
+      if (order.status === 'pending' && identifiers === wanted) candidates.push(order);
+    }
+    return candidates.length === 1 ? candidates[0] : undefined;
+  }
+
+  async function placeOrder(request: IssuanceRequest, intent: OrderingIntent): Promise<IssuanceStep> {
     const { issuer, settings } = settingsOf(request);
     const names = acmeNamesOf(request.policy);
     if (!names.ok) return requestRejected(names.reason);
+    const directoryUrl = intent.directoryUrl;
     const acmeClient = await client(issuer, { ...settings, directoryUrl });
-    const order = await acmeClient.createOrder({ identifiers: names.names.map((value) => ({ type: 'dns', value })) });
+    const order =
+      (await orderLeftBehind(acmeClient, intent, names.names)) ??
+      (await acmeClient.createOrder({ identifiers: names.names.map((value) => ({ type: 'dns', value })) }));
     const authorizations = await acmeClient.getAuthorizations(order);
     const pendingOnes: PendingAuthorization[] = [];
     const dnsAnswers: AcmeStateSecret['dnsAnswers'] = [];
@@ -215,7 +258,7 @@ export function acmeProvider(deps: AcmeProviderDependencies): IssuerProvider {
     poll: (request, state) =>
       guarded(request, () => {
         const data = state.data as unknown as AcmeStateData;
-        if (data.phase === 'ordering') return placeOrder(request, data.directoryUrl);
+        if (data.phase === 'ordering') return placeOrder(request, data);
         if (data.phase === 'answering') return askToValidate(request, data, state.secret as unknown as AcmeStateSecret | undefined);
         return advanceOrder(request, data, state.secret as unknown as AcmeStateSecret | undefined);
       }),

@@ -11,11 +11,13 @@ import { findFreePort } from '../../../scripts/local-host/ports';
 import { ChallTestSrvDnsChallenge } from '../../helpers/challtestsrv-dns-challenge';
 import { MemoryAcmeAccounts, MemoryHttp01Answers } from '../../helpers/memory-storage/acme';
 import { describeWithPebble, startPebble, type RunningPebble } from '../../helpers/pebble';
+import { eventually } from '../../helpers/service-under-test';
 
 /**
  * The ACME provider's steps one by one against Pebble, where the end-to-end files cannot stop between them:
  * start places no order, a cancellation after the answers are published deactivates the pending
- * authorizations and withdraws the answers, and an unreachable directory is a retry naming it.
+ * authorizations and withdraws the answers, a run that died between newOrder and saving the order has its
+ * order taken over by the next run (no second order), and an unreachable directory is a retry naming it.
  */
 const kek = randomBytes(32);
 
@@ -80,7 +82,8 @@ describeWithPebble('ACME provider steps against Pebble', () => {
     const first = await provider.start(await requestFor(issuer, ['start-once.example.com']));
     const again = await provider.start(await requestFor(issuer, ['start-once.example.com']));
 
-    expect(first).toEqual({ kind: 'pending', state: { data: { phase: 'ordering', directoryUrl: pebble.directoryUrl } }, retryAfterSeconds: 1 });
+    // The intent to order, with the orders the (new) account had at the CA then: none.
+    expect(first).toEqual({ kind: 'pending', state: { data: { phase: 'ordering', directoryUrl: pebble.directoryUrl, priorOrders: [] } }, retryAfterSeconds: 1 });
     expect(again).toEqual(first);
     expect(pebble.ordersPlaced() - before).toBe(0);
     expect((await accounts.get('le', pebble.directoryUrl))?.accountUrl).toMatch(/^https:\/\/127\.0\.0\.1:\d+\//);
@@ -125,6 +128,54 @@ describeWithPebble('ACME provider steps against Pebble', () => {
     const { authorizations } = answering.data as { authorizations: { url: string }[] };
     const [authorization] = await client.getAuthorizations({ authorizations: authorizations.map((a) => a.url) } as acme.Order);
     expect(authorization?.status).toBe('deactivated');
+  });
+
+  test('a run that dies after the CA accepted its order, before the order was saved: the next run takes that order over, and one order is issued', async () => {
+    const issuer = issuerFor(pebble.directoryUrl);
+    const name = `died-${randomBytes(3).toString('hex')}.example.com`;
+    const request = await requestFor(issuer, [name]);
+    const before = pebble.ordersPlaced();
+    const intent = stateOf(await provider.start(request));
+
+    // The dying run: its DNS write never returns, so it stops right after newOrder and saves nothing, as a
+    // host killed there would. Its promise is abandoned; the job still holds only the intent.
+    const dying = acmeProvider({
+      accounts,
+      http01: new MemoryHttp01Answers(),
+      dnsChallenge: { setTxt: () => new Promise<void>(() => undefined), removeTxt: () => Promise.resolve() },
+      keyEncryptionKey: kek,
+      passwordBinding: (issuerName) => `issuer:${issuerName}`,
+    });
+    void dying.poll(request, intent);
+    await eventually('the dying run to place its order', () => Promise.resolve(pebble.ordersPlaced() > before ? true : undefined));
+
+    const answering = stateOf(await provider.poll(request, intent));
+    expect(pebble.ordersPlaced() - before).toBe(1);
+    const validating = stateOf(await provider.poll(request, answering));
+    let step = await provider.poll(request, validating);
+    for (let look = 0; step.kind === 'pending' && look < 50; look++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      step = await provider.poll(request, step.state);
+    }
+
+    expect(step.kind).toBe('issued');
+    expect(pebble.ordersPlaced() - before).toBe(1);
+    expect(await pebble.dns.txtValues(dnsChallengeName(name))).toEqual([]);
+  });
+
+  test('a run that finds no order of its own left behind places one, even when the account has other orders', async () => {
+    const issuer = issuerFor(pebble.directoryUrl);
+    const before = pebble.ordersPlaced();
+    const other = await requestFor(issuer, [`other-${randomBytes(3).toString('hex')}.example.com`]);
+    const request = await requestFor(issuer, [`mine-${randomBytes(3).toString('hex')}.example.com`]);
+    const intent = stateOf(await provider.start(request));
+    // Another request for other names orders meanwhile: new since the intent, but not this request's.
+    await provider.poll(other, stateOf(await provider.start(other)));
+
+    const answering = stateOf(await provider.poll(request, intent));
+
+    expect(pebble.ordersPlaced() - before).toBe(2);
+    expect((answering.data as { orderUrl: string }).orderUrl).toMatch(/^https:\/\//);
   });
 
   test('a directory that does not answer is a retry naming it, not a failure', async () => {
