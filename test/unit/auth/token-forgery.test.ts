@@ -157,7 +157,7 @@ describe('forged Entra tokens, at the verifier', () => {
 });
 
 describe('forged local tokens, through the HTTP route wrapper', () => {
-  loadAllFunctions();
+  loadAllFunctions(['secret-get.ts']);
   let dir: { path: string; remove(): Promise<void> };
   let restore: () => void;
   let keyFile: string;
