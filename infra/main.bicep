@@ -28,6 +28,10 @@ param authTenantId string = ''
 @minLength(1)
 param authAudience string
 
+@description('How callers are authorized (AUTHORIZATION_MODE): roles = by the Key Vault app roles in their token (KeyVault.Administrator, KeyVault.CertificatesOfficer, ...; docs/deploy.md creates and assigns them); any-valid-token = every caller with a valid token may do everything.')
+@allowed(['roles', 'any-valid-token'])
+param authorizationMode string = 'roles'
+
 @description('Key-encryption key: 32 random bytes, base64 (openssl rand -base64 32). Required on the first deployment (without it the deployment fails: the secret key-encryption-key is not found); it is written into the Key Vault secret and nowhere else. Empty keeps the secret already in the vault. Changing it makes existing certificates unreadable.')
 @secure()
 param keyEncryptionKey string = ''
@@ -210,6 +214,7 @@ module functionApp 'modules/function-app.bicep' = {
     kekSecretUri: keyVaultSecretRole.outputs.kekSecretUri
     authTenantId: empty(authTenantId) ? tenant().tenantId : authTenantId
     authAudience: authAudience
+    authorizationMode: authorizationMode
     statusSweepSchedule: statusSweepSchedule
     purgeSchedule: purgeSchedule
     operationMaxAgeSeconds: operationMaxAgeSeconds

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_AUDIENCE, SETTINGS } from '../shared/config';
 import { DEFAULT_LOCAL_KEY_FILE, DEFAULT_LOCAL_TOKEN_LIFETIME_SECONDS } from '../shared/auth/constants';
 import { ensureLocalSigningKey, issueLocalToken } from '../shared/auth/local-signing-key';
+import { isKnownRole, KEY_VAULT_ROLES, LOCAL_DEVELOPER_ROLE, roleValueOf } from '../shared/auth/roles';
 import { applyLocalSettings } from './local-host/local-settings';
 
 /**
@@ -9,7 +10,10 @@ import { applyLocalSettings } from './local-host/local-settings';
  * so it can be captured: `TOKEN=$(npm run --silent token)`.
  *
  *   --lifetime <seconds>   default 86400 (24 h)
- *   --role <name>          an app role for the `roles` claim; repeat for several
+ *   --roles <a,b,...>      the app roles of the `roles` claim, comma-separated: Key Vault's roles by value
+ *                          (KeyVault.Reader) or name ("Key Vault Reader"); default KeyVault.Administrator
+ *                          (the local developer may do everything); `--roles ''` for a token without roles
+ *   --role <name>          one role; repeat for several (adds to --roles)
  *   --subject <name>       the `sub` claim; default local-user
  *   --audience <uri>       the `aud` claim; default AUTH_AUDIENCE, else https://vault.azure.net
  *
@@ -34,16 +38,18 @@ export class UsageError extends Error {
 }
 
 const USAGE =
-  'usage: npm run --silent token -- [--lifetime <seconds>] [--role <name>]... [--subject <name>] [--audience <uri>]';
+  'usage: npm run --silent token -- [--lifetime <seconds>] [--roles <a,b,...>] [--role <name>]... [--subject <name>] [--audience <uri>]\n' +
+  `roles: ${KEY_VAULT_ROLES.map((role) => role.value).join(', ')} (default ${LOCAL_DEVELOPER_ROLE})`;
 
 export function parseTokenCommand(argv: readonly string[], env: NodeJS.ProcessEnv): TokenCommand {
-  let values: { lifetime?: string; role?: string[]; subject?: string; audience?: string; help?: boolean };
+  let values: { lifetime?: string; role?: string[]; roles?: string; subject?: string; audience?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: [...argv],
       options: {
         lifetime: { type: 'string' },
         role: { type: 'string', multiple: true },
+        roles: { type: 'string' },
         subject: { type: 'string' },
         audience: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -66,9 +72,16 @@ export function parseTokenCommand(argv: readonly string[], env: NodeJS.ProcessEn
     keyFile: env[SETTINGS.authLocalKeyFile]?.trim() || DEFAULT_LOCAL_KEY_FILE,
     audience: values.audience?.trim() || env[SETTINGS.authAudience]?.trim() || DEFAULT_AUDIENCE,
     lifetimeSeconds,
-    roles: values.role ?? [],
+    roles: rolesOf(values.roles, values.role),
     ...(values.subject ? { subject: values.subject } : {}),
   };
+}
+
+/** `--roles` (comma-separated) and `--role`s, as role values; neither given: the local developer's role. */
+function rolesOf(list: string | undefined, single: string[] | undefined): string[] {
+  if (list === undefined && single === undefined) return [LOCAL_DEVELOPER_ROLE];
+  const typed = [...(list ?? '').split(','), ...(single ?? [])].filter((role) => role.trim() !== '');
+  return [...new Set(typed.map(roleValueOf))];
 }
 
 /** The script's work without the process around it: ensure the key, sign a token. */
@@ -91,6 +104,10 @@ export async function main(argv: readonly string[] = process.argv.slice(2), env:
     const mode = settings[SETTINGS.authMode]?.trim();
     if (mode && mode !== 'local') {
       process.stderr.write(`token: note: ${SETTINGS.authMode} is "${mode}"; local tokens are accepted only in local mode\n`);
+    }
+    const unknown = command.roles.filter((role) => !isKnownRole(role));
+    if (unknown.length > 0) {
+      process.stderr.write(`token: note: ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not a Key Vault role and grant${unknown.length === 1 ? 's' : ''} nothing; known: ${KEY_VAULT_ROLES.map((r) => r.value).join(', ')}\n`);
     }
     process.stdout.write(`${await createLocalToken(command)}\n`);
     return 0;

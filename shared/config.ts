@@ -25,6 +25,7 @@ export const SETTINGS = {
   authAudience: 'AUTH_AUDIENCE',
   authAuthorityHost: 'AUTH_AUTHORITY_HOST',
   authLocalKeyFile: 'AUTH_LOCAL_KEY_FILE',
+  authorizationMode: 'AUTHORIZATION_MODE',
   statusSweepSchedule: 'STATUS_SWEEP_SCHEDULE',
   operationMaxAgeSeconds: 'OPERATION_MAX_AGE_SECONDS',
   jobRedriveAfterSeconds: 'JOB_REDRIVE_AFTER_SECONDS',
@@ -67,11 +68,22 @@ export type AuthConfig =
   | { mode: 'entra'; tenantId: string; audience: string; authorityHost: string }
   | { mode: 'local'; keyFile: string; audience: string };
 
+/**
+ * How a verified caller is authorized (AUTHORIZATION_MODE):
+ * - `roles` (the default): by the Key Vault roles in its token's `roles` claim (shared/auth/roles.ts); a
+ *   token without a role that grants the operation is refused 403 ForbiddenByRbac.
+ * - `any-valid-token`: every caller with a valid token may do everything. Only when the audience itself is
+ *   restricted (app role assignment required, docs/deploy.md) and every caller is trusted with every key.
+ */
+export const AUTHORIZATION_MODES = ['roles', 'any-valid-token'] as const;
+export type AuthorizationMode = (typeof AUTHORIZATION_MODES)[number];
+
 export interface Config {
   storage: StorageConfig;
   /** 32 bytes that wrap every private key at rest (AES-256-GCM). */
   keyEncryptionKey: Buffer;
   auth: AuthConfig;
+  authorizationMode: AuthorizationMode;
   /** Operations in progress longer than this fail with a timeout error. */
   operationMaxAgeSeconds: number;
   /** An issuer job not seen to progress for this long is enqueued again by the status sweep. */
@@ -285,6 +297,13 @@ function authFrom(env: NodeJS.ProcessEnv, problems: string[]): AuthConfig | unde
   return { mode, tenantId: tenant.data, audience, authorityHost };
 }
 
+function authorizationModeFrom(env: NodeJS.ProcessEnv, problems: string[]): AuthorizationMode | undefined {
+  const mode = env[SETTINGS.authorizationMode]?.trim() || 'roles';
+  if ((AUTHORIZATION_MODES as readonly string[]).includes(mode)) return mode as AuthorizationMode;
+  problems.push(`${SETTINGS.authorizationMode} must be ${AUTHORIZATION_MODES.map((m) => `"${m}"`).join(' or ')}, got "${mode}"`);
+  return undefined;
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
     super(`Invalid app settings:\n  - ${problems.join('\n  - ')}`);
@@ -296,6 +315,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
   const problems: string[] = [];
   const storage = storageFrom(env, problems);
   const auth = authFrom(env, problems);
+  const authorizationMode = authorizationModeFrom(env, problems);
   const kek = keyEncryptionKey.safeParse(env[SETTINGS.keyEncryptionKey]);
   if (!kek.success) problems.push(...kek.error.issues.map((i) => i.message));
   const maxAge = positiveInt(SETTINGS.operationMaxAgeSeconds, 24 * 3600).safeParse(env[SETTINGS.operationMaxAgeSeconds] || undefined);
@@ -322,12 +342,13 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
   const logLevel = parseLogLevel(env[SETTINGS.logLevel]);
   if (!logLevel) problems.push(`${SETTINGS.logLevel} must be one of ${LOG_LEVELS.join(', ')}, got "${env[SETTINGS.logLevel]}"`);
 
-  if (problems.length > 0 || !storage || !auth || !kek.success || !maxAge.success || !redrive.success || !minIssuance.success || !retention.success || !minDeletion.success || !issuerRetry || !jobLease.success || !logLevel) {
+  if (problems.length > 0 || !storage || !auth || !authorizationMode || !kek.success || !maxAge.success || !redrive.success || !minIssuance.success || !retention.success || !minDeletion.success || !issuerRetry || !jobLease.success || !logLevel) {
     throw new ConfigError(problems);
   }
   return {
     storage,
     auth,
+    authorizationMode,
     keyEncryptionKey: kek.data,
     operationMaxAgeSeconds: maxAge.data,
     jobRedriveAfterSeconds: redrive.data,

@@ -3,10 +3,12 @@ import { type ApiVersion, requireApiVersion } from '../../shared/api/api-version
 import { toErrorResponse } from '../../shared/api/error-response';
 import { vaultUrlOf } from '../../shared/api/wire/identifiers';
 import { authenticate } from '../../shared/auth/authenticate';
+import { authorize } from '../../shared/auth/authorize';
+import type { RoutePermission } from '../../shared/auth/permissions';
 import type { VerifiedCaller } from '../../shared/auth/token-verifier';
 import { type App, getApp, getGate } from '../../shared/composition';
 import { type Recovery, recoveryOf } from '../../shared/domain/soft-delete';
-import { log } from '../logging/log';
+import { type AuditFacts, auditRecordOf, writeAudit } from './audit';
 
 /** What a route handler gets once the request is authenticated and its api-version accepted. */
 export interface RouteRequest {
@@ -29,24 +31,37 @@ export function json(status: number, body: unknown, headers: Record<string, stri
 
 /**
  * Wraps a route: authenticate before anything else (the SDK's first request carries neither token nor
- * body), then the api-version, then the handler; every failure leaves as Key Vault's error envelope, and
- * every request, 401s included, leaves one log line. Routes use it through registerKeyVaultRoute.
+ * body), then authorize the caller for the route's permission (403 ForbiddenByRbac), then the api-version,
+ * then the handler; every failure leaves as Key Vault's error envelope, and every request, 401s and 403s
+ * included, leaves one audit record (./audit.ts). Routes use it through registerKeyVaultRoute.
  */
-export function keyVaultRoute(handler: RouteHandler): HttpHandler {
+export function keyVaultRoute(handler: RouteHandler, permission: RoutePermission): HttpHandler {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
     const started = Date.now();
-    const response = await answer(handler, request, context);
-    logRequest(context, request, response.status ?? 200, Date.now() - started);
+    const facts: AuditFacts = {};
+    const response = await answer(handler, permission, request, context, facts);
+    writeAudit(context, auditRecordOf(request, context, permission, facts, response.status ?? 200, Date.now() - started));
     return response;
   };
 }
 
-async function answer(handler: RouteHandler, request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+async function answer(
+  handler: RouteHandler,
+  permission: RoutePermission,
+  request: HttpRequest,
+  context: InvocationContext,
+  facts: AuditFacts,
+): Promise<HttpResponseInit> {
   const requestId = context.invocationId;
   try {
     const gate = getGate();
     const auth = await authenticate(request.headers, gate.verifier, gate.config.auth);
-    if (!auth.ok) return json(auth.status, auth.body, { ...auth.headers, 'x-ms-request-id': requestId });
+    if (!auth.ok) {
+      if (auth.status === 401) facts.authenticationFailure = auth.reason;
+      return json(auth.status, auth.body, { ...auth.headers, 'x-ms-request-id': requestId });
+    }
+    facts.caller = auth.caller;
+    authorize(auth.caller, permission, gate.config.authorizationMode, new URL(request.url).pathname);
     const apiVersion = requireApiVersion(request.query);
     const app = await getApp();
     const response = await handler({
@@ -64,13 +79,4 @@ async function answer(handler: RouteHandler, request: HttpRequest, context: Invo
     if (mapped.unexpected !== undefined) context.error(`Unexpected failure of ${context.functionName}`, mapped.unexpected);
     return json(mapped.status, mapped.body, { ...mapped.headers, 'x-ms-request-id': requestId });
   }
-}
-
-/**
- * Method, path (never the query or a header: nothing secret), status, duration, and the request id the caller
- * got in x-ms-request-id, so a support question can be matched to its line.
- */
-function logRequest(context: InvocationContext, request: HttpRequest, status: number, ms: number): void {
-  const path = new URL(request.url).pathname;
-  log(context, status >= 500 ? 'error' : 'info', `${request.method} ${path} ${status} ${ms} ms x-ms-request-id=${context.invocationId}`);
 }

@@ -9,7 +9,7 @@ export interface KeyVaultRouteRegistration {
   /** The route template, without the host's route prefix (host.json sets none). */
   readonly route: string;
   readonly methods: readonly HttpMethod[];
-  /** What the caller must be allowed; declared now, enforced once role checks exist. */
+  /** What the caller must be allowed (enforced by keyVaultRoute: the token's roles, shared/auth/roles.ts). */
   readonly permission: RoutePermission;
 }
 
@@ -33,7 +33,7 @@ export function registerKeyVaultRoute(name: string, definition: KeyVaultRouteDef
     methods: [...definition.methods],
     // Tokens are validated in the app (Key Vault's bearer challenge), not by function keys.
     authLevel: 'anonymous',
-    handler: keyVaultRoute(definition.handler),
+    handler: keyVaultRoute(definition.handler, definition.permission),
   });
   registrations.set(name.toLowerCase(), { name, route: definition.route, methods: [...definition.methods], permission: definition.permission });
 }

@@ -45,6 +45,10 @@ param authTenantId string
 @description('Audience (aud) the API requires in access tokens.')
 param authAudience string
 
+@description('AUTHORIZATION_MODE: roles (Key Vault app roles from the token) or any-valid-token.')
+@allowed(['roles', 'any-valid-token'])
+param authorizationMode string
+
 @description('NCRONTAB schedule of the status sweep.')
 param statusSweepSchedule string
 
@@ -167,6 +171,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'AUTH_MODE', value: 'entra' }
         { name: 'AUTH_TENANT_ID', value: authTenantId }
         { name: 'AUTH_AUDIENCE', value: authAudience }
+        { name: 'AUTHORIZATION_MODE', value: authorizationMode }
         { name: 'AUTH_AUTHORITY_HOST', value: environment().authentication.loginEndpoint }
         { name: 'STATUS_SWEEP_SCHEDULE', value: statusSweepSchedule }
         { name: 'PURGE_SCHEDULE', value: purgeSchedule }

@@ -3,8 +3,9 @@
  * permissions (`certificates get`, `secrets get`, ...) that Key Vault names in its 403 messages ("does not
  * have secrets get permission on key vault ..."), each also granted by an RBAC data action.
  *
- * Nothing enforces them yet: every route declares the one it needs (functions/http/register-route.ts) so that
- * role checks can be added in one place later. Only what the registered routes need is listed.
+ * Every route declares the one it needs (functions/http/register-route.ts); the route wrapper enforces it
+ * through the data action it maps to and the caller's roles (shared/auth/roles.ts, shared/auth/authorize.ts).
+ * Only what the registered routes need is listed.
  */
 export const KEY_VAULT_PERMISSIONS = [
   'certificates/get',

@@ -18,7 +18,7 @@ it('logs a refused request: method, path, 401, duration and the x-ms-request-id 
   const requestId = response.headers.get('x-ms-request-id') ?? '';
   expect(requestId).not.toBe('');
   const [line] = await eventually('the request line', async () => (linesFor(requestId).length > 0 ? linesFor(requestId) : undefined));
-  expect(line).toMatch(new RegExp(`GET /certificates/log-401/pending 401 \\d+ ms x-ms-request-id=${requestId}$`));
+  expect(line).toMatch(new RegExp(`GET /certificates/log-401/pending 401 \\d+ ms x-ms-request-id=${requestId} audit=\\{`));
 });
 
 it('logs a create with its status, and never the token or the query', async () => {
@@ -32,6 +32,16 @@ it('logs a create with its status, and never the token or the query', async () =
   const requestId = response.headers.get('x-ms-request-id') ?? '';
   const [line] = await eventually('the request line', async () => (linesFor(requestId).length > 0 ? linesFor(requestId) : undefined));
   expect(line).toMatch(/POST \/certificates\/log-create\/create 202 \d+ ms/);
+  // The audit record of a success: who (the token's subject), what, on which object, and how it ended.
+  expect(JSON.parse(/ audit=(\{.*\})$/.exec(line ?? '')?.[1] ?? 'null')).toMatchObject({
+    requestId,
+    operation: 'certificateCreate',
+    action: 'Microsoft.KeyVault/vaults/certificates/create/action',
+    objectName: 'log-create',
+    status: 202,
+    result: 'succeeded',
+    caller: { oid: 'local-user', tenantId: 'local' },
+  });
   expect(lines.join('\n')).not.toContain(token);
   expect(lines.join('\n')).not.toContain('query-value');
 });

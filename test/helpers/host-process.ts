@@ -9,6 +9,7 @@ import { TableClient } from '@azure/data-tables';
 import { ensureDevTlsCredentials } from '../../scripts/local-host/dev-ca';
 import { findFreePort } from '../../scripts/local-host/ports';
 import { ensureLocalSigningKey, issueLocalToken } from '../../shared/auth/local-signing-key';
+import { LOCAL_DEVELOPER_ROLE } from '../../shared/auth/roles';
 import { DEFAULT_AUDIENCE } from '../../shared/config';
 import { startAzurite, type RunningAzurite } from './azurite';
 
@@ -161,7 +162,8 @@ export async function startHostProcess(options: HostProcessOptions = {}): Promis
     throw error;
   }
 
-  const token = (tokenOptions: { roles?: string[]; lifetimeSeconds?: number } = {}) => issueLocalToken(keyFile, { audience: DEFAULT_AUDIENCE, ...tokenOptions });
+  const token = (tokenOptions: { roles?: string[]; lifetimeSeconds?: number } = {}) =>
+    issueLocalToken(keyFile, { audience: DEFAULT_AUDIENCE, roles: [LOCAL_DEVELOPER_ROLE], ...tokenOptions });
   return {
     url: origins.url,
     httpsUrl: origins.httpsUrl,

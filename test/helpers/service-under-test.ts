@@ -9,6 +9,7 @@ import { startLocalHost } from '../../scripts/local-host/host';
 import { startAzurite, type RunningAzurite } from './azurite';
 import { ensureLocalSigningKey, issueLocalToken } from '../../shared/auth/local-signing-key';
 import { DEFAULT_AUDIENCE } from '../../shared/config';
+import { LOCAL_DEVELOPER_ROLE } from '../../shared/auth/roles';
 
 /** The app on the local host with its own Azurite, as a user's `npm start` runs it, on free ports. */
 export interface ServiceUnderTest {
@@ -29,7 +30,8 @@ export interface ServiceUnderTest {
   /** The local signing key the host trusts (AUTH_MODE=local). */
   keyFile: string;
   azurite: RunningAzurite;
-  token(options?: { roles?: string[]; lifetimeSeconds?: number }): Promise<string>;
+  /** A token the host accepts; with the role `npm run token` gives by default (KeyVault.Administrator) unless `roles` says otherwise. */
+  token(options?: { roles?: string[]; lifetimeSeconds?: number; subject?: string }): Promise<string>;
   credential: TokenCredential;
   table(name: string): TableClient;
   stop(): Promise<void>;
@@ -65,8 +67,8 @@ export async function startService(settings: Record<string, string> = {}, option
   });
   const host = await startLocalHost({ port: options.port ?? 0, https: { port: 0, credentials: () => Promise.resolve(tls) }, env, log: options.log ?? (() => undefined) });
   if (!host.httpsUrl) throw new Error('The local host did not start HTTPS');
-  const token = (options: { roles?: string[]; lifetimeSeconds?: number } = {}) =>
-    issueLocalToken(keyFile, { audience: DEFAULT_AUDIENCE, ...options });
+  const token = (options: { roles?: string[]; lifetimeSeconds?: number; subject?: string } = {}) =>
+    issueLocalToken(keyFile, { audience: DEFAULT_AUDIENCE, roles: [LOCAL_DEVELOPER_ROLE], ...options });
   const credential: TokenCredential = {
     async getToken(): Promise<AccessToken> {
       return { token: await token(), expiresOnTimestamp: Date.now() + 3_600_000 };

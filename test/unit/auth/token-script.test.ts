@@ -15,13 +15,22 @@ afterEach(() => {
 });
 
 describe('npm run token', () => {
-  it('defaults to the key file and audience the local host uses', () => {
+  it('defaults to the key file and audience the local host uses, and the local developer role (Key Vault Administrator)', () => {
     expect(parseTokenCommand([], {})).toEqual({
       keyFile: '.local/auth-signing-key.json',
       audience: 'https://vault.azure.net',
       lifetimeSeconds: 86_400,
-      roles: [],
+      roles: ['KeyVault.Administrator'],
     });
+  });
+
+  it('takes --roles, comma-separated, by value or by Key Vault name, and --roles "" for none', () => {
+    expect(parseTokenCommand(['--roles', 'KeyVault.Reader, key vault secrets user'], {}).roles).toEqual(['KeyVault.Reader', 'KeyVault.SecretsUser']);
+    expect(parseTokenCommand(['--roles', 'Key Vault Certificates Officer', '--role', 'Custom'], {}).roles).toEqual([
+      'KeyVault.CertificatesOfficer',
+      'Custom',
+    ]);
+    expect(parseTokenCommand(['--roles', ''], {}).roles).toEqual([]);
   });
 
   it('reads AUTH_LOCAL_KEY_FILE, AUTH_AUDIENCE and the flags', () => {
