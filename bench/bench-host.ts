@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { startAzurite } from '../scripts/local-host/azurite';
 import { ensureLocalSigningKey, issueLocalToken } from '../shared/auth/local-signing-key';
+import { LOCAL_DEVELOPER_ROLE } from '../shared/auth/roles';
 import { DEFAULT_AUDIENCE } from '../shared/config';
 
 /**
@@ -71,7 +72,7 @@ export async function startBenchHost(options: BenchHostOptions): Promise<BenchHo
     url,
     connectionString: azurite.connectionString,
     tableEndpoint: azurite.tableEndpoint,
-    token: await issueLocalToken(keyFile, { audience: DEFAULT_AUDIENCE }),
+    token: await issueLocalToken(keyFile, { audience: DEFAULT_AUDIENCE, roles: [LOCAL_DEVELOPER_ROLE] }),
     pid,
     async stop() {
       child.kill('SIGTERM');

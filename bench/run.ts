@@ -11,6 +11,7 @@ import { QueueServiceClient } from '@azure/storage-queue';
 import { AZURITE_ACCOUNT, AZURITE_ACCOUNT_KEY } from '../scripts/local-host/azurite';
 import { findFreePort } from '../scripts/local-host/ports';
 import { ensureLocalSigningKey, issueLocalToken } from '../shared/auth/local-signing-key';
+import { LOCAL_DEVELOPER_ROLE } from '../shared/auth/roles';
 import { DEFAULT_AUDIENCE } from '../shared/config';
 import { QUEUES, TABLES } from '../shared/names';
 import { type BenchHost, cpuMicrosOf, peakRssOf, startBenchHost } from './bench-host';
@@ -363,7 +364,7 @@ async function measureFirst202(): Promise<number> {
   const port = await findFreePort();
   const keyFile = join(dataDir, 'startup-key.json');
   await ensureLocalSigningKey(keyFile);
-  const token = await issueLocalToken(keyFile, { audience: DEFAULT_AUDIENCE });
+  const token = await issueLocalToken(keyFile, { audience: DEFAULT_AUDIENCE, roles: [LOCAL_DEVELOPER_ROLE] });
   const env = {
     ...process.env,
     PORT: String(port),
