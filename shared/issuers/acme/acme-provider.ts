@@ -366,7 +366,8 @@ function guarded(request: IssuanceRequest, step: () => Promise<IssuanceStep>): P
  * A misconfigured issuer fails the request as the issuer's fault; a CA's refusal (a problem document of a
  * permanent type, e.g. rejectedIdentifier at newOrder, badCSR at finalize) as a rejection of this request;
  * anything else (network, timeout, serverInternal, rateLimited, a 5xx without a problem) is retried with the
- * job's backoff, shown to the caller in the CA's words.
+ * job's backoff, shown to the caller in the CA's words. What is neither the CA's nor the network's is
+ * rethrown, for the job to log and word for the caller.
  */
 function failureStep(request: IssuanceRequest, error: unknown): IssuanceStep {
   if (error instanceof AcmeIssuerMisconfigured) return issuerFailure(error.message);
@@ -379,6 +380,16 @@ function failureStep(request: IssuanceRequest, error: unknown): IssuanceStep {
   if (problem && !TRANSIENT_PROBLEMS.has(problem.type)) return requestRejected(`The ACME server refused the request: ${problem.text}`);
   const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
   if (code && TRANSIENT_CODES.has(code)) return { kind: 'retry', message: `The ACME directory ${directory} could not be reached (${code}).` };
-  const detail = error instanceof Error ? error.message : String(error);
-  return { kind: 'retry', message: `Issuing through the ACME directory ${directory} failed: ${detail}` };
+  if (problem) return { kind: 'retry', message: `The ACME server asked to try again later: ${problem.text}` };
+  const status = httpStatusOf(error);
+  if (status !== undefined) return { kind: 'retry', message: `The ACME directory ${directory} answered HTTP ${status}; the request will be retried.` };
+  // Anything else (storage, the DNS adapter, a bug) is not the CA's to explain: the job keeps its text for
+  // operators and shows the caller its own plain sentence.
+  throw error;
+}
+
+/** The HTTP status of a CA's answer that carried no problem document (acme-client rejects with axios errors). */
+function httpStatusOf(error: unknown): number | undefined {
+  const status = (error as { response?: { status?: unknown } } | null)?.response?.status;
+  return typeof status === 'number' ? status : undefined;
 }

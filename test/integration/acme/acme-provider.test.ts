@@ -184,6 +184,14 @@ describeWithPebble('ACME provider steps against Pebble', () => {
     expect(step).toEqual({ kind: 'retry', message: `The ACME directory ${directoryUrl} could not be reached (ECONNREFUSED).` });
   });
 
+  test("a failure that is neither the CA's nor the network's (here the account store) is thrown for the job to log, not shown to the caller in its own words", async () => {
+    const failingAccounts = Object.assign(Object.create(accounts) as MemoryAcmeAccounts, {
+      get: () => Promise.reject(new Error('TableService: internal storage detail')),
+    });
+    const failing = acmeProvider({ accounts: failingAccounts, http01: new MemoryHttp01Answers(), keyEncryptionKey: kek, passwordBinding: (name) => `issuer:${name}` });
+    await expect(failing.start(await requestFor(issuerFor(pebble.directoryUrl), ['store.example.com']))).rejects.toThrow('internal storage detail');
+  });
+
   test('an issuer object that is not usable fails the request as the issuer\'s fault, saying what is wrong', async () => {
     const step = await provider.start(await requestFor({ ...issuerFor(pebble.directoryUrl), accountId: 'http://plain.example/dir' }, ['x.example.com']));
     expect(step).toEqual({ kind: 'failed', code: 'CertificateIssuerError', message: expect.stringContaining('must use https') });
