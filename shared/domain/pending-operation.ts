@@ -42,6 +42,12 @@ export interface JobState {
    * finds nothing to do, so one operation never has two chains of messages asking its issuer.
    */
   nextAttemptOn?: number;
+  /**
+   * Set while a run calls the provider (nextAttemptOn is then its lease's end). A cancellation waits for that
+   * call to end, so the provider is never asked to cancel a state another call is still changing (an ACME
+   * order being placed would be left behind).
+   */
+  callUnderWay?: true;
 }
 
 /** A provider's state between calls, as stored: `data` as it is, the secret part sealed to this operation. */
@@ -176,12 +182,14 @@ export function markedDeleted(op: PendingOperation, now: number): PendingOperati
 
 /**
  * A message may only call the provider when the operation is due: when its next attempt has come, allowing
- * for clocks (the queue's and this instance's) that disagree by a second or two. Cancellation is always due.
+ * for clocks (the queue's and this instance's) that disagree by a second or two. A cancellation is due at once,
+ * unless another run is calling the provider right now: then it waits for that call to end.
  */
 const DUE_SLACK_SECONDS = 2;
 
 export function isDueForAttempt(op: PendingOperation, now: number): boolean {
-  return op.cancellationRequested || op.job.nextAttemptOn === undefined || now >= op.job.nextAttemptOn - DUE_SLACK_SECONDS;
+  const due = op.job.nextAttemptOn === undefined || now >= op.job.nextAttemptOn - DUE_SLACK_SECONDS;
+  return due || (op.cancellationRequested === true && !op.job.callUnderWay);
 }
 
 /**
@@ -189,7 +197,7 @@ export function isDueForAttempt(op: PendingOperation, now: number): boolean {
  * of two concurrent runs call it. Until `leaseUntil` no other run does; after it, a run that died is replaced.
  */
 export function withProviderCallUnderWay(op: PendingOperation, leaseUntil: number): PendingOperation {
-  return { ...op, job: { ...op.job, nextAttemptOn: leaseUntil } };
+  return { ...op, job: { ...op.job, nextAttemptOn: leaseUntil, callUnderWay: true } };
 }
 
 /** The provider answered and asked to be called again at `nextAttemptOn`: failures in a row start over. */

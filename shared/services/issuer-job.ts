@@ -181,8 +181,16 @@ async function schedulePoll(ctx: ServiceContext, job: IssuerJob, taken: Stored<P
     await ctx.certificates.putOperation(withProviderPending(current.value, sealed, now, now + delay), current.etag);
   });
   if (!written) return 'dropped';
-  await ctx.jobs.enqueue(job, { delaySeconds: delay });
+  await ctx.jobs.enqueue(job, { delaySeconds: cancelledMeanwhile(taken, written) ? 0 : delay });
   return 'pending';
+}
+
+/**
+ * A cancellation that arrived while this run was calling the provider waited for the call to end (see
+ * isDueForAttempt): it is taken up at once, with the state the provider just answered (an order it placed).
+ */
+function cancelledMeanwhile(taken: Stored<PendingOperation>, written: PendingOperation): boolean {
+  return !taken.value.cancellationRequested && written.cancellationRequested;
 }
 
 async function retryOrGiveUp(
@@ -210,7 +218,7 @@ async function retryOrGiveUp(
     changeListedCertificate(ctx, job.name, () => ctx.certificates.putOperation(retried(current.value), current.etag)),
   );
   if (!written) return 'dropped';
-  await ctx.jobs.enqueue(job, { delaySeconds: delay });
+  await ctx.jobs.enqueue(job, { delaySeconds: cancelledMeanwhile(taken, written) ? 0 : delay });
   return 'retrying';
 }
 
@@ -252,17 +260,17 @@ async function writeLive(
   job: IssuerJob,
   taken: Stored<PendingOperation>,
   write: (current: Stored<PendingOperation>) => Promise<unknown>,
-): Promise<boolean> {
+): Promise<PendingOperation | undefined> {
   let current = taken;
   for (let round = 1; ; round++) {
     try {
       await write(current);
-      return true;
+      return current.value;
     } catch (error) {
       if (!(error instanceof WriteConflictError) || round >= WRITE_ROUNDS) throw error;
     }
     const fresh = await ctx.certificates.getOperation(job.name);
-    if (!fresh || isStale(fresh, job)) return false;
+    if (!fresh || isStale(fresh, job)) return undefined;
     current = fresh;
   }
 }

@@ -168,6 +168,29 @@ describe('the issuer job with a long-running provider', () => {
     expect(ended).not.toHaveProperty('error');
   });
 
+  it('a cancellation that arrives while the provider is being called waits for that call, then cancels with the state it answered', async () => {
+    const t = await setupWith();
+    let answerStart: (step: IssuanceStep) => void = () => undefined;
+    t.script.start.push(() => new Promise<IssuanceStep>((resolve) => (answerStart = resolve)));
+    const running = t.run();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(t.calls.map((c) => c.method)).toEqual(['start']);
+
+    await requestCancellation(t.ctx, 'web');
+    // The cancellation's own message comes while the call is under way: it must not cancel a state about to change.
+    expect(await t.deliver()).toEqual(['notDue']);
+    expect(t.calls.map((c) => c.method)).toEqual(['start']);
+
+    // The call ends with an order placed at the CA; the run keeps it and brings the cancellation back at once.
+    answerStart({ kind: 'pending', state: { data: { order: 'o-9' } }, retryAfterSeconds: 600 });
+    expect(await running).toBe('pending');
+    expect(t.sent.at(-1)?.delaySeconds).toBe(0);
+    t.script.cancel.push(answer({ kind: 'cancelled' }));
+    expect(await t.deliver()).toEqual(['cancelled']);
+    expect(t.calls.map((c) => c.method)).toEqual(['start', 'cancel']);
+    expect(t.calls[1]?.state).toEqual({ data: { order: 'o-9' } });
+  });
+
   it('ends cancelled without calling the provider when it had not started', async () => {
     const t = await setupWith();
     await requestCancellation(t.ctx, 'web');
