@@ -347,6 +347,23 @@ const scenarios: Record<SdkConformanceScenario, () => Promise<void>> = {
       expect([label, verifies(Buffer.from('something else'))]).toEqual([label, false]);
     }
   },
+
+  async private_ca_issued() {
+    const [caName, issuerName, leafName] = ['ca', 'issuer', 'leaf'].map((part) => `${nameFor('private_ca_issued')}-${part}`) as [string, string, string];
+    const caSubject = `CN=Conformance CA ${run}, O=Conformance`;
+    const ca = await createIssued(caName, { subject: caSubject, keyUsage: ['keyCertSign', 'cRLSign'], enhancedKeyUsage: [], keyType: 'EC', keyCurveName: 'P-256' });
+    const issuer = await certificates().createIssuer(issuerName, 'PrivateCA', { accountId: caName });
+    expect([issuer.provider, issuer.accountId]).toEqual(['PrivateCA', caName]);
+
+    const issued = await (await certificates().beginCreateCertificate(leafName, { issuerName, subject: `CN=${leafName}.js.example` }, fastPolling)).pollUntilDone();
+
+    expect(issued.policy?.issuerName).toBe(issuerName);
+    const caCertificate = new X509Certificate(Buffer.from(ca.cer as Uint8Array));
+    const leaf = new X509Certificate(Buffer.from(issued.cer as Uint8Array));
+    expect([leaf.subject, leaf.issuer]).toEqual([`CN=${leafName}.js.example`, caCertificate.subject]);
+    expect(leaf.checkIssued(caCertificate)).toBe(true);
+    expect(leaf.verify(caCertificate.publicKey)).toBe(true);
+  },
 };
 
 describe('the official JS SDK passes every conformance scenario', () => {

@@ -52,6 +52,13 @@ export const SDK_CONFORMANCE_SCENARIOS = [
    * RSA and an EC key, verified locally with the public key of the certificate itself.
    */
   'key_signs_with_certificate_key',
+  /**
+   * A private CA (docs/private-ca.md): a CA certificate made with Self and a keyCertSign policy, a `PrivateCA`
+   * issuer naming it made with the SDK's create-issuer call, then a certificate created with that issuer and
+   * waited on with the SDK's own poller. The issued certificate chains to the CA: its issuer is the CA's subject
+   * and its signature verifies with the CA's public key (checked in the SDK's language).
+   */
+  'private_ca_issued',
 ] as const;
 
 export type SdkConformanceScenario = (typeof SDK_CONFORMANCE_SCENARIOS)[number];

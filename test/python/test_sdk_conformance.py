@@ -34,6 +34,7 @@ from azure.keyvault.certificates import (
     CertificateClient,
     CertificateContact,
     CertificatePolicy,
+    KeyUsageType,
     KeyVaultCertificate,
 )
 from azure.keyvault.keys.crypto import CryptographyClient, SignatureAlgorithm
@@ -69,6 +70,7 @@ SCENARIOS = [
     "certificates_listed",
     "backup_restored",
     "key_signs_with_certificate_key",
+    "private_ca_issued",
 ]
 
 KEY_VAULT_SCOPE = "https://vault.azure.net/.default"
@@ -207,6 +209,19 @@ def verifies(certificate, algorithm, signature, message):
             half = len(signature) // 2
             der_signature = encode_dss_signature(int.from_bytes(signature[:half], "big"), int.from_bytes(signature[half:], "big"))
             public_key.verify(der_signature, message, ec.ECDSA(hashes.SHA256()))
+        return True
+    except InvalidSignature:
+        return False
+
+
+def signed_by(certificate, issuer_public_key):
+    """Whether `issuer_public_key` verifies the certificate's signature (cryptography 38 has no
+    verify_directly_issued_by, so this is that check for the RSA and EC keys Key Vault makes)."""
+    try:
+        if isinstance(issuer_public_key, ec.EllipticCurvePublicKey):
+            issuer_public_key.verify(certificate.signature, certificate.tbs_certificate_bytes, ec.ECDSA(certificate.signature_hash_algorithm))
+        else:
+            issuer_public_key.verify(certificate.signature, certificate.tbs_certificate_bytes, padding.PKCS1v15(), certificate.signature_hash_algorithm)
         return True
     except InvalidSignature:
         return False
@@ -592,6 +607,35 @@ class SdkConformance(unittest.TestCase):
                 certificate = x509.load_der_x509_certificate(bytes(issued.cer))
                 self.assertTrue(verifies(certificate, algorithm, signed.signature, message), "the certificate's public key does not verify the signature")
                 self.assertFalse(verifies(certificate, algorithm, signed.signature, b"something else"))
+
+    def test_private_ca_issued(self):
+        client = self.certificates()
+        ca_name, issuer_name, leaf_name = unique_name("ca"), unique_name("private-ca"), unique_name("ca-leaf")
+        # A CA is a certificate whose policy asks for keyCertSign (docs/private-ca.md); no EKU, which would limit
+        # every certificate below it.
+        ca_issued = self.create_issued(
+            ca_name,
+            key_type="EC",
+            key_curve_name="P-256",
+            key_usage=[KeyUsageType.key_cert_sign, KeyUsageType.crl_sign],
+            enhanced_key_usage=[],
+        )
+        issuer = client.create_issuer(issuer_name, "PrivateCA", account_id=ca_name)
+        self.assertEqual((issuer.provider, issuer.account_id), ("PrivateCA", ca_name))
+
+        poller = client.begin_create_certificate(
+            leaf_name, CertificatePolicy(issuer_name=issuer_name, subject=f"CN={leaf_name}.python-sdk.example"), _polling_interval=0.2
+        )
+        issued = poller.result()
+
+        self.assertEqual(poller.status(), "completed")
+        self.assertEqual(issued.policy.issuer_name, issuer_name)
+        ca = x509.load_der_x509_certificate(bytes(ca_issued.cer))
+        leaf = x509.load_der_x509_certificate(bytes(issued.cer))
+        self.assertEqual(leaf.subject.rfc4514_string(), f"CN={leaf_name}.python-sdk.example")
+        self.assertEqual(leaf.issuer, ca.subject)
+        self.assertTrue(signed_by(leaf, ca.public_key()), "the leaf's signature does not verify with the CA's public key")
+        self.assertFalse(signed_by(leaf, ec.generate_private_key(ec.SECP256R1()).public_key()), "the leaf verifies with an unrelated key")
 
 
 class RecordingResult(unittest.TextTestResult):

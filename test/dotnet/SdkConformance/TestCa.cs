@@ -15,6 +15,12 @@ internal sealed class TestCa : IDisposable
     public X509Certificate2 Certificate { get; }
 
     public TestCa(string subject = "CN=SDK conformance test CA, O=Tests")
+        : this(new X500DistinguishedName(subject))
+    {
+    }
+
+    // A CA under a name given byte for byte: one that claims to be another CA.
+    public TestCa(X500DistinguishedName subject)
     {
         var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
