@@ -70,6 +70,11 @@ const HOST = '127.0.0.1';
 const START_ATTEMPTS = 3;
 const OUTPUT_LINES_KEPT = 40;
 const STOP_GRACE_MS = 5_000;
+/**
+ * What Azurite 3.35's per-service entry points (dist/src/{queue,table}/main.js) stop cleanly on, saving their
+ * LokiJS database: both handle SIGINT; only the queue service handles SIGTERM.
+ */
+const GRACEFUL_STOP_SIGNAL = 'SIGINT';
 
 function azuriteScript(service: ServiceName): string {
   const root = path.dirname(require.resolve('azurite/package.json'));
@@ -161,8 +166,9 @@ async function waitUntilListening(services: readonly Service[], timeoutMs: numbe
 async function stopService(service: Service): Promise<void> {
   if (service.exited) return;
   const exited = new Promise<void>((resolve) => service.child.once('exit', () => resolve()));
-  // SIGTERM lets a persisted Azurite flush its database; SIGKILL if it hangs.
-  service.child.kill('SIGTERM');
+  // SIGINT lets a persisted Azurite save its database (the table service has no SIGTERM handler: SIGTERM kills it
+  // unsaved); SIGKILL if it hangs.
+  service.child.kill(GRACEFUL_STOP_SIGNAL);
   const timer = setTimeout(() => service.child.kill('SIGKILL'), STOP_GRACE_MS);
   await exited;
   clearTimeout(timer);
@@ -258,7 +264,7 @@ interface RecordedProcess {
   location?: string;
 }
 
-/** How long a leftover Azurite gets to save its data and exit after SIGTERM. */
+/** How long a leftover Azurite gets to save its data and exit after SIGINT. */
 const LEFTOVER_STOP_TIMEOUT_MS = 20_000;
 
 /** The process is alive and is an Azurite (pids are reused: never signal a stranger). */
@@ -310,15 +316,15 @@ function flag(service: string, suffix: string): string {
   return `--${service}${suffix}`;
 }
 
-/** SIGTERM (Azurite saves its database), then waits for each to exit; never SIGKILL, which would lose writes. */
+/** SIGINT (Azurite saves its database), then waits for each to exit; never SIGKILL, which would lose writes. */
 async function stopGracefully(processes: readonly RecordedProcess[], timeoutMs: number): Promise<void> {
-  for (const p of processes) process.kill(p.pid, 'SIGTERM');
+  for (const p of processes) process.kill(p.pid, GRACEFUL_STOP_SIGNAL);
   const deadline = Date.now() + timeoutMs;
   for (const p of processes) {
     while (isAzurite(p.pid)) {
       if (Date.now() > deadline) {
         throw new Error(
-          `Azurite ${p.service} (pid ${p.pid}) did not exit within ${timeoutMs / 1000} s of SIGTERM; it is left running (the next start reattaches to it, or stop it yourself: kill ${p.pid}).`,
+          `Azurite ${p.service} (pid ${p.pid}) did not exit within ${timeoutMs / 1000} s of ${GRACEFUL_STOP_SIGNAL}; it is left running (the next start reattaches to it, or stop it yourself: kill ${p.pid}).`,
         );
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -360,7 +366,7 @@ export async function reattachAzurite(options: { processFile: string; location: 
 /**
  * A host killed without a chance to stop its emulators (kill -9, a crash) leaves them running on the data
  * folder. Two emulators on one folder would overwrite each other's files, so the next start stops the old ones
- * first, gracefully: SIGTERM lets Azurite save what it holds in memory. One that does not exit in time is left
+ * first, gracefully: SIGINT lets Azurite save what it holds in memory. One that does not exit in time is left
  * alone and reported, never killed outright, since that would lose its unsaved writes.
  */
 export async function stopLeftoverAzurite(processFile: string, log: (line: string) => void): Promise<void> {

@@ -35,7 +35,9 @@ describe('npm start killed with SIGKILL during creates', () => {
   });
 
   it('loses no acknowledged create: the next start reattaches to Azurite and every 202 ends completed', async () => {
+    const t0 = Date.now();
     const first = await startNpmStart(dataDir, SETTINGS);
+    const t1 = Date.now();
     hosts.push(first);
     const keyFile = path.join(dataDir, 'auth-signing-key.json');
     const token = () => issueLocalToken(keyFile, { audience: DEFAULT_AUDIENCE });
@@ -51,7 +53,9 @@ describe('npm start killed with SIGKILL during creates', () => {
     expect(azurite).toHaveLength(2);
     expect(azurite.every(isAlive)).toBe(true);
 
+    const t2 = Date.now();
     const second = await startNpmStart(dataDir, SETTINGS);
+    const t3 = Date.now();
     hosts.push(second);
     expect(second.output()).toMatch(/Reattached to Azurite/);
     const kv2 = rawClient(second.url, token);
@@ -66,6 +70,7 @@ describe('npm start killed with SIGKILL during creates', () => {
       ),
     );
     const lost = acknowledged.length - statuses.length;
+    console.log(`phases: start ${t1 - t0} ms, creates+kill ${t2 - t1} ms, restart ${t3 - t2} ms, drain ${Date.now() - t3} ms`);
     console.log(`npm start kill test: ${CREATES} creates, ${acknowledged.length} answered 202, host group SIGKILLed, lost ${lost}, ` +
       `completed ${statuses.filter((s) => s === 'completed').length}`);
     expect(acknowledged).toHaveLength(CREATES);
