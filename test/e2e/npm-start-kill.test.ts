@@ -13,7 +13,7 @@ import { eventually } from '../helpers/service-under-test';
  * its Azurite runs in a process group of its own, the next `npm start` reattaches to it, and every
  * acknowledged create is found and ends completed.
  */
-const CREATES = 30;
+const CREATES = 20;
 const SETTINGS = {
   AUTH_MODE: 'local',
   STATUS_SWEEP_SCHEDULE: '*/1 * * * * *',
