@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { TableClient } from '@azure/data-tables';
-import { startAzurite, stopLeftoverAzurite } from '../../../scripts/local-host/azurite';
+import { reattachAzurite, startAzurite, stopLeftoverAzurite } from '../../../scripts/local-host/azurite';
 import { canConnect } from '../../../scripts/local-host/ports';
 
 function azuriteCommandLine(pid: number): string {
@@ -69,6 +69,25 @@ describe('Azurite left behind by a host that died', () => {
       expect((await again.getEntity<{ value: string }>('p', 'r')).value).toBe('kept');
     } finally {
       await second.stop();
+    }
+  });
+
+  it('a detached emulator is reattached only on its own data folder, and a reattached one stops gracefully', async () => {
+    const processFile = path.join(dir, 'azurite-processes.json');
+    const location = path.join(dir, 'data');
+    const started = await startAzurite({ location, processFile, detached: true });
+    const pids = started.pids ?? [];
+    try {
+      expect(await reattachAzurite({ processFile, location: path.join(dir, 'other') })).toBeUndefined();
+      const reattached = await reattachAzurite({ processFile, location });
+      expect(reattached?.connectionString).toBe(started.connectionString);
+      await reattached?.stop();
+      for (const pid of pids) expect(azuriteCommandLine(pid)).not.toContain('azurite');
+      expect(existsSync(processFile)).toBe(false);
+      // Nothing left to take over.
+      expect(await reattachAzurite({ processFile, location })).toBeUndefined();
+    } finally {
+      await started.stop();
     }
   });
 
