@@ -14,6 +14,8 @@ import { eventually } from '../helpers/service-under-test';
  * acknowledged create is found and ends completed.
  */
 const CREATES = 20;
+/** Two starts of the real entry point; in a fresh checkout the first also transpiles every source once (~20 s). */
+const TEST_TIMEOUT_MS = 120_000;
 /**
  * Jobs come due after the kill, so what is measured is the durability of the acknowledged writes. (A job killed
  * mid-run holds its operation until its lease, JOB_LEASE_SECONDS = 120 s, runs out and the sweep redrives it:
@@ -91,5 +93,5 @@ describe('npm start killed with SIGKILL during creates', () => {
     await second.stop();
     for (const pid of azurite) await eventually(`Azurite ${pid} to exit`, () => Promise.resolve(isAlive(pid) ? undefined : true));
     expect(existsSync(path.join(dataDir, 'azurite-processes.json'))).toBe(false);
-  });
+  }, TEST_TIMEOUT_MS);
 });
