@@ -111,7 +111,9 @@ function isRunning(pid) {
  * the host, running in this same process, then finds its own pid in it.
  */
 function takeDataFolderLock() {
-  const localDir = path.join(ROOT, '.local');
+  // The host's own rule (scripts/local-host/main.ts, localDataDir).
+  const configured = process.env.LOCAL_DATA_DIR?.trim();
+  const localDir = configured ? path.resolve(ROOT, configured) : path.join(ROOT, '.local');
   fs.mkdirSync(localDir, { recursive: true, mode: 0o700 });
   const file = path.join(localDir, 'host.lock');
   for (let attempt = 0; attempt < 2; attempt++) {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { canConnect, findFreePort } from './ports';
@@ -25,6 +25,15 @@ export interface AzuriteOptions {
    */
   processFile?: string;
   /**
+   * Run the services in their own process group, writing their output to `azurite-<service>.log` in `location`,
+   * so that they outlive a host that is killed (SIGKILL, the OOM killer, a killed process group): Azurite keeps
+   * what it acknowledged in memory and saves it every 5 s and when it stops, so it must not die with the host.
+   * `stop()` still stops them gracefully; a host that died leaves them for reattachAzurite. Needs `location`.
+   */
+  detached?: boolean;
+  /** Listen on these ports instead of free ones (a test that restarts its emulator on the same endpoints). */
+  ports?: { queue: number; table: number; blob?: number };
+  /**
    * Accounts to serve besides the well-known one, all with its public key. A test run shares one emulator
    * and gives each test file its own account, so the app's fixed table and queue names never collide.
    */
@@ -37,6 +46,8 @@ export interface RunningAzurite {
   readonly queueEndpoint: string;
   readonly tableEndpoint: string;
   readonly blobEndpoint?: string;
+  /** The emulator's processes (absent for an account on a shared emulator, which is not this file's to stop). */
+  readonly pids?: readonly number[];
   stop(): Promise<void>;
 }
 
@@ -50,7 +61,8 @@ interface Service {
   readonly name: ServiceName;
   readonly port: number;
   readonly child: ChildProcess;
-  readonly output: string[];
+  /** The last lines Azurite printed (for a detached one, read from its log file when asked). */
+  output(): string[];
   exited: boolean;
 }
 
@@ -58,6 +70,11 @@ const HOST = '127.0.0.1';
 const START_ATTEMPTS = 3;
 const OUTPUT_LINES_KEPT = 40;
 const STOP_GRACE_MS = 5_000;
+/**
+ * What Azurite 3.35's per-service entry points (dist/src/{queue,table}/main.js) stop cleanly on, saving their
+ * LokiJS database: both handle SIGINT; only the queue service handles SIGTERM.
+ */
+const GRACEFUL_STOP_SIGNAL = 'SIGINT';
 
 function azuriteScript(service: ServiceName): string {
   const root = path.dirname(require.resolve('azurite/package.json'));
@@ -81,18 +98,46 @@ function spawnService(name: ServiceName, port: number, options: AzuriteOptions):
   const env = options.accounts
     ? { ...process.env, AZURITE_ACCOUNTS: [AZURITE_ACCOUNT, ...options.accounts].map((a) => `${a}:${AZURITE_ACCOUNT_KEY}`).join(';') }
     : process.env;
-  const child = spawn(process.execPath, args, { cwd: options.location ?? tmpdir(), env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const service: Service = { name, port, child, output: [], exited: false };
+  const cwd = options.location ?? tmpdir();
+  if (options.detached && options.location) return spawnDetached(name, port, args, { cwd, env, location: options.location });
+  const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  const service: Service = { name, port, child, output: () => output, exited: false };
   const collect = (chunk: Buffer) => {
     for (const line of chunk.toString('utf8').split(/\r?\n/)) {
       if (!line.trim()) continue;
-      service.output.push(line);
-      if (service.output.length > OUTPUT_LINES_KEPT) service.output.shift();
+      output.push(line);
+      if (output.length > OUTPUT_LINES_KEPT) output.shift();
       options.log?.(`[azurite-${name}] ${line}`);
     }
   };
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
+  child.once('exit', () => {
+    service.exited = true;
+  });
+  return service;
+}
+
+/**
+ * Its own process group (a signal to the host's group does not reach it) and no pipe to the host (a pipe
+ * whose reader died would fail Azurite's next write): output goes to a file in the data folder.
+ */
+function spawnDetached(name: ServiceName, port: number, args: string[], where: { cwd: string; env: NodeJS.ProcessEnv; location: string }): Service {
+  const logFile = path.join(where.location, `azurite-${name}.log`);
+  const fd = openSync(logFile, 'a', 0o600);
+  const child = spawn(process.execPath, args, { cwd: where.cwd, env: where.env, stdio: ['ignore', fd, fd], detached: true });
+  closeSync(fd);
+  // The host may exit without waiting for it.
+  child.unref();
+  const output = () => {
+    try {
+      return readFileSync(logFile, 'utf8').split(/\r?\n/).filter((line) => line.trim()).slice(-OUTPUT_LINES_KEPT);
+    } catch {
+      return [];
+    }
+  };
+  const service: Service = { name, port, child, output, exited: false };
   child.once('exit', () => {
     service.exited = true;
   });
@@ -105,7 +150,7 @@ async function waitUntilListening(services: readonly Service[], timeoutMs: numbe
   while (pending.size > 0) {
     for (const service of [...pending]) {
       if (service.exited) {
-        throw new Error(`Azurite ${service.name} exited during startup:\n${service.output.join('\n')}`);
+        throw new Error(`Azurite ${service.name} exited during startup:\n${service.output().join('\n')}`);
       }
       if (await canConnect(service.port, HOST)) pending.delete(service);
     }
@@ -121,8 +166,9 @@ async function waitUntilListening(services: readonly Service[], timeoutMs: numbe
 async function stopService(service: Service): Promise<void> {
   if (service.exited) return;
   const exited = new Promise<void>((resolve) => service.child.once('exit', () => resolve()));
-  // SIGTERM lets a persisted Azurite flush its database; SIGKILL if it hangs.
-  service.child.kill('SIGTERM');
+  // SIGINT lets a persisted Azurite save its database (the table service has no SIGTERM handler: SIGTERM kills it
+  // unsaved); SIGKILL if it hangs.
+  service.child.kill(GRACEFUL_STOP_SIGNAL);
   const timer = setTimeout(() => service.child.kill('SIGKILL'), STOP_GRACE_MS);
   await exited;
   clearTimeout(timer);
@@ -152,13 +198,17 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
 
   let lastError: unknown;
   for (let attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-    const ports = await distinctFreePorts(names.length);
+    const fixed = options.ports;
+    const ports = fixed ? names.map((name) => fixed[name] ?? 0) : await distinctFreePorts(names.length);
     const services = names.map((name, i) => spawnService(name, ports[i] ?? 0, options));
-    // A test runner or Ctrl-C that ends this process must not leave emulators behind.
+    // A test runner or Ctrl-C that ends this process must not leave emulators behind (a detached one must outlive it).
     const killOnExit = () => {
+      if (options.detached) return;
       for (const service of services) if (!service.exited) service.child.kill('SIGKILL');
     };
     process.on('exit', killOnExit);
+    // Recorded before they listen: a host killed during the wait leaves them where the next start finds them.
+    if (options.processFile) recordProcesses(options.processFile, services, options.location);
     try {
       await waitUntilListening(services, options.startTimeoutMs ?? 30_000);
     } catch (error) {
@@ -166,14 +216,10 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
       await Promise.all(services.map(stopService));
       process.off('exit', killOnExit);
       // Another process may have taken a port between our probe and Azurite's listen: try new ports.
-      if (services.some((s) => s.output.some((line) => line.includes('EADDRINUSE')))) continue;
+      if (!options.ports && services.some((s) => s.output().some((line) => line.includes('EADDRINUSE')))) continue;
       throw error;
     }
 
-    if (options.processFile) {
-      const recorded: RecordedProcess[] = services.map((s) => ({ pid: s.child.pid ?? 0, service: s.name, port: s.port }));
-      writeFileSync(options.processFile, JSON.stringify(recorded), { mode: 0o600 });
-    }
     const endpoint = (name: ServiceName) => {
       const service = services.find((s) => s.name === name);
       return service ? `http://${HOST}:${service.port}/${AZURITE_ACCOUNT}` : undefined;
@@ -187,6 +233,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
       queueEndpoint,
       tableEndpoint,
       ...(blobEndpoint ? { blobEndpoint } : {}),
+      pids: services.map((s) => s.child.pid ?? 0),
       stop() {
         stopping ??= Promise.all(services.map(stopService)).then(() => {
           process.off('exit', killOnExit);
@@ -199,13 +246,25 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
   throw lastError instanceof Error ? lastError : new Error('Azurite did not start');
 }
 
+function recordProcesses(processFile: string, services: readonly Service[], location: string | undefined): void {
+  const recorded: RecordedProcess[] = services.map((s) => ({
+    pid: s.child.pid ?? 0,
+    service: s.name,
+    port: s.port,
+    ...(location ? { location: path.resolve(location) } : {}),
+  }));
+  writeFileSync(processFile, JSON.stringify(recorded), { mode: 0o600 });
+}
+
 interface RecordedProcess {
   pid: number;
   service: string;
   port: number;
+  /** The data folder it serves (absolute). */
+  location?: string;
 }
 
-/** How long a leftover Azurite gets to save its data and exit after SIGTERM. */
+/** How long a leftover Azurite gets to save its data and exit after SIGINT. */
 const LEFTOVER_STOP_TIMEOUT_MS = 20_000;
 
 /** The process is alive and is an Azurite (pids are reused: never signal a stranger). */
@@ -223,35 +282,98 @@ function isAzurite(pid: number): boolean {
   }
 }
 
-/**
- * A host killed without a chance to stop its emulators (kill -9, a crash) leaves them running on the data
- * folder. Two emulators on one folder would overwrite each other's files, so the next start stops the old ones
- * first, gracefully: SIGTERM lets Azurite save what it holds in memory. One that does not exit in time is left
- * alone and reported, never killed outright, since that would lose its unsaved writes.
- */
-export async function stopLeftoverAzurite(processFile: string, log: (line: string) => void): Promise<void> {
-  let recorded: RecordedProcess[];
+function readRecord(processFile: string): RecordedProcess[] {
   try {
-    recorded = JSON.parse(readFileSync(processFile, 'utf8')) as RecordedProcess[];
+    const parsed: unknown = JSON.parse(readFileSync(processFile, 'utf8'));
+    return Array.isArray(parsed) ? (parsed as RecordedProcess[]) : [];
   } catch {
-    rmSync(processFile, { force: true });
-    return;
+    return [];
   }
-  const leftovers = recorded.filter((p) => Number.isInteger(p.pid) && p.pid > 0 && isAzurite(p.pid));
-  for (const p of leftovers) {
-    log(`Found Azurite ${p.service} (pid ${p.pid}, port ${p.port}) left running by a previous host on this data folder; stopping it gracefully.`);
-    process.kill(p.pid, 'SIGTERM');
+}
+
+/** The arguments a process was started with, from /proc; undefined where there is none (macOS). */
+function argumentsOf(pid: number): string[] | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  } catch {
+    return undefined;
   }
-  const deadline = Date.now() + LEFTOVER_STOP_TIMEOUT_MS;
-  for (const p of leftovers) {
+}
+
+/** It is the recorded Azurite service on this data folder and port, and it accepts connections. */
+async function servesHere(p: RecordedProcess, location: string): Promise<boolean> {
+  if (!Number.isInteger(p.pid) || p.pid <= 0 || !isAzurite(p.pid) || p.location !== location) return false;
+  const args = argumentsOf(p.pid);
+  if (args) {
+    const valueOf = (flag: string) => args[args.indexOf(flag) + 1];
+    if (!args.includes(flag(p.service, 'Port')) || valueOf(flag(p.service, 'Port')) !== String(p.port)) return false;
+    if (valueOf('--location') !== location) return false;
+  }
+  return canConnect(p.port, HOST);
+}
+
+function flag(service: string, suffix: string): string {
+  return `--${service}${suffix}`;
+}
+
+/** SIGINT (Azurite saves its database), then waits for each to exit; never SIGKILL, which would lose writes. */
+async function stopGracefully(processes: readonly RecordedProcess[], timeoutMs: number): Promise<void> {
+  for (const p of processes) process.kill(p.pid, GRACEFUL_STOP_SIGNAL);
+  const deadline = Date.now() + timeoutMs;
+  for (const p of processes) {
     while (isAzurite(p.pid)) {
       if (Date.now() > deadline) {
         throw new Error(
-          `Azurite ${p.service} (pid ${p.pid}) from a previous host did not exit within ${LEFTOVER_STOP_TIMEOUT_MS / 1000} s of SIGTERM; stop it yourself (kill ${p.pid}), then start again.`,
+          `Azurite ${p.service} (pid ${p.pid}) did not exit within ${timeoutMs / 1000} s of ${GRACEFUL_STOP_SIGNAL}; it is left running (the next start reattaches to it, or stop it yourself: kill ${p.pid}).`,
         );
       }
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
+}
+
+/**
+ * The emulators a host that died (SIGKILL, OOM) left running on this data folder, taken over as they are:
+ * nothing they acknowledged is lost, and nothing restarts. Only when every service the app needs is the
+ * recorded one (same data folder, same port, still an Azurite, accepting connections); otherwise undefined,
+ * and stopLeftoverAzurite stops whatever is left before a fresh start.
+ */
+export async function reattachAzurite(options: { processFile: string; location: string }): Promise<RunningAzurite | undefined> {
+  const location = path.resolve(options.location);
+  const recorded = readRecord(options.processFile);
+  const queue = recorded.find((p) => p.service === 'queue');
+  const table = recorded.find((p) => p.service === 'table');
+  if (!queue || !table || !(await servesHere(queue, location)) || !(await servesHere(table, location))) return undefined;
+  const others = recorded.filter((p) => p !== queue && p !== table);
+  if (!(await Promise.all(others.map((p) => servesHere(p, location)))).every(Boolean)) return undefined;
+
+  const endpoint = (p: RecordedProcess) => `http://${HOST}:${p.port}/${AZURITE_ACCOUNT}`;
+  const blob = recorded.find((p) => p.service === 'blob');
+  let stopping: Promise<void> | undefined;
+  return {
+    connectionString: azuriteConnectionString({ queue: endpoint(queue), table: endpoint(table), ...(blob ? { blob: endpoint(blob) } : {}) }),
+    queueEndpoint: endpoint(queue),
+    tableEndpoint: endpoint(table),
+    ...(blob ? { blobEndpoint: endpoint(blob) } : {}),
+    pids: recorded.map((p) => p.pid),
+    stop() {
+      stopping ??= stopGracefully(recorded, LEFTOVER_STOP_TIMEOUT_MS).then(() => rmSync(options.processFile, { force: true }));
+      return stopping;
+    },
+  };
+}
+
+/**
+ * A host killed without a chance to stop its emulators (kill -9, a crash) leaves them running on the data
+ * folder. Two emulators on one folder would overwrite each other's files, so the next start stops the old ones
+ * first, gracefully: SIGINT lets Azurite save what it holds in memory. One that does not exit in time is left
+ * alone and reported, never killed outright, since that would lose its unsaved writes.
+ */
+export async function stopLeftoverAzurite(processFile: string, log: (line: string) => void): Promise<void> {
+  const leftovers = readRecord(processFile).filter((p) => Number.isInteger(p.pid) && p.pid > 0 && isAzurite(p.pid));
+  for (const p of leftovers) {
+    log(`Found Azurite ${p.service} (pid ${p.pid}, port ${p.port}) left running by a previous host on this data folder; stopping it gracefully.`);
+  }
+  await stopGracefully(leftovers, LEFTOVER_STOP_TIMEOUT_MS);
   rmSync(processFile, { force: true });
 }

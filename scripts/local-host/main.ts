@@ -7,7 +7,7 @@ import path from 'node:path';
 import { ensureLocalSigningKey } from '../../shared/auth/local-signing-key';
 import { ConfigError, parseConfig, SETTINGS } from '../../shared/config';
 import { STORAGE_CONNECTION } from '../../shared/names';
-import { startAzurite, stopLeftoverAzurite, type RunningAzurite } from './azurite';
+import { reattachAzurite, startAzurite, stopLeftoverAzurite, type RunningAzurite } from './azurite';
 import { devCaFiles, ensureDevTlsCredentials } from './dev-ca';
 import { findHostJson, startLocalHost, type LocalHost } from './host';
 import { PortInUseError } from './http-server';
@@ -19,8 +19,13 @@ import { isPortFree } from './ports';
 
 /**
  * `npm start`: the app on this machine, without Functions Core Tools. Local state lives in `.local/`
- * (Azurite's data, the key-encryption key, the local token signing key), so restarts keep certificates.
- * Every setting can be overridden from the environment or local.settings.json; defaults fill the rest.
+ * (Azurite's data, the key-encryption key, the local token signing key), so restarts keep certificates;
+ * LOCAL_DATA_DIR puts it elsewhere. Every setting can be overridden from the environment or
+ * local.settings.json; defaults fill the rest.
+ *
+ * Azurite runs as processes of its own (own process group), so a host that is killed (kill -9, OOM) does not
+ * take with it the writes Azurite acknowledged but has not saved yet (it saves every 5 s and when stopped).
+ * A normal stop (Ctrl-C, SIGTERM) stops it gracefully; the next start after a crash reattaches to it.
  */
 
 const AZURE_WEBJOBS_STORAGE = 'AzureWebJobsStorage';
@@ -85,7 +90,7 @@ async function main(): Promise<void> {
   // Relative settings (AUTH_LOCAL_KEY_FILE) mean the same file for the host, `npm run token` and the user, as
   // in Azure, where the app runs from its root.
   process.chdir(root);
-  const localDir = path.join(root, '.local');
+  const localDir = localDataDir(root);
   mkdirSync(localDir, { recursive: true, mode: 0o700 });
   acquireInstanceLock(path.join(localDir, 'host.lock'));
 
@@ -96,7 +101,7 @@ async function main(): Promise<void> {
   await warnOnForeignKeyEncryptionKey(keyFile);
   if (!process.env[SETTINGS.keyEncryptionKey]) process.env[SETTINGS.keyEncryptionKey] = await ensureKeyEncryptionKey(keyFile);
   setDefault(SETTINGS.authMode, 'local');
-  setDefault(SETTINGS.authLocalKeyFile, path.join('.local', 'auth-signing-key.json'));
+  setDefault(SETTINGS.authLocalKeyFile, path.relative(root, path.join(localDir, 'auth-signing-key.json')));
   setDefault(SETTINGS.statusSweepSchedule, '0 */1 * * * *');
   setDefault(SETTINGS.purgeSchedule, '0 */5 * * * *');
   const port = portSetting('PORT', 7071);
@@ -112,9 +117,7 @@ async function main(): Promise<void> {
   // Start the emulator only when some storage setting has nowhere else to point.
   let azurite: RunningAzurite | undefined;
   if (emulated.length > 0) {
-    const processFile = path.join(localDir, 'azurite-processes.json');
-    await stopLeftoverAzurite(processFile, log);
-    azurite = await startAzurite({ location: path.join(localDir, 'azurite'), processFile });
+    azurite = await localAzurite(localDir);
     for (const name of emulated) process.env[name] = azurite.connectionString;
   }
 
@@ -157,6 +160,28 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
+}
+
+/** `.local` in the repository, or LOCAL_DATA_DIR (relative to the repository root), for tests or state kept apart. */
+function localDataDir(root: string): string {
+  const configured = process.env.LOCAL_DATA_DIR?.trim();
+  return configured ? path.resolve(root, configured) : path.join(root, '.local');
+}
+
+/**
+ * The emulator a previous host left running on this data folder (it was killed, or stopped with a second
+ * Ctrl-C), or a new one, detached so that it survives this host the same way.
+ */
+async function localAzurite(localDir: string): Promise<RunningAzurite> {
+  const processFile = path.join(localDir, 'azurite-processes.json');
+  const location = path.join(localDir, 'azurite');
+  const running = await reattachAzurite({ processFile, location });
+  if (running) {
+    log(`Reattached to Azurite (pids ${running.pids?.join(', ')}) left running by a previous host on this data folder; nothing it acknowledged is lost.`);
+    return running;
+  }
+  await stopLeftoverAzurite(processFile, log);
+  return startAzurite({ location, processFile, detached: true });
 }
 
 /** A port setting, checked before anything starts. */

@@ -225,9 +225,16 @@ class PollingQueueListener implements QueueListener {
   }
 }
 
+/**
+ * Short, bounded retries (the SDK's default waits 4 s, then longer, before a poll fails): a poll that fails is
+ * retried by the polling loop's own back-off anyway, so after a storage outage messages flow again within a
+ * polling interval of storage's return, as with the Functions host.
+ */
+const QUEUE_CLIENT_OPTIONS = { retryOptions: { maxTries: 2, retryDelayInMs: 250, maxRetryDelayInMs: 1_000 } };
+
 export async function startQueueListener(options: QueueListenerOptions): Promise<QueueListener> {
-  const queue = new QueueClient(options.connectionString, options.queueName);
-  const poisonQueue = new QueueClient(options.connectionString, poisonQueueName(options.queueName));
+  const queue = new QueueClient(options.connectionString, options.queueName, QUEUE_CLIENT_OPTIONS);
+  const poisonQueue = new QueueClient(options.connectionString, poisonQueueName(options.queueName), QUEUE_CLIENT_OPTIONS);
   await queue.createIfNotExists();
   await poisonQueue.createIfNotExists();
   const listener = new PollingQueueListener(options, queue, poisonQueue);

@@ -1,5 +1,7 @@
 import type { QueueClient } from '@azure/storage-queue';
+import { storageDeadline } from './clients';
 import type { IssuerJob, JobQueue } from './repositories';
+import { storageCall } from './storage-unavailable';
 
 /** Sends issuer jobs the way the Functions queue trigger reads them: base64 of JSON. */
 export class IssuerJobQueue implements JobQueue {
@@ -8,12 +10,14 @@ export class IssuerJobQueue implements JobQueue {
   constructor(private readonly queue: QueueClient) {}
 
   async enqueue(job: IssuerJob, options: { delaySeconds?: number } = {}): Promise<void> {
-    this.ready ??= this.queue.createIfNotExists().catch((error: unknown) => {
+    // A failed creation is not kept: the next job tries again (storage may be back).
+    this.ready ??= storageCall(this.queue.createIfNotExists({ abortSignal: storageDeadline() })).catch((error: unknown) => {
       this.ready = undefined;
       throw error;
     });
     await this.ready;
     const text = Buffer.from(JSON.stringify(job), 'utf8').toString('base64');
-    await this.queue.sendMessage(text, options.delaySeconds ? { visibilityTimeout: options.delaySeconds } : {});
+    const visibility = options.delaySeconds ? { visibilityTimeout: options.delaySeconds } : {};
+    await storageCall(this.queue.sendMessage(text, { ...visibility, abortSignal: storageDeadline() }));
   }
 }

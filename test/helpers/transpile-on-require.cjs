@@ -2,17 +2,17 @@
 'use strict';
 /**
  * Lets plain Node require the repository's TypeScript sources, for child processes a test starts (a local host
- * to SIGKILL, see host-process.ts): `node -r ./test/helpers/transpile-on-require.cjs entry.ts`. Transpile only
- * (no type check; `npm run typecheck` does that), with tsconfig.json's options, each file's output cached in the
- * temp folder by its path, size and mtime (and the compiler's version and tsconfig.json), so a restarted child loads in well under a second.
+ * or `npm start`'s own entry point, to SIGKILL: host-process.ts, npm-start-process.ts):
+ * `node -r ./test/helpers/transpile-on-require.cjs entry.ts`. Transpile only (no type check; `npm run typecheck`
+ * does that), with tsconfig.json's options, each file's output cached in node_modules/.cache by its path, size and
+ * mtime (and the compiler's version and tsconfig.json), so a restarted child loads in well under a second.
  */
 const crypto = require('node:crypto');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const CACHE_DIR = path.join(os.tmpdir(), `kv-transpiled-${process.getuid?.() ?? 'user'}`);
+const CACHE_DIR = path.join(ROOT, 'node_modules', '.cache', 'transpile-on-require');
 
 /** @type {typeof import('typescript') | undefined} */
 let ts;

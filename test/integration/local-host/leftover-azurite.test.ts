@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startAzurite, stopLeftoverAzurite } from '../../../scripts/local-host/azurite';
+import { TableClient } from '@azure/data-tables';
+import { reattachAzurite, startAzurite, stopLeftoverAzurite } from '../../../scripts/local-host/azurite';
 import { canConnect } from '../../../scripts/local-host/ports';
 
 function azuriteCommandLine(pid: number): string {
@@ -21,7 +22,7 @@ describe('Azurite left behind by a host that died', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('records the running emulators, and the next start stops them with SIGTERM and says so', async () => {
+  it('records the running emulators, and the next start stops them gracefully (SIGINT) and says so', async () => {
     const processFile = path.join(dir, 'azurite-processes.json');
     const azurite = await startAzurite({ location: path.join(dir, 'data'), processFile });
     const recorded = JSON.parse(readFileSync(processFile, 'utf8')) as { pid: number; service: string; port: number }[];
@@ -53,6 +54,41 @@ describe('Azurite left behind by a host that died', () => {
     expect(stranger.exitCode).toBeNull();
     expect(stranger.signalCode).toBeNull();
     stranger.kill();
+  });
+
+  it('a write acknowledged just before a graceful stop is there after a restart (Azurite saves on stop, not only every 5 s)', async () => {
+    const location = path.join(dir, 'data');
+    const first = await startAzurite({ location });
+    const table = () => TableClient.fromConnectionString(first.connectionString, 'Durable', { allowInsecureConnection: true });
+    await table().createTable();
+    await table().createEntity({ partitionKey: 'p', rowKey: 'r', value: 'kept' });
+    await first.stop();
+    const second = await startAzurite({ location });
+    try {
+      const again = TableClient.fromConnectionString(second.connectionString, 'Durable', { allowInsecureConnection: true });
+      expect((await again.getEntity<{ value: string }>('p', 'r')).value).toBe('kept');
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('a detached emulator is reattached only on its own data folder, and a reattached one stops gracefully', async () => {
+    const processFile = path.join(dir, 'azurite-processes.json');
+    const location = path.join(dir, 'data');
+    const started = await startAzurite({ location, processFile, detached: true });
+    const pids = started.pids ?? [];
+    try {
+      expect(await reattachAzurite({ processFile, location: path.join(dir, 'other') })).toBeUndefined();
+      const reattached = await reattachAzurite({ processFile, location });
+      expect(reattached?.connectionString).toBe(started.connectionString);
+      await reattached?.stop();
+      for (const pid of pids) expect(azuriteCommandLine(pid)).not.toContain('azurite');
+      expect(existsSync(processFile)).toBe(false);
+      // Nothing left to take over.
+      expect(await reattachAzurite({ processFile, location })).toBeUndefined();
+    } finally {
+      await started.stop();
+    }
   });
 
   it('a clean stop leaves nothing for the next start to find', async () => {
