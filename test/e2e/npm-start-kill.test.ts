@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { issueLocalToken } from '../../shared/auth/local-signing-key';
+import { LOCAL_DEVELOPER_ROLE } from '../../shared/auth/roles';
 import { DEFAULT_AUDIENCE } from '../../shared/config';
 import { isAlive, recordedAzuritePids, startNpmStart, type NpmStartProcess } from '../helpers/npm-start-process';
 import { rawClient } from '../helpers/raw-client';
@@ -49,7 +50,7 @@ describe('npm start killed with SIGKILL during creates', () => {
     const t1 = Date.now();
     hosts.push(first);
     const keyFile = path.join(dataDir, 'auth-signing-key.json');
-    const token = () => issueLocalToken(keyFile, { audience: DEFAULT_AUDIENCE });
+    const token = () => issueLocalToken(keyFile, { audience: DEFAULT_AUDIENCE, roles: [LOCAL_DEVELOPER_ROLE] });
     const policy = { key_props: { kty: 'EC', crv: 'P-256' }, issuer: { name: 'Self' } };
 
     const names = Array.from({ length: CREATES }, (_, i) => `kill-${i}`);
