@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { HttpRequest, HttpResponse, type Cookie, type HttpResponseInit } from '@azure/functions';
+import { HttpRequest, HttpResponse, type Cookie, type HttpRequestInit, type HttpResponseInit } from '@azure/functions';
 import type { RegisteredFunction } from './functions-core';
 import { describeError, invokeFunction } from './invoke';
 import { RouteTable } from '../../functions/http/route-table';
@@ -24,6 +24,8 @@ export interface HttpServerOptions {
   log: (line: string) => void;
   /** Serve HTTPS with this key and certificate instead of plain HTTP. */
   tls?: TlsCredentials;
+  /** The largest request body the host lets through (default DEFAULT_MAX_REQUEST_BODY_BYTES). */
+  maxRequestBodyBytes?: number;
 }
 
 /** What Node's TLS needs to serve: PEM text in memory (the key never has to be on disk in the clear). */
@@ -52,23 +54,78 @@ export class PortInUseError extends Error {
   }
 }
 
-/** The Functions host rejects bigger requests too (its default limit is 100 MB). */
-const MAX_BODY_BYTES = 100 * 1024 * 1024;
+/**
+ * The Functions host's own request limit (`FUNCTIONS_REQUEST_BODY_SIZE_LIMIT`, 100 MB unless set): a body
+ * declared larger is refused before any function runs, and one that grows past it while streaming fails.
+ */
+export const DEFAULT_MAX_REQUEST_BODY_BYTES = 104_857_600;
 const STOP_GRACE_MS = 5_000;
 const NO_BODY_STATUSES: ReadonlySet<number> = new Set([204, 205, 304]);
 
 class RequestTooLargeError extends Error {}
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
+/**
+ * The request body as a pull stream, as the Node worker hands it over with HTTP streaming: nothing is read
+ * from the socket until the function reads, and then only what it asks for (one chunk per pull). A function
+ * that answers without reading (a 401) therefore never makes the host hold the body; TCP back-pressure keeps
+ * the rest in the client until the host drains it (drainUnreadBody). No listener stays on `req` between
+ * pulls, so draining can take over at any point.
+ */
+function bodyStreamOf(req: IncomingMessage, maxBytes: number): ReadableStream<Uint8Array> {
   let size = 0;
-  for await (const chunk of req) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > MAX_BODY_BYTES) throw new RequestTooLargeError();
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks);
+  return new ReadableStream<Uint8Array>(
+    {
+      pull: (controller) =>
+        new Promise<void>((resolve) => {
+          const settle = (outcome: () => void) => {
+            req.off('readable', onReadable);
+            req.off('end', onEnd);
+            req.off('error', onError);
+            req.off('close', onClose);
+            outcome();
+            resolve();
+          };
+          const onReadable = () => {
+            const chunk = req.read() as Buffer | null;
+            if (chunk === null) return; // the end: 'end' comes next
+            size += chunk.length;
+            if (size > maxBytes) settle(() => controller.error(new RequestTooLargeError()));
+            else settle(() => controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)));
+          };
+          const onEnd = () => settle(() => controller.close());
+          const onError = (error: Error) => settle(() => controller.error(error));
+          const onClose = () => {
+            if (!req.complete) settle(() => controller.error(new Error('The client went away before sending the whole body.')));
+          };
+          if (req.readableEnded) {
+            settle(() => controller.close());
+            return;
+          }
+          req.on('readable', onReadable);
+          req.once('end', onEnd);
+          req.once('error', onError);
+          req.once('close', onClose);
+        }),
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+/**
+ * Once the response is out, whatever the function left unread is read and dropped (never kept), so the
+ * client sees its answer and the connection stays usable; a client that keeps sending past the host's limit
+ * has its connection closed. Closing at once instead could reset the connection before the client has read
+ * the answer.
+ */
+function drainUnreadBody(req: IncomingMessage, maxBytes: number): void {
+  if (req.complete || req.destroyed) return;
+  let dropped = 0;
+  req.removeAllListeners('readable');
+  req.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > maxBytes) req.socket.destroy();
+  });
+  req.resume();
 }
 
 /** Node joins repeated request headers for us except a few; the host hands functions one string per name. */
@@ -169,23 +226,23 @@ async function handle(options: HttpServerOptions, port: number, req: IncomingMes
     return;
   }
 
-  let body: Buffer;
-  try {
-    body = await readBody(req);
-  } catch (error) {
-    if (error instanceof RequestTooLargeError) sendError(res, 413, 'RequestTooLarge', 'The request body is too large.');
-    else res.destroy();
+  const maxBodyBytes = options.maxRequestBodyBytes ?? DEFAULT_MAX_REQUEST_BODY_BYTES;
+  res.once('finish', () => drainUnreadBody(req, maxBodyBytes));
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > maxBodyBytes) {
+    sendError(res, 413, 'RequestBodyTooLarge', `The request body is larger than the host's limit of ${maxBodyBytes} bytes.`);
     return;
   }
 
-  const request = new HttpRequest({
+  const hasBody = method !== 'GET' && method !== 'HEAD';
+  const nativeRequest = new Request(url.toString(), {
     method,
-    url: url.toString(),
     headers: requestHeaders(req),
-    query: queryRecord(url),
-    params: { ...match.params },
-    ...(body.length > 0 ? { body: { bytes: body } } : {}),
-  });
+    ...(hasBody ? { body: bodyStreamOf(req, maxBodyBytes), duplex: 'half' } : {}),
+  } as RequestInit);
+  // `nativeRequest` is how the worker itself builds a streamed request (createStreamRequest in
+  // @azure/functions); the public init type only knows buffered bodies.
+  const request = new HttpRequest({ nativeRequest, query: queryRecord(url), params: { ...match.params } } as HttpRequestInit);
 
   let result: unknown;
   try {

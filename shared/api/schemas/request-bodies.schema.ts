@@ -119,6 +119,8 @@ export type UpdateIssuerBody = z.infer<typeof updateIssuerSchema>;
  * bound; the contents are checked when the blob is opened (any problem there is Key Vault's corrupt-blob 400).
  */
 const RESTORE_VALUE_MAX = 32 * 1024 * 1024;
+/** The restore route's body limit: the blob and the few bytes of JSON around it. */
+export const RESTORE_BODY_MAX_BYTES = RESTORE_VALUE_MAX + 1024;
 export const restoreCertificateSchema = z.object({
   value: z
     .string({ message: 'value is required: the base64url blob a backup returned' })
