@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { API_VERSION, type RawClient, rawClient } from '../helpers/raw-client';
-import { type ServiceUnderTest, startService } from '../helpers/service-under-test';
+import { type ServiceUnderTest, eventually, startService } from '../helpers/service-under-test';
 
 /**
  * Input limits, enforced before work (issue 11): a body too large is refused from its declared length or as it
@@ -112,5 +112,75 @@ describe('request body limit', () => {
     const response = await kv.request('POST', '/certificates/restore', { value: 'A'.repeat(2 * 1024 * 1024) });
     expect(response.status).toBe(400);
     expect(response.body).toEqual({ error: { code: 'BadParameter', message: 'Backup blob contains invalid or corrupt version.' } });
+  });
+});
+
+/** `count` distinct strings of exactly `length` characters, from `make(i)` padded with 'x'. */
+const padded = (count: number, length: number, make: (i: number) => string, pad: (s: string, n: number) => string) =>
+  Array.from({ length: count }, (_, i) => pad(make(i), length));
+
+describe('per-field limits', () => {
+  const policyWith = (x509: Record<string, unknown>) => ({ policy: { issuer: { name: 'Self' }, x509_props: { subject: 'CN=limits', ...x509 } } });
+
+  it.each([
+    ['a subject over 1024 characters', policyWith({ subject: `CN=${'s'.repeat(15_000)}` }), 'policy.x509_props.subject: subject must be at most 1024 characters'],
+    ['more than 100 SANs', policyWith({ sans: { dns_names: Array.from({ length: 1000 }, (_, i) => `n${i}.example`) } }), 'dns_names must have at most 100 entries'],
+    ['a SAN over 255 characters', policyWith({ sans: { uris: [`https://${'u'.repeat(300)}`] } }), 'each of uris must be at most 255 characters'],
+    [
+      'SANs over 4096 characters in all',
+      policyWith({ sans: { dns_names: Array.from({ length: 50 }, (_, i) => `${'d'.repeat(90)}${i}.example`) } }),
+      'sans must hold at most 100 names of at most 4096 characters in all',
+    ],
+    ['16 tags', { tags: Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`t${i}`, 'v'])) }, 'tags: at most 15 tags are allowed'],
+    ['a tag value over 256 characters', { tags: { t: 'v'.repeat(257) } }, 'a tag value must be at most 256 characters'],
+    ['a tag name over 512 characters', { tags: { ['n'.repeat(513)]: 'v' } }, 'a tag name must be at most 512 characters'],
+    ['21 EKUs', policyWith({ ekus: Array.from({ length: 21 }, (_, i) => `1.3.6.1.4.1.${i}`) }), 'ekus must have at most 20 entries'],
+    ['an issuer name over 127 characters', { policy: { issuer: { name: 'i'.repeat(40_000) }, x509_props: { subject: 'CN=x' } } }, 'issuer name must be at most 127 characters'],
+  ])('refuses %s with 400 BadParameter naming the field and the limit', async (_what, body, message) => {
+    const response = await kv.request('POST', '/certificates/limits-refused/create', body);
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual({ error: { code: 'BadParameter', message: expect.stringContaining(message) } });
+  });
+
+  it('refuses an x5c entry over 16 Ki characters, or more than 10 of them, on merge', async () => {
+    const tooLong = await kv.request('POST', '/certificates/limits-refused/pending/merge', { x5c: ['A'.repeat(5 * 1024 * 1024 / 8)] });
+    expect(tooLong.status).toBe(400);
+    expect((tooLong.body.error as { message: string }).message).toContain('x5c[0]: each x5c entry must be at most 16384 characters');
+    const tooMany = await kv.request('POST', '/certificates/limits-refused/pending/merge', { x5c: Array.from({ length: 11 }, () => 'AAAA') });
+    expect(tooMany.status).toBe(400);
+    expect((tooMany.body.error as { message: string }).message).toContain('x5c: x5c must have at most 10 entries');
+  });
+
+  it('refuses an issuer field over its limit', async () => {
+    const response = await kv.request('PUT', '/certificates/issuers/limits-issuer', { provider: 'Test', credentials: { account_id: 'a'.repeat(40_000) } });
+    expect(response.status).toBe(400);
+    expect((response.body.error as { message: string }).message).toContain('credentials.account_id: account_id must be at most 256 characters');
+  });
+
+  it('stores a certificate with every field at its limit: the limits fit the table store', async () => {
+    const ends = (suffix: string) => (s: string, n: number) => `${s}${'x'.repeat(n - s.length - suffix.length)}${suffix}`;
+    const dnsNames = padded(100, 40, (i) => `n${i}-`, ends('.example'));
+    const tags = Object.fromEntries(
+      padded(15, 512, (i) => `t${i}-`, ends('')).map((name, i) => [name, padded(1, 256, () => `v${i}-`, ends(''))[0] as string]),
+    );
+    const subject = ['CN', 'O', 'OU', 'L', 'ST', 'C'].map((a) => `${a}=${a === 'C' ? 'NL' : 'x'.repeat(60)}`).join(', ');
+    const body = {
+      policy: {
+        issuer: { name: 'Self' },
+        key_props: { kty: 'RSA', key_size: 4096 },
+        x509_props: { subject, sans: { dns_names: dnsNames }, ekus: Array.from({ length: 20 }, (_, i) => `1.3.6.1.4.1.311.${i}`) },
+      },
+      tags,
+    };
+    const created = await kv.request('POST', '/certificates/limits-max/create', body);
+    expect(created.status).toBe(202);
+    const done = await eventually('the certificate', async () => {
+      const pending = await kv.request('GET', '/certificates/limits-max/pending');
+      return pending.body.status === 'inProgress' ? undefined : pending;
+    });
+    expect(done.body.status).toBe('completed');
+    const certificate = await kv.request('GET', '/certificates/limits-max');
+    expect(certificate.status).toBe(200);
+    expect(Object.keys(certificate.body.tags as object)).toHaveLength(15);
   });
 });
