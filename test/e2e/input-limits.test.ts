@@ -1,4 +1,6 @@
 import { request as httpRequest } from 'node:http';
+import { keyVaultRouteRegistrations } from '../../functions/http/register-route';
+import { listFunctionModules, loadFunctionModules } from '../../scripts/local-host/load-functions';
 import { API_VERSION, type RawClient, rawClient } from '../helpers/raw-client';
 import { type ServiceUnderTest, eventually, startService } from '../helpers/service-under-test';
 
@@ -182,5 +184,98 @@ describe('per-field limits', () => {
     const certificate = await kv.request('GET', '/certificates/limits-max');
     expect(certificate.status).toBe(200);
     expect(Object.keys(certificate.body.tags as object)).toHaveLength(15);
+  });
+});
+
+// The registrations are read from the function modules, so a route added later is covered without editing this file.
+loadFunctionModules(listFunctionModules());
+const OPERATIONS = keyVaultRouteRegistrations().filter((r) => !r.route.startsWith('{*'));
+
+/** Segment values that name nothing: path tricks, table-key breakers, filter injection, odd encodings, length. */
+const HOSTILE_SEGMENTS = [
+  'a%2Fb',
+  'a%5Cb',
+  'a%23b',
+  'a%3Fb',
+  '%00',
+  // (a bare %2E%2E is resolved by the client's URL parser before it is sent, so it is combined here)
+  '..%2F..',
+  "x'%20or%20PartitionKey%20ne%20'",
+  '%E2%80%AE',
+  '%FF%FE',
+  'z'.repeat(2000),
+];
+
+/** Concrete paths for a template with one parameter set to `value` and every other one to a plausible value. */
+function pathsWith(template: string, value: string): string[] {
+  const params = [...template.matchAll(/\{(\w+)\??\}/g)].map((m) => m[1] as string);
+  return params.map(
+    (target) => `/${template.replace(/\{(\w+)\??\}/g, (_all, param: string) => (param === target ? value : param === 'version' ? '0123456789abcdef0123456789abcdef' : 'c1'))}`,
+  );
+}
+
+const HOSTILE_CASES: [string, string][] = OPERATIONS.flatMap((r) =>
+  HOSTILE_SEGMENTS.flatMap((value) => pathsWith(r.route, value).flatMap((path) => r.methods.map((method): [string, string] => [method, path]))),
+);
+
+describe('path segments and query values', () => {
+  it('covers every operation that takes a path parameter', () => {
+    const withParams = OPERATIONS.filter((r) => r.route.includes('{'));
+    expect(withParams.length).toBeGreaterThan(20);
+    expect(withParams.filter((r) => !HOSTILE_CASES.some(([m, p]) => r.methods.includes(m as never) && p.startsWith(`/${r.route.split('{')[0]}`)))).toEqual([]);
+  });
+
+  it(`answers every hostile segment on every route with a 4xx in Key Vault's envelope, never a 5xx (${HOSTILE_CASES.length} requests)`, async () => {
+    const token = await service.token();
+    const failures: string[] = [];
+    // A few at a time: enough to be quick, few enough not to crowd the shared machine.
+    for (let i = 0; i < HOSTILE_CASES.length; i += 8) {
+      await Promise.all(
+        HOSTILE_CASES.slice(i, i + 8).map(async ([method, path]) => {
+          const response = await fetch(`${service.url}${path}?api-version=${API_VERSION}`, {
+            method,
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+            ...(method === 'GET' || method === 'DELETE' ? {} : { body: '{}' }),
+          });
+          const text = await response.text();
+          const envelope = /^\{"error":\{"code":"\w+","message":/.test(text);
+          if (response.status >= 500 || response.status < 400 || !envelope) failures.push(`${method} ${path.slice(0, 120)} → ${response.status} ${text.slice(0, 200)}`);
+        }),
+      );
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('answers a version that cannot exist 404 CertificateNotFound, as Key Vault does', async () => {
+    for (const path of ['/certificates/c1/a%2Fb', '/secrets/c1/a%2Fb', '/keys/c1/a%2Fb', '/certificates/c1/not-a-version']) {
+      const response = await kv.request('GET', path);
+      expect([path, response.status]).toEqual([path, 404]);
+      expect((response.body.error as { code: string }).code).toMatch(/^(Certificate|Secret|Key)NotFound$/);
+    }
+  });
+
+  it.each([
+    ['/certificates', 'maxresults=0'],
+    ['/certificates', 'maxresults=1e3'],
+    ['/certificates', 'maxresults=%27'],
+    ['/certificates', '$skiptoken=a%2Fb'],
+    ['/certificates', `$skiptoken=${'A'.repeat(5000)}`],
+    ['/certificates', '$skiptoken=eyJ2IjoxLCJhZnRlciI6ImEvYiJ9'],
+    ['/certificates', 'includePending=maybe'],
+    ['/deletedcertificates', '$skiptoken=%00'],
+    ['/certificates/issuers', "$skiptoken=x'"],
+    ['/certificates/c1/versions', '$skiptoken=a%2Fb'],
+    ['/secrets/c1', 'outContentType=text%2Fhtml'],
+  ])('answers %s?%s with 400 BadParameter', async (path, query) => {
+    const response = await kv.request('GET', path, undefined, { query: `api-version=${API_VERSION}&${query}` });
+    expect(response.status).toBe(400);
+    expect((response.body.error as { code: string }).code).toBe('BadParameter');
+  });
+
+  it('answers a request_id that names no request 404, whatever it holds', async () => {
+    for (const requestId of ['a%2Fb', '%00', 'x'.repeat(2000)]) {
+      const response = await kv.request('GET', '/certificates/c1/pending', undefined, { query: `api-version=${API_VERSION}&request_id=${requestId}` });
+      expect(response.status).toBe(404);
+    }
   });
 });
