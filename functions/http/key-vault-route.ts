@@ -24,7 +24,11 @@ export interface RouteRequest {
   context: InvocationContext;
   caller: VerifiedCaller;
   apiVersion: ApiVersion;
-  /** The vault URL the ids, Location and target in responses are built on: the origin the caller used (https when it came over TLS). */
+  /**
+   * The vault URL the ids, Location and target in responses are built on: the configured public base URL
+   * (PUBLIC_BASE_URL, or the Function App's own host name in Azure), never the caller's Host header; without
+   * either, the origin of the server the request reached (https when it came over TLS).
+   */
   vault: string;
   /** The recovery level and days every object's attributes show, from the vault's soft-delete retention. */
   recovery: Recovery;
@@ -74,7 +78,7 @@ async function answer(handler: RouteHandler, maxBodyBytes: number, request: Http
       context,
       caller: auth.caller,
       apiVersion,
-      vault: vaultUrlOf(request.url, request.headers),
+      vault: app.config.publicBaseUrl ?? vaultUrlOf(request.url, request.headers),
       recovery: recoveryOf(app.config.softDeleteRetentionDays),
     });
     return { ...response, headers: { ...(response.headers as Record<string, string> | undefined), 'x-ms-request-id': requestId } };

@@ -197,17 +197,30 @@ async function writeResponse(res: ServerResponse, method: string, response: Http
   res.end(method === 'HEAD' || !hasBody ? undefined : body);
 }
 
-async function handle(options: HttpServerOptions, port: number, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/**
+ * This server's own origin for a request: the interface it listens on (or, when it listens on all of them,
+ * the address the connection came in on) and the port.
+ */
+function ownOrigin(scheme: 'http' | 'https', hostname: string, req: IncomingMessage): string {
+  const wildcard = hostname === '0.0.0.0' || hostname === '::' || hostname === '';
+  const address = wildcard ? (req.socket.localAddress ?? '127.0.0.1').replace(/^::ffff:/, '') : hostname;
+  return `${scheme}://${address.includes(':') ? `[${address}]` : address}:${req.socket.localPort ?? 0}`;
+}
+
+async function handle(options: HttpServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const method = (req.method ?? 'GET').toUpperCase();
   const rawUrl = req.url ?? '/';
   // Functions build ids from the request URL, so a request that came over TLS must read https, as it does in Azure.
   const scheme = (req.socket as Partial<TLSSocket>).encrypted === true ? 'https' : 'http';
   let url: URL;
   try {
-    // Absolute-form targets (proxies) carry their own host; otherwise the Host header names the origin, as in Azure.
-    url = /^https?:\/\//i.test(rawUrl) ? new URL(rawUrl) : new URL(rawUrl, `${scheme}://${req.headers.host ?? `localhost:${port}`}`);
+    // The origin is the one this server listens on, never the caller's Host header (nor an absolute-form
+    // target's host): in Azure the front end only lets through host names bound to the app, but here nothing
+    // vets Host, and ids, Location and nextLink built from it would send an SDK (and its token) elsewhere.
+    const target = /^https?:\/\//i.test(rawUrl) ? new URL(rawUrl) : new URL(rawUrl, 'http://target.invalid');
+    url = new URL(`${target.pathname}${target.search}`, ownOrigin(scheme, options.hostname, req));
   } catch {
-    sendError(res, 400, 'BadParameter', 'The request URL or Host header is malformed.');
+    sendError(res, 400, 'BadParameter', 'The request URL is malformed.');
     return;
   }
 
@@ -282,7 +295,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const scheme = options.tls ? 'https' : 'http';
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
     logUnrouted(options.log, req, res, Date.now());
-    handle(options, port, req, res).catch((error: unknown) => {
+    handle(options, req, res).catch((error: unknown) => {
       options.log(`HTTP request failed: ${describeError(error)}`);
       if (!res.headersSent) sendError(res, 500, 'InternalError', 'The local host failed to handle the request.');
       else res.destroy();

@@ -279,3 +279,39 @@ describe('path segments and query values', () => {
     }
   });
 });
+
+describe('ids from configuration, not from the Host header', () => {
+  /** A request with the Host header a caller chose (fetch will not send one), its status, headers and text. */
+  function withHost(method: string, path: string, host: string, token: string, body?: string): Promise<{ status: number; location?: string; text: string }> {
+    return new Promise((resolve, reject) => {
+      const req = httpRequest(
+        `${service.url}${path}?api-version=${API_VERSION}`,
+        { method, headers: { host, authorization: `Bearer ${token}`, 'content-type': 'application/json', 'x-forwarded-host': host } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, ...(res.headers.location ? { location: res.headers.location } : {}), text: Buffer.concat(chunks).toString('utf8') }),
+          );
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  it('never reflects Host: evil.example into Location, id, target or a challenge', async () => {
+    const token = await service.token();
+    const created = await withHost('POST', '/certificates/host-check/create', 'evil.example', token, JSON.stringify({ policy: { issuer: { name: 'Self' }, x509_props: { subject: 'CN=h' } } }));
+    expect(created.status).toBe(202);
+    expect(created.location).toMatch(new RegExp(`^${service.url}/certificates/host-check/pending\\?`));
+    const reads = [
+      created,
+      await withHost('GET', '/certificates/host-check/pending', 'evil.example', token),
+      await withHost('GET', '/certificates', 'evil.example', token),
+      await withHost('GET', '/certificates/host-check/pending', 'evil.example', ''),
+    ];
+    for (const read of reads) expect(read.text).not.toContain('evil.example');
+    expect(JSON.parse(reads[1]?.text ?? '{}')).toMatchObject({ id: `${service.url}/certificates/host-check/pending` });
+  });
+});
