@@ -291,7 +291,6 @@ function logUnrouted(log: (line: string) => void, req: IncomingMessage, res: Ser
 }
 
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
-  let port = options.port;
   const scheme = options.tls ? 'https' : 'http';
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
     logUnrouted(options.log, req, res, Date.now());
@@ -313,7 +312,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       resolve();
     });
   });
-  port = (server.address() as AddressInfo).port;
+  const port = (server.address() as AddressInfo).port;
 
   return {
     port,
