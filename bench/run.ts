@@ -16,6 +16,7 @@ import { DEFAULT_AUDIENCE } from '../shared/config';
 import { QUEUES, TABLES } from '../shared/names';
 import { type BenchHost, cpuMicrosOf, peakRssOf, startBenchHost } from './bench-host';
 import { httpLoad } from './http-load';
+import { inputLimits } from './input-limits';
 import { combined, percentile, type Rate, rateOf, round } from './measure';
 
 /**
@@ -311,8 +312,8 @@ function startup(): Promise<void> {
 
 /** `BENCH_SECTIONS=3,5` runs only those sections (all by default), for quicker rounds while tuning. */
 function selectedSections(): Set<number> {
-  const listed = (process.env.BENCH_SECTIONS ?? '').split(',').map((s) => Number(s.trim())).filter((s) => s >= 1 && s <= 5);
-  return new Set(listed.length > 0 ? listed : [1, 2, 3, 4, 5]);
+  const listed = (process.env.BENCH_SECTIONS ?? '').split(',').map((s) => Number(s.trim())).filter((s) => s >= 1 && s <= 6);
+  return new Set(listed.length > 0 ? listed : [1, 2, 3, 4, 5, 6]);
 }
 
 async function main(): Promise<void> {
@@ -325,10 +326,17 @@ async function main(): Promise<void> {
     if (sections.has(2)) await createThroughputEc(bench);
     if (sections.has(3)) await readThroughput(bench);
     if ([1, 2, 3].some((s) => sections.has(s))) {
-      console.log('6. Memory');
+      console.log('   Memory');
       report({ figure: 'peak resident memory of the host process during 1–3', value: peakRssOf(host.pid), unit: 'MiB' });
     }
     if (sections.has(4)) await latency(bench);
+    if (sections.has(6)) {
+      console.log('6. Input limits: oversized fields refused before work; bodies without a token never held');
+      const existing = bench.newName('limits-read');
+      await bench.create(existing, { kty: 'EC', crv: 'P-256' });
+      await bench.waitCompleted(existing);
+      for (const figure of await inputLimits({ url: host.url, token: host.token, pid: host.pid, existingCertificate: existing })) report(figure);
+    }
   } finally {
     await host.stop();
   }

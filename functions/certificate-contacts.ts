@@ -12,10 +12,10 @@ import { registerKeyVaultRoute } from './http/register-route';
  * one path and one permission; it is registered so that the path is never taken by
  * `certificates/{name}/{version?}` as a certificate named "contacts".
  */
-const certificateContacts: RouteHandler = async ({ app, request, vault }) => {
+const certificateContacts: RouteHandler = async ({ app, request, readBody, vault }) => {
   switch (request.method) {
     case 'PUT':
-      return json(200, contactsToWire(vault, await setContacts(app.services, parseBody(setContactsSchema, await request.text()))));
+      return json(200, contactsToWire(vault, await setContacts(app.services, parseBody(setContactsSchema, await readBody()))));
     case 'GET':
       return json(200, contactsToWire(vault, await getContacts(app.services)));
     case 'DELETE':

@@ -7,9 +7,9 @@ import { type RouteHandler, json } from './http/key-vault-route';
 import { registerKeyVaultRoute } from './http/register-route';
 
 /** POST /certificates/{name}/create → 202 with the pending operation and its Location. */
-const certificateCreate: RouteHandler = async ({ app, request, vault, apiVersion }) => {
+const certificateCreate: RouteHandler = async ({ app, request, readBody, vault, apiVersion }) => {
   const name = requireObjectName(request.params.name);
-  const body = parseBody(createCertificateSchema, await request.text());
+  const body = parseBody(createCertificateSchema, await readBody());
   const op = await createCertificate(app.services, name, body);
   const location = `${vault}/certificates/${name}/pending?api-version=${apiVersion}&request_id=${op.requestId}`;
   return json(202, operationToWire(vault, op), { Location: location, 'Retry-After': '10' });

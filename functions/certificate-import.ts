@@ -7,9 +7,9 @@ import { type RouteHandler, json } from './http/key-vault-route';
 import { registerKeyVaultRoute } from './http/register-route';
 
 /** POST /certificates/{name}/import {"value":"<base64 PFX | PEM>","pwd":…} → 200 with the new certificate version. */
-const certificateImport: RouteHandler = async ({ app, request, vault, recovery }) => {
+const certificateImport: RouteHandler = async ({ app, request, readBody, vault, recovery }) => {
   const name = requireObjectName(request.params.name);
-  const body = parseBody(importCertificateSchema, await request.text());
+  const body = parseBody(importCertificateSchema, await readBody());
   const version = await importCertificate(app.services, name, body);
   return json(200, versionToWire(vault, recovery, version, { policy: version.policy }));
 };

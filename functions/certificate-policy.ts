@@ -17,9 +17,9 @@ const certificatePolicyGet: RouteHandler = async ({ app, request, vault }) => {
 };
 
 /** The JS SDK ignores this body (it always hands its caller an empty policy); the other SDKs read it. */
-const certificatePolicyUpdate: RouteHandler = async ({ app, request, vault }) => {
+const certificatePolicyUpdate: RouteHandler = async ({ app, request, readBody, vault }) => {
   const name = requireObjectName(request.params.name);
-  const input = parseBody(certificatePolicySchema, await request.text());
+  const input = parseBody(certificatePolicySchema, await readBody());
   const updated = await updateCertificatePolicy(app.services, name, input);
   return json(200, policyToWire(vault, updated.name, updated.policy));
 };

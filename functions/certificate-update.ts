@@ -15,10 +15,10 @@ const ROUTE = 'certificates/{name}/{version?}';
  * `enabled` and tags change; `nbf`/`exp` are read and ignored, as Key Vault ignores them (a version's
  * validity is its certificate's). Answers the version as GET does: the latest with the policy.
  */
-const certificateUpdate: RouteHandler = async ({ app, request, vault, recovery }) => {
+const certificateUpdate: RouteHandler = async ({ app, request, readBody, vault, recovery }) => {
   refuseOtherRoutesPath(request.method, new URL(request.url).pathname, ROUTE);
   const name = requireObjectName(request.params.name);
-  const body = parseBody(updateCertificateSchema, await request.text());
+  const body = parseBody(updateCertificateSchema, await readBody());
   const changes: PropertyChanges = {
     ...(typeof body.attributes?.enabled === 'boolean' ? { enabled: body.attributes.enabled } : {}),
     ...(body.tags ? { tags: body.tags } : {}),

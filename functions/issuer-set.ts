@@ -7,9 +7,9 @@ import { type RouteHandler, json } from './http/key-vault-route';
 import { registerKeyVaultRoute } from './http/register-route';
 
 /** PUT /certificates/issuers/{issuer} → the issuer object (its password is never shown back). */
-const issuerSet: RouteHandler = async ({ app, request, vault }) => {
+const issuerSet: RouteHandler = async ({ app, request, readBody, vault }) => {
   const name = requireObjectName(request.params.issuer);
-  const body = parseBody(setIssuerSchema, await request.text());
+  const body = parseBody(setIssuerSchema, await readBody());
   return json(200, issuerToWire(vault, await setIssuer(app.services, name, body)));
 };
 

@@ -7,9 +7,9 @@ import { type RouteHandler, json } from './http/key-vault-route';
 import { registerKeyVaultRoute } from './http/register-route';
 
 /** PATCH /certificates/issuers/{issuer} → the issuer with the given members changed, or 404 CertificateIssuerNotFound. */
-const issuerUpdate: RouteHandler = async ({ app, request, vault }) => {
+const issuerUpdate: RouteHandler = async ({ app, request, readBody, vault }) => {
   const name = requireObjectName(request.params.issuer);
-  const body = parseBody(updateIssuerSchema, await request.text());
+  const body = parseBody(updateIssuerSchema, await readBody());
   return json(200, issuerToWire(vault, await updateIssuer(app.services, name, body)));
 };
 

@@ -7,9 +7,9 @@ import { type RouteHandler, json } from './http/key-vault-route';
 import { registerKeyVaultRoute } from './http/register-route';
 
 /** POST /keys/{name}/{version}/sign: signs the caller's digest (RS256-512 and PS256-512 for RSA, ES256-512 and ES256K for EC). */
-const keySign: RouteHandler = async ({ app, request, vault }) => {
+const keySign: RouteHandler = async ({ app, request, readBody, vault }) => {
   const name = requireObjectName(request.params.name);
-  const { alg, value } = parseBody(keyOperationSchema, await request.text());
+  const { alg, value } = parseBody(keyOperationSchema, await readBody());
   const result = await signWithKey(app.services, name, request.params.version ?? '', alg, value);
   return json(200, keyOperationResultToWire(vault, result));
 };

@@ -7,9 +7,9 @@ import { type RouteHandler, json } from './http/key-vault-route';
 import { registerKeyVaultRoute } from './http/register-route';
 
 /** POST /keys/{name}/{version}/unwrapKey: unwraps a key with the RSA key (RSA-OAEP, RSA-OAEP-256). */
-const keyUnwrap: RouteHandler = async ({ app, request, vault }) => {
+const keyUnwrap: RouteHandler = async ({ app, request, readBody, vault }) => {
   const name = requireObjectName(request.params.name);
-  const { alg, value } = parseBody(keyOperationSchema, await request.text());
+  const { alg, value } = parseBody(keyOperationSchema, await readBody());
   const result = await decryptWithKey(app.services, 'unwrapKey', name, request.params.version ?? '', alg, value);
   return json(200, keyOperationResultToWire(vault, result));
 };

@@ -7,9 +7,9 @@ import { type RouteHandler, json } from './http/key-vault-route';
 import { registerKeyVaultRoute } from './http/register-route';
 
 /** POST /keys/{name}/{version}/verify: whether the signature is valid for the caller's digest. */
-const keyVerify: RouteHandler = async ({ app, request }) => {
+const keyVerify: RouteHandler = async ({ app, request, readBody }) => {
   const name = requireObjectName(request.params.name);
-  const { alg, digest, value } = parseBody(keyVerifySchema, await request.text());
+  const { alg, digest, value } = parseBody(keyVerifySchema, await readBody());
   const valid = await verifyWithKey(app.services, name, request.params.version ?? '', alg, digest, value);
   return json(200, verifyResultToWire(valid));
 };

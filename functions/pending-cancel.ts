@@ -7,9 +7,9 @@ import { type RouteHandler, json } from './http/key-vault-route';
 import { registerKeyVaultRoute } from './http/register-route';
 
 /** PATCH /certificates/{name}/pending {"cancellation_requested":true} → the operation, cancellation recorded. */
-const pendingCancel: RouteHandler = async ({ app, request, vault }) => {
+const pendingCancel: RouteHandler = async ({ app, request, readBody, vault }) => {
   const name = requireObjectName(request.params.name);
-  parseBody(updatePendingSchema, await request.text());
+  parseBody(updatePendingSchema, await readBody());
   const op = await requestCancellation(app.services, name, request.query.get('request_id'));
   return json(200, operationToWire(vault, op));
 };

@@ -8,9 +8,9 @@ import { type RouteHandler, json } from './http/key-vault-route';
 import { registerKeyVaultRoute } from './http/register-route';
 
 /** POST /certificates/{name}/pending/merge {"x5c":[…]} → 201 with the new certificate version. */
-const pendingMerge: RouteHandler = async ({ app, request, vault, recovery, apiVersion }) => {
+const pendingMerge: RouteHandler = async ({ app, request, readBody, vault, recovery, apiVersion }) => {
   const name = requireObjectName(request.params.name);
-  const body = parseBody(mergeCertificateSchema, await request.text());
+  const body = parseBody(mergeCertificateSchema, await readBody());
   const version = await mergeCertificate(app.services, name, body);
   return json(201, versionToWire(vault, recovery, version, { policy: version.policy, pendingVisible: true }), {
     Location: `${certificateId(vault, name)}?api-version=${apiVersion}`,

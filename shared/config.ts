@@ -41,6 +41,9 @@ export const SETTINGS = {
   acmeCaBundle: 'ACME_CA_BUNDLE',
   acmeDnsZoneResourceId: 'ACME_DNS_ZONE_RESOURCE_ID',
   acmeDnsSettleSeconds: 'ACME_DNS_SETTLE_SECONDS',
+  publicBaseUrl: 'PUBLIC_BASE_URL',
+  /** Set by App Service / Azure Functions to the app's default host name; read, never set by a deployment. */
+  websiteHostname: 'WEBSITE_HOSTNAME',
 } as const;
 
 /** Settings a deployment to Azure must set (identity-based storage, Entra ID tokens). */
@@ -115,6 +118,12 @@ export interface Config {
   logLevel: LogLevel;
   /** The ACME issuer's settings (docs/acme.md). */
   acme: AcmeConfig;
+  /**
+   * The vault URL ids, `Location` and `target` are built on (an origin, no trailing slash): PUBLIC_BASE_URL,
+   * else `https://` + WEBSITE_HOSTNAME (the Function App's own name in Azure). Absent only outside Azure
+   * with nothing set; ids then use the origin of the server the request reached (the local host's own).
+   */
+  publicBaseUrl?: string;
 }
 
 export interface AcmeConfig {
@@ -304,6 +313,36 @@ function authorizationModeFrom(env: NodeJS.ProcessEnv, problems: string[]): Auth
   return undefined;
 }
 
+/**
+ * PUBLIC_BASE_URL must be an origin: http(s), a host, an optional port, nothing after (a path would put the
+ * SDKs' own paths under it, which Key Vault's clients do not do).
+ */
+function publicBaseUrlFrom(env: NodeJS.ProcessEnv, problems: string[]): string | undefined {
+  const configured = env[SETTINGS.publicBaseUrl]?.trim();
+  if (configured) {
+    let url: URL | undefined;
+    try {
+      url = new URL(configured);
+    } catch {
+      url = undefined;
+    }
+    const bare = url && (url.protocol === 'https:' || url.protocol === 'http:') && url.pathname === '/' && !url.search && !url.hash && !url.username && !url.password;
+    if (!url || !bare) {
+      problems.push(`${SETTINGS.publicBaseUrl} must be an origin such as https://certs.contoso.com (scheme, host, optional port; no path), got "${configured}"`);
+      return undefined;
+    }
+    return url.origin;
+  }
+  const hostname = env[SETTINGS.websiteHostname]?.trim();
+  if (!hostname) return undefined;
+  try {
+    return new URL(`https://${hostname}`).origin;
+  } catch {
+    problems.push(`${SETTINGS.websiteHostname} is not a host name: "${hostname}"`);
+    return undefined;
+  }
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
     super(`Invalid app settings:\n  - ${problems.join('\n  - ')}`);
@@ -338,6 +377,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
   const jobLease = issuerJobLeaseSeconds.safeParse(env[SETTINGS.issuerJobLeaseSeconds]?.trim() || undefined);
   if (!jobLease.success) problems.push(...jobLease.error.issues.map((i) => i.message));
   const acme = acmeFrom(env, problems);
+  const publicBaseUrl = publicBaseUrlFrom(env, problems);
 
   const logLevel = parseLogLevel(env[SETTINGS.logLevel]);
   if (!logLevel) problems.push(`${SETTINGS.logLevel} must be one of ${LOG_LEVELS.join(', ')}, got "${env[SETTINGS.logLevel]}"`);
@@ -359,6 +399,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     issuerJobLeaseSeconds: jobLease.data,
     logLevel,
     acme,
+    ...(publicBaseUrl ? { publicBaseUrl } : {}),
   };
 }
 

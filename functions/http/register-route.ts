@@ -1,6 +1,6 @@
 import { app, type HttpMethod } from '@azure/functions';
 import type { RoutePermission } from '../../shared/auth/permissions';
-import { type RouteHandler, keyVaultRoute } from './key-vault-route';
+import { type RouteHandler, type RouteLimits, keyVaultRoute } from './key-vault-route';
 
 /** One HTTP operation of the service, as registered with the Functions host. */
 export interface KeyVaultRouteRegistration {
@@ -13,7 +13,7 @@ export interface KeyVaultRouteRegistration {
   readonly permission: RoutePermission;
 }
 
-interface KeyVaultRouteDefinition {
+interface KeyVaultRouteDefinition extends RouteLimits {
   route: string;
   methods: readonly HttpMethod[];
   permission: RoutePermission;
@@ -33,7 +33,7 @@ export function registerKeyVaultRoute(name: string, definition: KeyVaultRouteDef
     methods: [...definition.methods],
     // Tokens are validated in the app (Key Vault's bearer challenge), not by function keys.
     authLevel: 'anonymous',
-    handler: keyVaultRoute(definition.handler, definition.permission),
+    handler: keyVaultRoute(definition.handler, definition.permission, definition),
   });
   registrations.set(name.toLowerCase(), { name, route: definition.route, methods: [...definition.methods], permission: definition.permission });
 }

@@ -5,7 +5,7 @@ import { resolveAppSettings } from './app-settings';
 import { setSystemLogSink, type RegisteredFunction } from './functions-core';
 import { readHostJson, type HostSettings } from './host-json';
 import { newHookContext, runHooks } from './hooks';
-import { startHttpServer, type RunningHttpServer, type TlsCredentials } from './http-server';
+import { DEFAULT_MAX_REQUEST_BODY_BYTES, startHttpServer, type RunningHttpServer, type TlsCredentials } from './http-server';
 import { describeError } from './invoke';
 import { listFunctionModules, loadFunctionModules } from './load-functions';
 import { startQueueListener, type QueueListener } from './queue-listener';
@@ -109,6 +109,14 @@ function warnAboutUnsupportedBindings(fn: RegisteredFunction, log: (line: string
   if (fn.metadata.retryOptions) log(`Warning: function "${fn.metadata.name}" has a retry policy, which the local host ignores.`);
 }
 
+/** The Functions host's app setting for its request body limit, read the same way here. */
+function requestBodyLimitOf(env: NodeJS.ProcessEnv): number {
+  const raw = env.FUNCTIONS_REQUEST_BODY_SIZE_LIMIT?.trim();
+  if (!raw) return DEFAULT_MAX_REQUEST_BODY_BYTES;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new Error(`FUNCTIONS_REQUEST_BODY_SIZE_LIMIT must be a number of bytes, got "${raw}"`);
+  return Number(raw);
+}
+
 export async function startLocalHost(options: LocalHostOptions = {}): Promise<LocalHost> {
   const log = options.log ?? ((line: string) => console.log(line));
   Object.assign(process.env, options.env ?? {});
@@ -133,6 +141,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
   const routeTable = new RouteTable(routes, settings.routePrefix);
   const byName = new Map(registrations.map((fn) => [fn.metadata.name, fn]));
   const hostname = options.hostname ?? '127.0.0.1';
+  const maxRequestBodyBytes = requestBodyLimitOf(env);
 
   let http: RunningHttpServer | undefined;
   let https: RunningHttpServer | undefined;
@@ -156,7 +165,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
 
   try {
     await runHooks('appStart', newHookContext({ functionAppDirectory: path.dirname(path.resolve(hostJsonPath)) }));
-    http = await startHttpServer({ routes: routeTable, functions: byName, port: options.port ?? 0, hostname, log });
+    http = await startHttpServer({ routes: routeTable, functions: byName, port: options.port ?? 0, hostname, log, maxRequestBodyBytes });
     const origin = (scheme: string, port: number) => `${scheme}://${hostname.includes(':') ? `[${hostname}]` : hostname}:${port}`;
     const url = origin('http', http.port);
     let httpsUrl: string | undefined;
@@ -164,7 +173,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     if (options.https) {
       const { credentials, recheckEveryMs = DAILY_MS } = options.https;
       let current = await credentials();
-      https = await startHttpServer({ routes: routeTable, functions: byName, port: options.https.port, hostname, log, tls: current });
+      https = await startHttpServer({ routes: routeTable, functions: byName, port: options.https.port, hostname, log, tls: current, maxRequestBodyBytes });
       httpsUrl = origin('https', https.port);
       const server = https;
       const swapIfRenewed = async (): Promise<boolean> => {

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { HttpRequest, HttpResponse, type Cookie, type HttpResponseInit } from '@azure/functions';
+import { HttpRequest, HttpResponse, type Cookie, type HttpRequestInit, type HttpResponseInit } from '@azure/functions';
 import type { RegisteredFunction } from './functions-core';
 import { describeError, invokeFunction } from './invoke';
 import { RouteTable } from '../../functions/http/route-table';
@@ -24,6 +24,8 @@ export interface HttpServerOptions {
   log: (line: string) => void;
   /** Serve HTTPS with this key and certificate instead of plain HTTP. */
   tls?: TlsCredentials;
+  /** The largest request body the host lets through (default DEFAULT_MAX_REQUEST_BODY_BYTES). */
+  maxRequestBodyBytes?: number;
 }
 
 /** What Node's TLS needs to serve: PEM text in memory (the key never has to be on disk in the clear). */
@@ -52,23 +54,78 @@ export class PortInUseError extends Error {
   }
 }
 
-/** The Functions host rejects bigger requests too (its default limit is 100 MB). */
-const MAX_BODY_BYTES = 100 * 1024 * 1024;
+/**
+ * The Functions host's own request limit (`FUNCTIONS_REQUEST_BODY_SIZE_LIMIT`, 100 MB unless set): a body
+ * declared larger is refused before any function runs, and one that grows past it while streaming fails.
+ */
+export const DEFAULT_MAX_REQUEST_BODY_BYTES = 104_857_600;
 const STOP_GRACE_MS = 5_000;
 const NO_BODY_STATUSES: ReadonlySet<number> = new Set([204, 205, 304]);
 
 class RequestTooLargeError extends Error {}
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
+/**
+ * The request body as a pull stream, as the Node worker hands it over with HTTP streaming: nothing is read
+ * from the socket until the function reads, and then only what it asks for (one chunk per pull). A function
+ * that answers without reading (a 401) therefore never makes the host hold the body; TCP back-pressure keeps
+ * the rest in the client until the host drains it (drainUnreadBody). No listener stays on `req` between
+ * pulls, so draining can take over at any point.
+ */
+function bodyStreamOf(req: IncomingMessage, maxBytes: number): ReadableStream<Uint8Array> {
   let size = 0;
-  for await (const chunk of req) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > MAX_BODY_BYTES) throw new RequestTooLargeError();
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks);
+  return new ReadableStream<Uint8Array>(
+    {
+      pull: (controller) =>
+        new Promise<void>((resolve) => {
+          const settle = (outcome: () => void) => {
+            req.off('readable', onReadable);
+            req.off('end', onEnd);
+            req.off('error', onError);
+            req.off('close', onClose);
+            outcome();
+            resolve();
+          };
+          const onReadable = () => {
+            const chunk = req.read() as Buffer | null;
+            if (chunk === null) return; // the end: 'end' comes next
+            size += chunk.length;
+            if (size > maxBytes) settle(() => controller.error(new RequestTooLargeError()));
+            else settle(() => controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)));
+          };
+          const onEnd = () => settle(() => controller.close());
+          const onError = (error: Error) => settle(() => controller.error(error));
+          const onClose = () => {
+            if (!req.complete) settle(() => controller.error(new Error('The client went away before sending the whole body.')));
+          };
+          if (req.readableEnded) {
+            settle(() => controller.close());
+            return;
+          }
+          req.on('readable', onReadable);
+          req.once('end', onEnd);
+          req.once('error', onError);
+          req.once('close', onClose);
+        }),
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+/**
+ * Once the response is out, whatever the function left unread is read and dropped (never kept), so the
+ * client sees its answer and the connection stays usable; a client that keeps sending past the host's limit
+ * has its connection closed. Closing at once instead could reset the connection before the client has read
+ * the answer.
+ */
+function drainUnreadBody(req: IncomingMessage, maxBytes: number): void {
+  if (req.complete || req.destroyed) return;
+  let dropped = 0;
+  req.removeAllListeners('readable');
+  req.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > maxBytes) req.socket.destroy();
+  });
+  req.resume();
 }
 
 /** Node joins repeated request headers for us except a few; the host hands functions one string per name. */
@@ -140,17 +197,30 @@ async function writeResponse(res: ServerResponse, method: string, response: Http
   res.end(method === 'HEAD' || !hasBody ? undefined : body);
 }
 
-async function handle(options: HttpServerOptions, port: number, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/**
+ * This server's own origin for a request: the interface it listens on (or, when it listens on all of them,
+ * the address the connection came in on) and the port.
+ */
+function ownOrigin(scheme: 'http' | 'https', hostname: string, req: IncomingMessage): string {
+  const wildcard = hostname === '0.0.0.0' || hostname === '::' || hostname === '';
+  const address = wildcard ? (req.socket.localAddress ?? '127.0.0.1').replace(/^::ffff:/, '') : hostname;
+  return `${scheme}://${address.includes(':') ? `[${address}]` : address}:${req.socket.localPort ?? 0}`;
+}
+
+async function handle(options: HttpServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const method = (req.method ?? 'GET').toUpperCase();
   const rawUrl = req.url ?? '/';
   // Functions build ids from the request URL, so a request that came over TLS must read https, as it does in Azure.
   const scheme = (req.socket as Partial<TLSSocket>).encrypted === true ? 'https' : 'http';
   let url: URL;
   try {
-    // Absolute-form targets (proxies) carry their own host; otherwise the Host header names the origin, as in Azure.
-    url = /^https?:\/\//i.test(rawUrl) ? new URL(rawUrl) : new URL(rawUrl, `${scheme}://${req.headers.host ?? `localhost:${port}`}`);
+    // The origin is the one this server listens on, never the caller's Host header (nor an absolute-form
+    // target's host): in Azure the front end only lets through host names bound to the app, but here nothing
+    // vets Host, and ids, Location and nextLink built from it would send an SDK (and its token) elsewhere.
+    const target = /^https?:\/\//i.test(rawUrl) ? new URL(rawUrl) : new URL(rawUrl, 'http://target.invalid');
+    url = new URL(`${target.pathname}${target.search}`, ownOrigin(scheme, options.hostname, req));
   } catch {
-    sendError(res, 400, 'BadParameter', 'The request URL or Host header is malformed.');
+    sendError(res, 400, 'BadParameter', 'The request URL is malformed.');
     return;
   }
 
@@ -169,23 +239,23 @@ async function handle(options: HttpServerOptions, port: number, req: IncomingMes
     return;
   }
 
-  let body: Buffer;
-  try {
-    body = await readBody(req);
-  } catch (error) {
-    if (error instanceof RequestTooLargeError) sendError(res, 413, 'RequestTooLarge', 'The request body is too large.');
-    else res.destroy();
+  const maxBodyBytes = options.maxRequestBodyBytes ?? DEFAULT_MAX_REQUEST_BODY_BYTES;
+  res.once('finish', () => drainUnreadBody(req, maxBodyBytes));
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > maxBodyBytes) {
+    sendError(res, 413, 'RequestBodyTooLarge', `The request body is larger than the host's limit of ${maxBodyBytes} bytes.`);
     return;
   }
 
-  const request = new HttpRequest({
+  const hasBody = method !== 'GET' && method !== 'HEAD';
+  const nativeRequest = new Request(url.toString(), {
     method,
-    url: url.toString(),
     headers: requestHeaders(req),
-    query: queryRecord(url),
-    params: { ...match.params },
-    ...(body.length > 0 ? { body: { bytes: body } } : {}),
-  });
+    ...(hasBody ? { body: bodyStreamOf(req, maxBodyBytes), duplex: 'half' } : {}),
+  } as RequestInit);
+  // `nativeRequest` is how the worker itself builds a streamed request (createStreamRequest in
+  // @azure/functions); the public init type only knows buffered bodies.
+  const request = new HttpRequest({ nativeRequest, query: queryRecord(url), params: { ...match.params } } as HttpRequestInit);
 
   let result: unknown;
   try {
@@ -221,11 +291,10 @@ function logUnrouted(log: (line: string) => void, req: IncomingMessage, res: Ser
 }
 
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
-  let port = options.port;
   const scheme = options.tls ? 'https' : 'http';
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
     logUnrouted(options.log, req, res, Date.now());
-    handle(options, port, req, res).catch((error: unknown) => {
+    handle(options, req, res).catch((error: unknown) => {
       options.log(`HTTP request failed: ${describeError(error)}`);
       if (!res.headersSent) sendError(res, 500, 'InternalError', 'The local host failed to handle the request.');
       else res.destroy();
@@ -243,7 +312,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       resolve();
     });
   });
-  port = (server.address() as AddressInfo).port;
+  const port = (server.address() as AddressInfo).port;
 
   return {
     port,

@@ -37,3 +37,11 @@ export function withoutKey(version: CertificateVersion): VersionWithoutKey {
   const { sealedPrivateKey: _key, ...rest } = version;
   return rest;
 }
+
+/** Version ids are 32 hex digits, as on Key Vault (ours are 16 random bytes; read in any case). */
+const VERSION_ID = /^[0-9a-f]{32}$/i;
+
+/** Whether `value` could name a version at all: anything else is not looked up, and so reads as not found. */
+export function isVersionId(value: string): boolean {
+  return VERSION_ID.test(value);
+}

@@ -1,5 +1,5 @@
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
-import type { CertificateVersion, VersionWithoutKey } from '../domain/certificate-version';
+import { type CertificateVersion, type VersionWithoutKey, isVersionId } from '../domain/certificate-version';
 import type { PendingOperation } from '../domain/pending-operation';
 import {
   type CertificateHead,
@@ -189,6 +189,8 @@ export class CertificateStore implements CertificateRepository {
   }
 
   async getStoredVersion(name: string, version: string): Promise<Stored<CertificateVersion> | undefined> {
+    // A segment such as `a/b` is no version, and no valid row key either: never sent to the table.
+    if (!isVersionId(version)) return undefined;
     const entity = await orUndefinedOn404(this.table.getEntity<VersionEntity>(partitionOf(name), versionRow(version.toLowerCase())));
     return entity ? { value: fromVersionEntity(entity), etag: entity.etag } : undefined;
   }

@@ -109,3 +109,28 @@ describe(`${SETTINGS.issuerJobLeaseSeconds}`, () => {
     expect(problemsWith({ [SETTINGS.issuerJobLeaseSeconds]: 'long' })).toEqual(['ISSUER_JOB_LEASE_SECONDS must be a number of seconds']);
   });
 });
+
+describe(`${SETTINGS.publicBaseUrl}`, () => {
+  it('is the vault URL ids are built on, as an origin', () => {
+    expect(parseConfig({ ...base, [SETTINGS.publicBaseUrl]: 'https://certs.contoso.com/' }).publicBaseUrl).toBe('https://certs.contoso.com');
+    expect(parseConfig({ ...base, [SETTINGS.publicBaseUrl]: 'https://certs.contoso.com:8443' }).publicBaseUrl).toBe('https://certs.contoso.com:8443');
+  });
+
+  it('wins over the Function App host name, which is the default in Azure (over https)', () => {
+    expect(parseConfig({ ...base, [SETTINGS.websiteHostname]: 'func-abc.azurewebsites.net' }).publicBaseUrl).toBe('https://func-abc.azurewebsites.net');
+    expect(
+      parseConfig({ ...base, [SETTINGS.websiteHostname]: 'func-abc.azurewebsites.net', [SETTINGS.publicBaseUrl]: 'https://certs.contoso.com' }).publicBaseUrl,
+    ).toBe('https://certs.contoso.com');
+  });
+
+  it('is absent when neither is set: ids then use the origin of the server the request reached', () => {
+    expect(parseConfig(base).publicBaseUrl).toBeUndefined();
+  });
+
+  it.each(['certs.contoso.com', 'https://certs.contoso.com/vault', 'https://certs.contoso.com/?x=1', 'ftp://certs.contoso.com', 'https://u:p@certs.contoso.com'])(
+    'refuses %s, which is not an origin',
+    (value) => {
+      expect(problemsWith({ [SETTINGS.publicBaseUrl]: value })).toEqual([expect.stringContaining(`${SETTINGS.publicBaseUrl} must be an origin`)]);
+    },
+  );
+});

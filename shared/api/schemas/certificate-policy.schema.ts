@@ -8,6 +8,7 @@ import {
 } from '../../domain/certificate-policy';
 import type { PolicyInput } from '../../domain/policy-resolution';
 import { caseInsensitiveEnum } from './canonical-spelling';
+import { LIMITS, boundedList, boundedString } from './field-limits';
 
 /**
  * A certificate policy as the SDKs send it. Structure and types are checked here; the rules (allowed key
@@ -16,7 +17,15 @@ import { caseInsensitiveEnum } from './canonical-spelling';
  * .NET sends the key usage `crlSign`, JS and Python `cRLSign`. The issuer name is the domain's to spell (it
  * trims it and falls back to the current one first), with the same rule.
  */
-const stringList = z.array(z.string()).nullish();
+const sanList = (field: string) => boundedList(field, boundedString(`each of ${field}`, LIMITS.sanLength), LIMITS.sanCount).nullish();
+
+type SansShape = Partial<Record<'emails' | 'dns_names' | 'upns' | 'uris' | 'ipAddresses', string[] | null | undefined>>;
+
+/** All SAN lists together: a count and a total length, since each list alone could be at its limit. */
+function sansWithinLimits(sans: SansShape | null | undefined): boolean {
+  const all = Object.values(sans ?? {}).flatMap((list) => list ?? []);
+  return all.length <= LIMITS.sanCount && all.reduce((n, name) => n + name.length, 0) <= LIMITS.sanTotalLength;
+}
 
 export const certificatePolicySchema = z.object({
   key_props: z
@@ -28,26 +37,41 @@ export const certificatePolicySchema = z.object({
       crv: caseInsensitiveEnum(EC_CURVES).nullish(),
     })
     .nullish(),
-  secret_props: z.object({ contentType: caseInsensitiveEnum(SECRET_CONTENT_TYPES).nullish() }).nullish(),
+  secret_props: z
+    .object({ contentType: caseInsensitiveEnum(SECRET_CONTENT_TYPES).pipe(boundedString('contentType', LIMITS.contentTypeLength)).nullish() })
+    .nullish(),
   x509_props: z
     .object({
-      subject: z.string().nullish(),
-      ekus: stringList,
+      subject: boundedString('subject', LIMITS.subjectLength).nullish(),
+      ekus: boundedList('ekus', boundedString('each of ekus', LIMITS.ekuLength), LIMITS.ekuCount).nullish(),
       sans: z
-        .object({ emails: stringList, dns_names: stringList, upns: stringList, uris: stringList, ipAddresses: stringList })
-        .nullish(),
-      key_usage: z.array(caseInsensitiveEnum(KEY_USAGES)).nullish(),
+        .object({
+          emails: sanList('emails'),
+          dns_names: sanList('dns_names'),
+          upns: sanList('upns'),
+          uris: sanList('uris'),
+          ipAddresses: sanList('ipAddresses'),
+        })
+        .nullish()
+        .refine(sansWithinLimits, `sans must hold at most ${LIMITS.sanCount} names of at most ${LIMITS.sanTotalLength} characters in all`),
+      key_usage: boundedList('key_usage', caseInsensitiveEnum(KEY_USAGES), LIMITS.keyUsageCount).nullish(),
       validity_months: z.number().int().nullish(),
     })
     .nullish(),
-  lifetime_actions: z
-    .array(
-      z.object({
-        trigger: z.object({ lifetime_percentage: z.number().int().nullish(), days_before_expiry: z.number().int().nullish() }).nullish(),
-        action: z.object({ action_type: caseInsensitiveEnum(LIFETIME_ACTION_TYPES).nullish() }).nullish(),
-      }),
-    )
+  lifetime_actions: boundedList(
+    'lifetime_actions',
+    z.object({
+      trigger: z.object({ lifetime_percentage: z.number().int().nullish(), days_before_expiry: z.number().int().nullish() }).nullish(),
+      action: z.object({ action_type: caseInsensitiveEnum(LIFETIME_ACTION_TYPES).nullish() }).nullish(),
+    }),
+    LIMITS.lifetimeActionCount,
+  ).nullish(),
+  issuer: z
+    .object({
+      name: boundedString('issuer name', LIMITS.issuerNameLength).nullish(),
+      cty: boundedString('cty', LIMITS.certificateTypeLength).nullish(),
+      cert_transparency: z.boolean().nullish(),
+    })
     .nullish(),
-  issuer: z.object({ name: z.string().nullish(), cty: z.string().nullish(), cert_transparency: z.boolean().nullish() }).nullish(),
   attributes: z.object({ enabled: z.boolean().nullish() }).nullish(),
 }) satisfies z.ZodType<PolicyInput>;

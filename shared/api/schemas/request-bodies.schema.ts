@@ -1,10 +1,6 @@
 import { z } from 'zod';
 import { certificatePolicySchema } from './certificate-policy.schema';
-
-/** Tags: at most 15, as on Key Vault; values are strings. */
-const tagsSchema = z
-  .record(z.string(), z.string())
-  .refine((tags) => Object.keys(tags).length <= 15, { message: 'at most 15 tags are allowed' });
+import { LIMITS, boundedList, boundedString, tagsSchema } from './field-limits';
 
 const certificateAttributesSchema = z.object({
   enabled: z.boolean().nullish(),
@@ -36,7 +32,10 @@ export const updatePendingSchema = z.object({
 });
 
 export const mergeCertificateSchema = z.object({
-  x5c: z.array(z.string({ message: 'each x5c entry must be a base64 string' }), { message: 'x5c must be an array of base64 DER certificates' }),
+  x5c: boundedList('x5c', boundedString('each x5c entry', LIMITS.x5cEntryLength), LIMITS.x5cCount).refine(
+    (chain) => chain.reduce((n, entry) => n + entry.length, 0) <= LIMITS.x5cTotalLength,
+    `x5c must hold at most ${LIMITS.x5cTotalLength} characters in all`,
+  ),
   attributes: certificateAttributesSchema.nullish(),
   tags: tagsSchema.nullish(),
 });
@@ -119,6 +118,8 @@ export type UpdateIssuerBody = z.infer<typeof updateIssuerSchema>;
  * bound; the contents are checked when the blob is opened (any problem there is Key Vault's corrupt-blob 400).
  */
 const RESTORE_VALUE_MAX = 32 * 1024 * 1024;
+/** The restore route's body limit: the blob and the few bytes of JSON around it. */
+export const RESTORE_BODY_MAX_BYTES = RESTORE_VALUE_MAX + 1024;
 export const restoreCertificateSchema = z.object({
   value: z
     .string({ message: 'value is required: the base64url blob a backup returned' })
