@@ -26,6 +26,10 @@ export interface BenchHostOptions {
   statusSweepSchedule: string;
   /** Node options for the host process, e.g. `--cpu-prof`. */
   execArgv?: string[];
+  /** The HTTP port on 127.0.0.1; a free one when absent. */
+  port?: number;
+  /** More app settings, e.g. ACME_CA_BUNDLE for a local ACME server. */
+  settings?: Record<string, string>;
 }
 
 const STOP_GRACE_MS = 10_000;
@@ -37,7 +41,7 @@ export async function startBenchHost(options: BenchHostOptions): Promise<BenchHo
   const keyFile = join(dataDir, 'auth-signing-key.json');
   await ensureLocalSigningKey(keyFile);
   const azurite = await startAzurite();
-  const child = spawn(process.execPath, [...(options.execArgv ?? []), join(__dirname, 'host-process.js')], {
+  const child = spawn(process.execPath, [...(options.execArgv ?? []), join(__dirname, 'host-process.js'), String(options.port ?? 0)], {
     env: {
       ...process.env,
       CertStorage: azurite.connectionString,
@@ -47,6 +51,7 @@ export async function startBenchHost(options: BenchHostOptions): Promise<BenchHo
       AUTH_LOCAL_KEY_FILE: keyFile,
       STATUS_SWEEP_SCHEDULE: options.statusSweepSchedule,
       PURGE_SCHEDULE: '0 */5 * * * *',
+      ...options.settings,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

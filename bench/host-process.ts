@@ -5,9 +5,10 @@ import { startLocalHost } from '../scripts/local-host/host';
 /**
  * The app on the local host in a process of its own, as it runs in production, so the benchmark's client
  * never shares its event loop. Settings come from the environment; the first line on stdout is the host's URL.
+ * The one argument, when given, is the HTTP port (an ACME CA's HTTP-01 validator must know it in advance).
  */
 async function main(): Promise<void> {
-  const host = await startLocalHost({ port: 0, log: () => undefined });
+  const host = await startLocalHost({ port: Number(process.argv[2] ?? '0'), log: () => undefined });
   process.stdout.write(`${JSON.stringify({ url: host.url })}\n`);
   process.once('SIGTERM', () => {
     // Exiting (rather than being killed) lets `--cpu-prof` write its profile.
