@@ -296,7 +296,7 @@ async function issuerLatency(bench: Bench, acme: BenchPebble | { skipped: string
     console.log(
       `  ACME: Pebble at ${acme.pebble.directoryUrl} (validation without its random sleep, no authorization reuse); HTTP-01 answered by ` +
         `the bench host's own /.well-known/acme-challenge route on 127.0.0.1:${acme.hostPort}; the job's steps (docs/acme.md): account, ` +
-        `1 s, order, 1 s HTTP-01 settle (fixed), validate, order read after 1, 1, 2, 2, 4 … s; queue polled with back-off up to ` +
+        `order at once, 1 s HTTP-01 settle (fixed), validate, order read after 1, 1, 2, 2, 4 … s; queue polled with back-off up to ` +
         `${queues.maxPollingIntervalMs} ms (host.json maxPollingInterval); the bench reads …/pending every ${WAIT_POLL_MS} ms. ` +
         'One untimed issuance first registers the account.',
     );

@@ -67,7 +67,10 @@ export type IssuanceFailureCode = typeof OPERATION_ERROR_CODES.issuerError | typ
 export type IssuanceStep =
   /** The certificate: leaf and the chain up to (not necessarily including) the root, in any order. */
   | { kind: 'issued'; chainDer: Buffer[] }
-  /** Not yet: keep this state and call `poll` again after `retryAfterSeconds` (at least 1 s). */
+  /**
+   * Not yet: keep this state and call `poll` again after `retryAfterSeconds` (whole seconds; 0 = at once, in a
+   * message of its own, for a next step that needs no waiting).
+   */
   | { kind: 'pending'; state: ProviderState; retryAfterSeconds: number }
   /**
    * For good. `code` says whose failure it is: `CertificateIssuerError` (the issuer cannot issue: misconfigured,

@@ -172,7 +172,7 @@ async function afterCancel(ctx: ServiceContext, job: IssuerJob, taken: Stored<Pe
 }
 
 async function schedulePoll(ctx: ServiceContext, job: IssuerJob, taken: Stored<PendingOperation>, state: ProviderState, retryAfterSeconds: number): Promise<JobOutcome> {
-  const delay = Math.min(MAX_DELAY_SECONDS, Math.max(1, Math.ceil(Number.isFinite(retryAfterSeconds) ? retryAfterSeconds : 1)));
+  const delay = Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil(Number.isFinite(retryAfterSeconds) ? retryAfterSeconds : 1)));
   const now = unixSeconds(ctx.clock);
   const sealed = sealProviderState(ctx.keyEncryptionKey, taken.value, state);
   // The state first, then the message: a crash in between leaves the state for the sweep's re-drive to use.

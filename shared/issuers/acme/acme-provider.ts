@@ -155,7 +155,8 @@ export function acmeProvider(deps: AcmeProviderDependencies): IssuerProvider {
     const acmeClient = await client(issuer, settings);
     const listed = await listAccountOrders(acmeClient);
     const intent: OrderingIntent = { phase: 'ordering', directoryUrl: settings.directoryUrl, ...(listed ? { priorOrders: listed.map(orderDigest) } : {}) };
-    return pending(intent, undefined, 1);
+    // The order is placed in a step of its own (so its intent is saved first), but nothing needs waiting for.
+    return pending(intent, undefined, 0);
   }
 
   /**

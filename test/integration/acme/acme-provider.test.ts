@@ -83,7 +83,7 @@ describeWithPebble('ACME provider steps against Pebble', () => {
     const again = await provider.start(await requestFor(issuer, ['start-once.example.com']));
 
     // The intent to order, with the orders the (new) account had at the CA then: none.
-    expect(first).toEqual({ kind: 'pending', state: { data: { phase: 'ordering', directoryUrl: pebble.directoryUrl, priorOrders: [] } }, retryAfterSeconds: 1 });
+    expect(first).toEqual({ kind: 'pending', state: { data: { phase: 'ordering', directoryUrl: pebble.directoryUrl, priorOrders: [] } }, retryAfterSeconds: 0 });
     expect(again).toEqual(first);
     expect(pebble.ordersPlaced() - before).toBe(0);
     expect((await accounts.get('le', pebble.directoryUrl))?.accountUrl).toMatch(/^https:\/\/127\.0\.0\.1:\d+\//);
