@@ -7,7 +7,7 @@ import { DEFAULT_AUDIENCE } from '../../shared/config';
 import { x509 } from '../../shared/crypto/x509';
 import { findFreePort } from '../../scripts/local-host/ports';
 import { inProgressJobStates, isAlive, recordedAzuritePids, startNpmStart, type NpmStartProcess } from '../helpers/npm-start-process';
-import { type RawClient, type RawResponse, rawClient } from '../helpers/raw-client';
+import { API_VERSION, type RawClient, type RawResponse, rawClient } from '../helpers/raw-client';
 import { eventually } from '../helpers/service-under-test';
 import { createTestCa, type TestCa } from '../helpers/test-ca';
 
@@ -26,8 +26,10 @@ import { createTestCa, type TestCa } from '../helpers/test-ca';
  * Vault lists that one too). A create whose answer was lost to the kill (connection reset) may have either
  * outcome, but when it exists the same rules hold.
  *
- * Random choices come from a seed printed with the counts; FAULT_SEED=<n> replays a run's choices (not its
- * timing).
+ * Random choices come from a seed printed with the counts; FAULT_SEED=<n> replays a run's choices (kinds,
+ * merges, kill delays; not the timing of what the host was doing when a kill came).
+ *
+ * The certificates list (includePending) shows every acknowledged create and nothing that does not exist.
  */
 const KILLS = 3;
 const CALLERS = 4;
@@ -110,6 +112,22 @@ function jobsRunning(output: string): number {
   return started - ended;
 }
 
+/** Every name `GET /certificates?includePending=true` lists, page after page. */
+async function listedNames(kv: RawClient): Promise<string[]> {
+  const names: string[] = [];
+  let route = '/certificates';
+  let query = `api-version=${API_VERSION}&maxresults=25&includePending=true`;
+  for (;;) {
+    const page = await kv.request('GET', route, undefined, { query });
+    expect(page.status).toBe(200);
+    for (const item of page.body.value as { id: string }[]) names.push(item.id.split('/').pop() ?? '');
+    if (typeof page.body.nextLink !== 'string') return names;
+    const next = new URL(page.body.nextLink);
+    route = next.pathname;
+    query = next.search.slice(1);
+  }
+}
+
 function publicKeyOfCsr(csrBase64: string): string {
   return Buffer.from(new x509.Pkcs10CertificateRequest(new Uint8Array(Buffer.from(csrBase64, 'base64'))).publicKey.rawData).toString('base64');
 }
@@ -134,8 +152,9 @@ describe('npm start killed with SIGKILL at random points during creates', () => 
 
   it('loses no acknowledged create: every 202 ends terminal or mergeable, with no version beyond its own', async () => {
     const seed = Number(process.env.FAULT_SEED) || Date.now() % 1_000_000;
-    const random = seededRandom(seed);
-    const between = ({ min, max }: { min: number; max: number }) => Math.round(min + random() * (max - min));
+    // One sequence for the kills, one per caller: a replay gives each the same choices whatever the interleaving.
+    const killRandom = seededRandom(seed);
+    const between = ({ min, max }: { min: number; max: number }) => Math.round(min + killRandom() * (max - min));
     const settings = { ...SETTINGS, PORT: String(await findFreePort()), HTTPS_PORT: String(await findFreePort()) };
     const t0 = Date.now();
     let host = await startNpmStart(dataDir, settings);
@@ -170,6 +189,7 @@ describe('npm start killed with SIGKILL at random points during creates', () => 
     }
 
     async function caller(index: number): Promise<void> {
+      const random = seededRandom(seed + 1 + index);
       for (let n = 0; !stopped; n++) {
         const kind = KINDS[Math.floor(random() * KINDS.length)] ?? 'selfEc';
         const name = `kill-${index}-${n}`;
@@ -289,6 +309,14 @@ describe('npm start killed with SIGKILL at random points during creates', () => 
       if (s.attempt.merge === 'merged' && s.status !== 'completed') problems.push(`${name}: merge answered 201 but the request is ${s.status}`);
     }
 
+    // The list shows every acknowledged create (its row was refreshed before the 202) and nothing that does
+    // not exist. A create whose answer was lost may have died between its write and its row's refresh: the
+    // sweep lists it once its reconcile entry is due (RECONCILE_GRACE_SECONDS, a minute), longer than this run.
+    const listed = new Set(await listedNames(kv));
+    const existing = new Set(final.filter((s) => s.status !== 'absent').map((s) => s.attempt.name));
+    const unlisted = final.filter((s) => existing.has(s.attempt.name) && !listed.has(s.attempt.name));
+    const listedButAbsent = [...listed].filter((name) => !existing.has(name));
+
     const acknowledged = attempts.filter((a) => a.outcome === 'acknowledged');
     const lostAcknowledged = final.filter((s) => s.attempt.outcome === 'acknowledged' && s.status.startsWith('GET pending')).length;
     const count = (predicate: (s: Settled) => boolean) => final.filter(predicate).length;
@@ -316,15 +344,17 @@ describe('npm start killed with SIGKILL at random points during creates', () => 
         `kills ${kills.length}: ${kills.map((k) => `${k.aimed ? 'aimed ' : ''}after ${k.afterMs} ms (${k.requestsInFlight} requests in flight, ${k.jobsRunning} jobs running, ${k.taken.length} operations taken by a job)`).join('; ')}; ` +
           `${midRequest} mid-request, ${midJob} mid-job, ${midProviderCall} after a job took its operation ` +
           `(${recoverySeconds.length} such operations completed ${Math.min(...recoverySeconds)}-${Math.max(...recoverySeconds)} s after their kill)`,
-        `ended: completed ${byStatus('completed')}, failed ${byStatus('failed')}, cancelled ${byStatus('cancelled')}, mergeable (Unknown, inProgress) ${waiting.length} (${byStatus('inProgress')} left after merging ${mergedAfter.length}); ` +
+        `of the ${existing.size} that exist (202s and lost answers recorded), ended: completed ${byStatus('completed')}, failed ${byStatus('failed')}, cancelled ${byStatus('cancelled')}, mergeable (Unknown, inProgress) ${waiting.length} (${byStatus('inProgress')} left after merging ${mergedAfter.length}); ` +
           `merged during the run ${attempts.filter((a) => a.merge === 'merged').length} (${attempts.filter((a) => a.merge === 'lost').length} merge answers lost), ` +
-          `duplicates ${duplicates}, lost ${lostAcknowledged}`,
+          `duplicates ${duplicates}, lost ${lostAcknowledged}; listed ${listed.size} (${unlisted.length} creates with a lost answer not listed yet)`,
         `phases: first start ${tStarted - t0} ms, restarts ${restartsMs.join('/')} ms, run ${tDrain - tStarted} ms, drain ${drainMs} ms`,
       ].join('\n'),
     );
     for (const s of final) if (s.status === 'failed') console.warn(`${s.attempt.name} failed: ${JSON.stringify(s.pending?.error)}`);
 
     expect(problems).toEqual([]);
+    expect(unlisted.filter((s) => s.attempt.outcome === 'acknowledged').map((s) => s.attempt.name)).toEqual([]);
+    expect(listedButAbsent).toEqual([]);
     expect({ duplicates, lostAcknowledged }).toEqual({ duplicates: 0, lostAcknowledged: 0 });
     // Every answer was a 202 or a lost connection: a 5xx or 4xx here is a fault the kill exposed.
     expect(attempts.filter((a) => a.outcome.startsWith('status') || a.merge?.startsWith('status')).map((a) => `${a.name}: ${a.outcome} ${a.merge ?? ''}`)).toEqual([]);
