@@ -15,9 +15,10 @@ import { createTestCa, type TestCa } from '../helpers/test-ca';
  * The fault-injection suite of issue 11 and the done-when measure of "durable local default": `npm start`
  * (with its detached Azurite, which survives) takes a continuous stream of creates from a few concurrent
  * callers (Self EC and RSA, and Unknown ones, some merged at once) and is killed with SIGKILL (its whole
- * process group, as a crash or the OOM killer does) at random moments, several times, each time restarted on
- * the same port and data folder. Kills land mid-request (callers waiting for an answer) and mid-job (issuer
- * jobs running), which the run reports.
+ * process group, as a crash or the OOM killer does) at three random moments, each time restarted on the same
+ * port and data folder. Kills land mid-request (callers waiting for an answer) and mid-job (issuer jobs
+ * running), which the run reports. The worst kill, a job dead after taking its operation (which then waits out
+ * the job's lease), must be among them: when chance did not bring it, kills aimed at it follow.
  *
  * Afterwards every create answered 202 is found (`GET …/pending` never 404s) and ends terminal, or, for an
  * Unknown issuer, in progress and mergeable (a few are merged to prove it), and no certificate has a version
