@@ -1,7 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { TableClient } from '@azure/data-tables';
+import { azuriteConnectionString } from '../../scripts/local-host/azurite';
 import { findFreePort } from '../../scripts/local-host/ports';
+import { TABLES } from '../../shared/names';
 
 /**
  * `npm start`'s own entry point (scripts/local-host/main.ts, with its own detached Azurite) as a child process
@@ -63,13 +66,47 @@ export async function startNpmStart(dataDir: string, env: Record<string, string>
   };
 }
 
-/** The Azurite processes `npm start` recorded in the data folder (what a test must clean up if it fails midway). */
-export function recordedAzuritePids(dataDir: string): number[] {
+interface RecordedAzurite {
+  pid: number;
+  service: string;
+  port: number;
+}
+
+function recordedAzurite(dataDir: string): RecordedAzurite[] {
   try {
-    return (JSON.parse(readFileSync(path.join(dataDir, 'azurite-processes.json'), 'utf8')) as { pid: number }[]).map((p) => p.pid);
+    return JSON.parse(readFileSync(path.join(dataDir, 'azurite-processes.json'), 'utf8')) as RecordedAzurite[];
   } catch {
     return [];
   }
+}
+
+/** The Azurite processes `npm start` recorded in the data folder (what a test must clean up if it fails midway). */
+export function recordedAzuritePids(dataDir: string): number[] {
+  return recordedAzurite(dataDir).map((p) => p.pid);
+}
+
+/**
+ * The in-progress operations' job state as `npm start`'s Azurite holds it, read past the app (while it is down,
+ * say): what a kill left behind, for a test to report. `callUnderWay`: a job had taken the operation (its lease).
+ */
+export async function inProgressJobStates(dataDir: string): Promise<{ name: string; callUnderWay: boolean }[]> {
+  const port = (service: string) => recordedAzurite(dataDir).find((p) => p.service === service)?.port;
+  const endpoint = (service: string) => `http://127.0.0.1:${port(service)}/devstoreaccount1`;
+  const table = TableClient.fromConnectionString(azuriteConnectionString({ queue: endpoint('queue'), table: endpoint('table') }), TABLES.certificates, {
+    allowInsecureConnection: true,
+  });
+  const states: { name: string; callUnderWay: boolean }[] = [];
+  const rows = table.listEntities<{ data: string }>({ queryOptions: { filter: "RowKey eq 'pending' and status eq 'inProgress'" } });
+  try {
+    for await (const row of rows) {
+      const op = JSON.parse(row.data) as { name: string; job?: { callUnderWay?: boolean } };
+      states.push({ name: op.name, callUnderWay: op.job?.callUnderWay === true });
+    }
+  } catch (error) {
+    // The app creates its tables on first use: none yet, no operations yet.
+    if ((error as { statusCode?: number }).statusCode !== 404) throw error;
+  }
+  return states;
 }
 
 export function isAlive(pid: number): boolean {
