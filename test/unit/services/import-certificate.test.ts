@@ -1,4 +1,4 @@
-import { X509Certificate, createPublicKey } from 'node:crypto';
+import { X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KeyVaultError } from '../../../shared/api/key-vault-error';
@@ -54,7 +54,11 @@ describe('importCertificate', () => {
     const version = await importCertificate(ctx, 'sealed', { value: fixture('ec.pem').toString('utf8') });
     const stored = await storage.certificates.getVersion('sealed', version.version);
     expect(stored?.sealedPrivateKey).toMatch(/^v1\./);
-    expect(stored?.sealedPrivateKey).not.toContain('MI');
+    // Sealed, not encoded: neither the key's DER (in any base64 spelling) nor its PEM body appears in what is stored.
+    const keyDer = createPrivateKey(fixture('ec.pem').toString('utf8')).export({ type: 'pkcs8', format: 'der' });
+    const sealed = stored?.sealedPrivateKey ?? '';
+    for (const spelling of [keyDer.toString('base64'), keyDer.toString('base64url')]) expect(sealed).not.toContain(spelling.slice(8, 40));
+    expect(Buffer.from(sealed.split('.').slice(1).join(''), 'base64url').includes(keyDer.subarray(8, 40))).toBe(false);
 
     const secret = await getCertificateSecret(ctx, 'sealed', undefined, undefined);
     expect(secret.contentType).toBe('application/x-pem-file');
