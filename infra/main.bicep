@@ -32,6 +32,9 @@ param authAudience string
 @allowed(['roles', 'any-valid-token'])
 param authorizationMode string = 'roles'
 
+@description('The vault URL clients use, for a custom domain (PUBLIC_BASE_URL: an origin such as https://certs.contoso.com). Empty: ids, Location and target use https://<the Function App host name>.')
+param publicBaseUrl string = ''
+
 @description('Key-encryption key: 32 random bytes, base64 (openssl rand -base64 32). Required on the first deployment (without it the deployment fails: the secret key-encryption-key is not found); it is written into the Key Vault secret and nowhere else. Empty keeps the secret already in the vault. Changing it makes existing certificates unreadable.')
 @secure()
 param keyEncryptionKey string = ''
@@ -224,6 +227,7 @@ module functionApp 'modules/function-app.bicep' = {
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
     acmeDnsZoneResourceId: acmeDnsZoneResourceId
+    publicBaseUrl: publicBaseUrl
   }
   // The app starts with its roles in place: storage for the host, telemetry, and the secret behind the
   // Key Vault reference (a reference that fails at start is only retried much later; the secret's role

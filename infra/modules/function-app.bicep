@@ -94,6 +94,19 @@ var acmeSettings = empty(acmeDnsZoneResourceId) ? [] : [
   { name: 'ACME_DNS_ZONE_RESOURCE_ID', value: acmeDnsZoneResourceId }
 ]
 
+@description('PUBLIC_BASE_URL: the vault URL clients use (an origin such as https://certs.contoso.com), for a custom domain. Empty: ids use https://<the Function App host name>.')
+param publicBaseUrl string = ''
+
+// Absent unless given: the app then builds ids on WEBSITE_HOSTNAME, which the platform sets.
+var publicUrlSettings = empty(publicBaseUrl) ? [] : [
+  { name: 'PUBLIC_BASE_URL', value: publicBaseUrl }
+]
+
+// The Functions host reads a whole request before the worker sees it, up to this many bytes (100 MB unless
+// set): the largest body the app takes is a restore's (RESTORE_BODY_MAX_BYTES, 32 MiB + 1 KiB), so anything
+// larger is refused by the host without being held.
+var requestBodySizeLimitBytes = '34603008' // 33 MiB
+
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
 }
@@ -178,10 +191,11 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'OPERATION_MAX_AGE_SECONDS', value: string(operationMaxAgeSeconds) }
         { name: 'JOB_REDRIVE_AFTER_SECONDS', value: string(jobRedriveAfterSeconds) }
         { name: 'SOFT_DELETE_RETENTION_DAYS', value: string(softDeleteRetentionDays) }
+        { name: 'FUNCTIONS_REQUEST_BODY_SIZE_LIMIT', value: requestBodySizeLimitBytes }
         // Telemetry with Entra ID auth: the component refuses the instrumentation key alone.
         { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: applicationInsights.properties.ConnectionString }
         { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identityClientId};Authorization=AAD' }
-      ], acmeSettings)
+      ], acmeSettings, publicUrlSettings)
     }
   }
 }

@@ -10,6 +10,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { DEPLOYED_REQUIRED_SETTINGS, SETTINGS } from '../../../shared/config';
 import { parseDnsZoneResourceId } from '../../../shared/issuers/acme/dns-zone-id';
+import { RESTORE_BODY_MAX_BYTES } from '../../../shared/api/schemas/request-bodies.schema';
 import { ALL_QUEUES, ALL_TABLES, STORAGE_CONNECTION } from '../../../shared/names';
 import {
   type ArmTemplate,
@@ -135,7 +136,7 @@ function compiledTemplateChecks(): void {
 
   test('every app setting is one the app, the Functions host or Application Insights reads; no classic ones', () => {
     const known = new Set<string>(Object.values(SETTINGS));
-    const platform = /^(AzureWebJobsStorage__(blobServiceUri|queueServiceUri|tableServiceUri|credential|clientId)|APPLICATIONINSIGHTS_(CONNECTION_STRING|AUTHENTICATION_STRING))$/;
+    const platform = /^(AzureWebJobsStorage__(blobServiceUri|queueServiceUri|tableServiceUri|credential|clientId)|APPLICATIONINSIGHTS_(CONNECTION_STRING|AUTHENTICATION_STRING)|FUNCTIONS_REQUEST_BODY_SIZE_LIMIT)$/;
     const names = functionAppSettings(template()).settings.map((s) => s.name);
     expect(names.filter((n) => !known.has(n) && !platform.test(n))).toEqual([]);
     // Flex Consumption rejects or ignores these; a connection string would carry a key.
@@ -255,7 +256,22 @@ function compiledTemplateChecks(): void {
     const role = allScopes(template()).find((s) => s.path.join('/') === 'dns-zone-role');
     expect(role && evaluate(role, "[parameters('dnsZoneName')]", zone)).toBe('contoso.example');
     // Every other setting is always there.
-    expect(settings.filter((s) => s.condition !== undefined).map((s) => s.name)).toEqual([SETTINGS.acmeDnsZoneResourceId]);
+    expect(settings.filter((s) => s.condition !== undefined).map((s) => s.name)).toEqual([SETTINGS.acmeDnsZoneResourceId, SETTINGS.publicBaseUrl]);
+  });
+
+  test('PUBLIC_BASE_URL is set exactly when a public base URL is given, and the app takes what is set', () => {
+    const { scope, settings } = functionAppSettings(template());
+    const setting = settings.find((s) => s.name === SETTINGS.publicBaseUrl);
+    if (!setting?.condition) throw new Error(`${SETTINGS.publicBaseUrl} is not set conditionally: ${JSON.stringify(setting)}`);
+    const deployed = (given: Record<string, ArmValue>) => (evaluate(scope, setting.condition ?? '', given) ? evaluateValue(scope, setting.value, given) : undefined);
+    expect(deployed({})).toBeUndefined();
+    expect(deployed({ publicBaseUrl: 'https://certs.contoso.com' })).toBe('https://certs.contoso.com');
+  });
+
+  test("the Functions host refuses, unread, any body larger than the largest the app takes (a restore's)", () => {
+    const limit = Number(settingValue('FUNCTIONS_REQUEST_BODY_SIZE_LIMIT'));
+    expect(limit).toBeGreaterThanOrEqual(RESTORE_BODY_MAX_BYTES);
+    expect(limit).toBeLessThan(RESTORE_BODY_MAX_BYTES * 1.1);
   });
 
   test('outputs: endpoint, resource names and identity client id; nothing secret', () => {
