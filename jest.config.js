@@ -22,7 +22,8 @@ module.exports = {
   // More workers than cores: most of an e2e file's time is spent waiting (Azurite, the queue, an SDK poller, a
   // killed host coming back), so on 2 cores a third worker fills the idle CPU. The JS suite on this 2-core
   // machine, idle: 3m10s with 2 workers (1.56 cores busy on average), 2m41s with 3.
-  maxWorkers: '150%',
+  // (A number, not '150%': jest reads a percentage above 100 as a count of workers.)
+  maxWorkers: Math.max(2, Math.round(require('node:os').availableParallelism() * 1.5)),
   reporters: ['default', '<rootDir>/test/helpers/summary-reporter.js'],
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
