@@ -1,5 +1,5 @@
 import { loadConfig, type Config } from './config';
-import { systemClock } from './domain/clock';
+import { offsetClock } from './domain/clock';
 import type { Clock } from './domain/clock';
 import { ProviderRegistry } from './issuers/provider-registry';
 import { privateCaProvider } from './issuers/private-ca-provider';
@@ -101,6 +101,8 @@ async function buildApp(config: Config): Promise<App> {
   const issuers = new IssuerStore(tables.issuers);
   const acmeHttp01 = new Http01AnswerStore(tables.issuers);
   configureAcmeHttp({ caBundlePem: config.acme.caBundlePem });
+  // Every service and provider reads time from this one clock: what is due, and the dates a certificate carries.
+  const clock = offsetClock(config.clockOffsetSeconds);
   const services: ServiceContext = {
     certificates,
     issuers,
@@ -114,7 +116,7 @@ async function buildApp(config: Config): Promise<App> {
       certificates,
       issuers,
       keyEncryptionKey: config.keyEncryptionKey,
-      clock: systemClock,
+      clock,
       acme: {
         accounts: new AcmeAccountStore(tables.issuers),
         http01: acmeHttp01,
@@ -126,7 +128,7 @@ async function buildApp(config: Config): Promise<App> {
     random: Math.random,
     jobLeaseSeconds: config.issuerJobLeaseSeconds,
     keyEncryptionKey: config.keyEncryptionKey,
-    clock: systemClock,
+    clock,
     operationMaxAgeSeconds: config.operationMaxAgeSeconds,
     jobRedriveAfterSeconds: config.jobRedriveAfterSeconds,
     issuanceMinSeconds: config.issuanceMinSeconds,

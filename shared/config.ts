@@ -42,9 +42,21 @@ export const SETTINGS = {
   acmeDnsZoneResourceId: 'ACME_DNS_ZONE_RESOURCE_ID',
   acmeDnsSettleSeconds: 'ACME_DNS_SETTLE_SECONDS',
   publicBaseUrl: 'PUBLIC_BASE_URL',
+  clockOffsetSeconds: 'CLOCK_OFFSET_SECONDS',
   /** Set by App Service / Azure Functions to the app's default host name; read, never set by a deployment. */
   websiteHostname: 'WEBSITE_HOSTNAME',
 } as const;
+
+/**
+ * Read-only variables the platform sets in every Function App (App Service plans, Consumption and Flex
+ * Consumption alike: the Functions host itself reads WEBSITE_SITE_NAME as the app's name); the local host and
+ * the tests set neither. Either one present means the app runs in Azure.
+ */
+export const AZURE_PLATFORM_MARKERS: readonly string[] = ['WEBSITE_SITE_NAME', 'WEBSITE_INSTANCE_ID'];
+
+export function runsInAzure(env: NodeJS.ProcessEnv): boolean {
+  return AZURE_PLATFORM_MARKERS.some((name) => Boolean(env[name]?.trim()));
+}
 
 /** Settings a deployment to Azure must set (identity-based storage, Entra ID tokens). */
 export const DEPLOYED_REQUIRED_SETTINGS: readonly string[] = [
@@ -124,6 +136,12 @@ export interface Config {
    * with nothing set; ids then use the origin of the server the request reached (the local host's own).
    */
   publicBaseUrl?: string;
+  /**
+   * How far the service's clock is moved from the real one (CLOCK_OFFSET_SECONDS; 0 unless set): tests walk
+   * a certificate through its life with it. Refused in Azure, where a moved clock would issue certificates
+   * dated wrongly and renew them at the wrong time.
+   */
+  clockOffsetSeconds: number;
 }
 
 export interface AcmeConfig {
@@ -343,6 +361,31 @@ function publicBaseUrlFrom(env: NodeJS.ProcessEnv, problems: string[]): string |
   }
 }
 
+/** A century either way: further than any certificate's validity, yet within what a Date can hold. */
+const MAX_CLOCK_OFFSET_SECONDS = 100 * 365 * 24 * 3600;
+
+const clockOffsetSeconds = z.coerce
+  .number({ message: `${SETTINGS.clockOffsetSeconds} must be a number of seconds` })
+  .int(`${SETTINGS.clockOffsetSeconds} must be a whole number of seconds`)
+  .min(-MAX_CLOCK_OFFSET_SECONDS, `${SETTINGS.clockOffsetSeconds} must be at least -${MAX_CLOCK_OFFSET_SECONDS} (a century back)`)
+  .max(MAX_CLOCK_OFFSET_SECONDS, `${SETTINGS.clockOffsetSeconds} must be at most ${MAX_CLOCK_OFFSET_SECONDS} (a century ahead)`);
+
+/** The clock offset, refused outright (even 0) when the app runs in Azure: a deployment never moves its clock. */
+function clockOffsetFrom(env: NodeJS.ProcessEnv, problems: string[]): number | undefined {
+  const configured = env[SETTINGS.clockOffsetSeconds]?.trim();
+  if (!configured) return 0;
+  if (runsInAzure(env)) {
+    problems.push(`${SETTINGS.clockOffsetSeconds} is for tests outside Azure; remove it from this deployment's app settings`);
+    return undefined;
+  }
+  const parsed = clockOffsetSeconds.safeParse(configured);
+  if (!parsed.success) {
+    problems.push(...parsed.error.issues.map((i) => i.message));
+    return undefined;
+  }
+  return parsed.data;
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
     super(`Invalid app settings:\n  - ${problems.join('\n  - ')}`);
@@ -378,11 +421,12 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
   if (!jobLease.success) problems.push(...jobLease.error.issues.map((i) => i.message));
   const acme = acmeFrom(env, problems);
   const publicBaseUrl = publicBaseUrlFrom(env, problems);
+  const clockOffset = clockOffsetFrom(env, problems);
 
   const logLevel = parseLogLevel(env[SETTINGS.logLevel]);
   if (!logLevel) problems.push(`${SETTINGS.logLevel} must be one of ${LOG_LEVELS.join(', ')}, got "${env[SETTINGS.logLevel]}"`);
 
-  if (problems.length > 0 || !storage || !auth || !authorizationMode || !kek.success || !maxAge.success || !redrive.success || !minIssuance.success || !retention.success || !minDeletion.success || !issuerRetry || !jobLease.success || !logLevel) {
+  if (problems.length > 0 || !storage || !auth || !authorizationMode || !kek.success || !maxAge.success || !redrive.success || !minIssuance.success || !retention.success || !minDeletion.success || !issuerRetry || !jobLease.success || !logLevel || clockOffset === undefined) {
     throw new ConfigError(problems);
   }
   return {
@@ -400,6 +444,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     logLevel,
     acme,
     ...(publicBaseUrl ? { publicBaseUrl } : {}),
+    clockOffsetSeconds: clockOffset,
   };
 }
 

@@ -134,3 +134,29 @@ describe(`${SETTINGS.publicBaseUrl}`, () => {
     },
   );
 });
+
+describe(`${SETTINGS.clockOffsetSeconds}`, () => {
+  it('leaves the clock alone unless set', () => {
+    expect(parseConfig(base).clockOffsetSeconds).toBe(0);
+    expect(parseConfig({ ...base, [SETTINGS.clockOffsetSeconds]: ' ' }).clockOffsetSeconds).toBe(0);
+  });
+
+  it('moves the clock by whole seconds either way outside Azure', () => {
+    expect(parseConfig({ ...base, [SETTINGS.clockOffsetSeconds]: '86400' }).clockOffsetSeconds).toBe(86400);
+    expect(parseConfig({ ...base, [SETTINGS.clockOffsetSeconds]: '-60' }).clockOffsetSeconds).toBe(-60);
+  });
+
+  it('refuses what is not a whole number of seconds within a century', () => {
+    expect(problemsWith({ [SETTINGS.clockOffsetSeconds]: 'tomorrow' })).toEqual(['CLOCK_OFFSET_SECONDS must be a number of seconds']);
+    expect(problemsWith({ [SETTINGS.clockOffsetSeconds]: '1.5' })).toEqual(['CLOCK_OFFSET_SECONDS must be a whole number of seconds']);
+    expect(problemsWith({ [SETTINGS.clockOffsetSeconds]: '3153600001' })).toEqual(['CLOCK_OFFSET_SECONDS must be at most 3153600000 (a century ahead)']);
+  });
+
+  it.each(['WEBSITE_SITE_NAME', 'WEBSITE_INSTANCE_ID'])('stops the app when %s says it runs in Azure, even at 0', (marker) => {
+    const refusal = ['CLOCK_OFFSET_SECONDS is for tests outside Azure; remove it from this deployment\'s app settings'];
+    expect(problemsWith({ [marker]: 'func-certs', [SETTINGS.clockOffsetSeconds]: '86400' })).toEqual(refusal);
+    expect(problemsWith({ [marker]: 'func-certs', [SETTINGS.clockOffsetSeconds]: '0' })).toEqual(refusal);
+    // The same deployment without the setting starts.
+    expect(problemsWith({ [marker]: 'func-certs' })).toEqual([]);
+  });
+});
