@@ -51,6 +51,7 @@ export async function startBenchHost(options: BenchHostOptions): Promise<BenchHo
       AUTH_LOCAL_KEY_FILE: keyFile,
       STATUS_SWEEP_SCHEDULE: options.statusSweepSchedule,
       PURGE_SCHEDULE: '0 */5 * * * *',
+      LIFETIME_SCHEDULE: '0 */10 * * * *',
       ...options.settings,
     },
     stdio: ['ignore', 'pipe', 'inherit'],

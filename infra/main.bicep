@@ -45,6 +45,9 @@ param statusSweepSchedule string = '0 */1 * * * *'
 @description('NCRONTAB schedule of the purge timer, which purges deleted certificates whose retention has run out (six fields, seconds first).')
 param purgeSchedule string = '0 */5 * * * *'
 
+@description('NCRONTAB schedule of the lifetime sweep, which renews (AutoRenew) or reports (EmailContacts) certificates whose lifetime action is due (six fields, seconds first).')
+param lifetimeSchedule string = '0 */10 * * * *'
+
 @description('Seconds after which an operation still in progress fails with a timeout.')
 @minValue(1)
 param operationMaxAgeSeconds int = 86400
@@ -220,6 +223,7 @@ module functionApp 'modules/function-app.bicep' = {
     authorizationMode: authorizationMode
     statusSweepSchedule: statusSweepSchedule
     purgeSchedule: purgeSchedule
+    lifetimeSchedule: lifetimeSchedule
     operationMaxAgeSeconds: operationMaxAgeSeconds
     jobRedriveAfterSeconds: jobRedriveAfterSeconds
     softDeleteRetentionDays: softDeleteRetentionDays

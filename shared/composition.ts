@@ -25,6 +25,8 @@ import { IssuerStore } from './storage/issuer-store';
 import { OperationsDueIndex } from './storage/operations-due-index';
 import { PurgeScheduleIndex } from './storage/purge-schedule';
 import { ReconcileScheduleIndex } from './storage/reconcile-schedule';
+import { LifetimeScheduleIndex } from './storage/lifetime-schedule';
+import { noLifetimeEvents } from './services/lifetime-events';
 import type { ServiceContext } from './services/service-context';
 import type { CertificateRepository, IssuerRepository } from './storage/repositories';
 
@@ -110,6 +112,8 @@ async function buildApp(config: Config): Promise<App> {
     dueIndex: new OperationsDueIndex(tables.operationsDue),
     purgeSchedule: new PurgeScheduleIndex(tables.operationsDue),
     reconcileSchedule: new ReconcileScheduleIndex(tables.operationsDue),
+    lifetimeSchedule: new LifetimeScheduleIndex(tables.operationsDue),
+    lifetimeEvents: noLifetimeEvents,
     jobs: new IssuerJobQueue(makeQueueClient(config.storage, QUEUES.issuerJobs)),
     listings: new CertificateIndexStore(tables.certificateIndex),
     providers: buildIssuerProviders({

@@ -33,6 +33,7 @@ export const SETTINGS = {
   softDeleteRetentionDays: 'SOFT_DELETE_RETENTION_DAYS',
   deletionMinSeconds: 'DELETION_MIN_SECONDS',
   purgeSchedule: 'PURGE_SCHEDULE',
+  lifetimeSchedule: 'LIFETIME_SCHEDULE',
   issuerRetryMaxAttempts: 'ISSUER_RETRY_MAX_ATTEMPTS',
   issuerRetryBaseSeconds: 'ISSUER_RETRY_BASE_SECONDS',
   issuerRetryMaxDelaySeconds: 'ISSUER_RETRY_MAX_DELAY_SECONDS',
@@ -70,6 +71,7 @@ export const DEPLOYED_REQUIRED_SETTINGS: readonly string[] = [
   SETTINGS.authAudience,
   SETTINGS.statusSweepSchedule,
   SETTINGS.purgeSchedule,
+  SETTINGS.lifetimeSchedule,
 ];
 
 export const DEFAULT_AUDIENCE = 'https://vault.azure.net';

@@ -55,6 +55,9 @@ param statusSweepSchedule string
 @description('NCRONTAB schedule of the purge timer.')
 param purgeSchedule string
 
+@description('NCRONTAB schedule of the lifetime sweep.')
+param lifetimeSchedule string
+
 @description('Seconds after which an operation still in progress fails with a timeout.')
 param operationMaxAgeSeconds int
 
@@ -188,6 +191,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'AUTH_AUTHORITY_HOST', value: environment().authentication.loginEndpoint }
         { name: 'STATUS_SWEEP_SCHEDULE', value: statusSweepSchedule }
         { name: 'PURGE_SCHEDULE', value: purgeSchedule }
+        { name: 'LIFETIME_SCHEDULE', value: lifetimeSchedule }
         { name: 'OPERATION_MAX_AGE_SECONDS', value: string(operationMaxAgeSeconds) }
         { name: 'JOB_REDRIVE_AFTER_SECONDS', value: string(jobRedriveAfterSeconds) }
         { name: 'SOFT_DELETE_RETENTION_DAYS', value: string(softDeleteRetentionDays) }

@@ -104,6 +104,7 @@ async function main(): Promise<void> {
   setDefault(SETTINGS.authLocalKeyFile, path.relative(root, path.join(localDir, 'auth-signing-key.json')));
   setDefault(SETTINGS.statusSweepSchedule, '0 */1 * * * *');
   setDefault(SETTINGS.purgeSchedule, '0 */5 * * * *');
+  setDefault(SETTINGS.lifetimeSchedule, '0 */10 * * * *');
   const port = portSetting('PORT', 7071);
   const httpsPort = portSetting('HTTPS_PORT', 7443);
   const emulated = [STORAGE_CONNECTION, AZURE_WEBJOBS_STORAGE].filter(needsEmulator);

@@ -9,6 +9,7 @@ import type { CertificateHead, Stored } from '../storage/repositories';
 import { WriteConflictError } from '../storage/storage-errors';
 import { isDeleted } from './certificate-reads';
 import { assertIssuerExists } from './new-version';
+import { scheduleLifetimeOf } from './lifetime-entries';
 import type { ServiceContext } from './service-context';
 
 /** A certificate's policy, with the name as the certificate spells it (the policy's `id` uses it). */
@@ -76,6 +77,8 @@ export async function updateCertificatePolicy(ctx: ServiceContext, name: string,
     const op = state.operation.value;
     const operation = { value: op.status === 'completed' ? op : withCurrentPolicy(op, policy), etag: state.operation.etag };
     const head = state.head && { value: { ...state.head.value, policy }, etag: state.head.etag };
+    // The entry for the new policy first (docs/storage-design.md, "Lifetime"); the old one is dropped when due.
+    if (head) await scheduleLifetimeOf(ctx, head.value, state.head?.value);
     try {
       await ctx.certificates.replaceOperationAndHead(operation, head);
       return { name: state.current.name, policy };

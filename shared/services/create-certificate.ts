@@ -15,7 +15,8 @@ import { resolvePolicy } from '../domain/policy-resolution';
 import { ValidationError } from '../domain/validation-error';
 import { WriteConflictError } from '../storage/storage-errors';
 import { changeListedCertificate } from './listing-reconciliation';
-import { assertIssuerExists, conflictFor, newVersionFields, operationToReplace, versionAttributesOf } from './new-version';
+import type { CertificatePolicy } from '../domain/certificate-policy';
+import { type NewVersionInput, assertIssuerExists, conflictFor, newVersionFields, operationToReplace, versionAttributesOf } from './new-version';
 import type { ServiceContext } from './service-context';
 
 /**
@@ -32,16 +33,29 @@ export async function createCertificate(ctx: ServiceContext, name: string, body:
     throw new ValidationError(`Property x509_props.subject has invalid value: ${(error as Error).message}`);
   }
   await assertIssuerExists(ctx, policy);
+  return startIssuedVersion(ctx, name, policy, versionAttributesOf(body));
+}
 
+/**
+ * The create path after its policy is settled: what a create request and an AutoRenew (lifetime-sweep.ts)
+ * share. Refuses (409) while another version is being made, so a renewal never doubles an operation.
+ */
+export async function startIssuedVersion(
+  ctx: ServiceContext,
+  name: string,
+  policy: CertificatePolicy,
+  versionAttributes: Pick<NewVersionInput, 'attributes' | 'tags' | 'preserveCertOrder'>,
+): Promise<PendingOperation> {
+  const now = unixSeconds(ctx.clock);
   const existing = await operationToReplace(ctx, name);
 
   const keyPair = await generateKeyPair(policy.key);
-  const csr = await createCsr(keyPair, policy.key, profileOfPolicy(policy, body.tags ?? {}));
+  const csr = await createCsr(keyPair, policy.key, profileOfPolicy(policy, versionAttributes.tags ?? {}));
   // Counted from here, after the key generation, so the wait the caller sees after the 202 is not shortened by it.
   const recordedMs = ctx.clock().getTime();
   const issuableFrom = issuableFromFor(recordedMs, ctx.issuanceMinSeconds);
   const op: PendingOperation = {
-    ...newVersionFields(ctx, { name, policy, ...versionAttributesOf(body), ...keyPair, now }),
+    ...newVersionFields(ctx, { name, policy, ...versionAttributes, ...keyPair, now }),
     csr: csr.toString('base64'),
     status: 'inProgress',
     statusDetails: statusDetailsOnCreate(policy.issuer.name),

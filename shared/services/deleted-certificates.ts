@@ -4,6 +4,7 @@ import { deletionUnderWay } from '../domain/soft-delete';
 import { WriteConflictError } from '../storage/storage-errors';
 import { type CertificateView, latestOf } from './certificate-reads';
 import { changeListedCertificate } from './listing-reconciliation';
+import { scheduleLifetimeOf } from './lifetime-entries';
 import type { DeletedCertificate } from './delete-certificate';
 import type { ServiceContext } from './service-context';
 
@@ -33,6 +34,8 @@ export async function recoverDeletedCertificate(ctx: ServiceContext, name: strin
     if (!operation) throw new Error(`Certificate ${name} has a head but no operation row`);
 
     const { deletion: _deletion, ...live } = stored.value;
+    // A recovered certificate's lifetime action is due again (its entry was dropped while it was deleted).
+    await scheduleLifetimeOf(ctx, live);
     try {
       await changeListedCertificate(ctx, name, () => ctx.certificates.replaceOperationAndWriteHead(operation, live, stored.etag));
     } catch (error) {

@@ -4,6 +4,7 @@ import { type CertificateVersion, withoutKey } from '../domain/certificate-versi
 import { type PendingOperation, certificatePolicyOf, completed } from '../domain/pending-operation';
 import type { Stored } from '../storage/repositories';
 import { changeListedCertificate } from './listing-reconciliation';
+import { scheduleLifetimeOf } from './lifetime-entries';
 import type { ServiceContext } from './service-context';
 
 /** The new version an operation becomes once it has its certificate chain (leaf first). */
@@ -66,13 +67,14 @@ export async function writeCompletedVersion(
   etag: string | undefined,
   version: CertificateVersion,
 ): Promise<void> {
-  await changeListedCertificate(ctx, operation.name, () =>
-    ctx.certificates.completeOperation(operation, etag, version, {
-      name: operation.name,
-      // A policy update made while the operation ran is the certificate's policy from now on.
-      policy: certificatePolicyOf(operation),
-      latestVersion: version.version,
-      latest: withoutKey(version),
-    }),
-  );
+  const head = {
+    name: operation.name,
+    // A policy update made while the operation ran is the certificate's policy from now on.
+    policy: certificatePolicyOf(operation),
+    latestVersion: version.version,
+    latest: withoutKey(version),
+  };
+  // The new version's lifetime entry first: a crash after the batch must not leave it unscheduled.
+  await scheduleLifetimeOf(ctx, head);
+  await changeListedCertificate(ctx, operation.name, () => ctx.certificates.completeOperation(operation, etag, version, head));
 }

@@ -8,6 +8,7 @@ import type { PendingOperation } from '../domain/pending-operation';
 import { WriteConflictError } from '../storage/storage-errors';
 import { type CertificateBackup, decodeBackup } from './backup-blob';
 import { changeListedCertificate } from './listing-reconciliation';
+import { scheduleLifetimeOf } from './lifetime-entries';
 import { sealVersionKey } from './new-version';
 import type { ServiceContext } from './service-context';
 
@@ -36,6 +37,7 @@ export async function restoreCertificateBackup(ctx: ServiceContext, value: strin
   }));
   const latest = versions.find((v) => v.version === backup.latestVersion) as CertificateVersion;
   const head = { name: backup.name, policy: backup.policy, latestVersion: latest.version, latest: withoutKey(latest) };
+  await scheduleLifetimeOf(ctx, head);
   try {
     await changeListedCertificate(ctx, backup.name, () => ctx.certificates.restore({ head, operation: restoredOperation(backup, latest, unixSeconds(ctx.clock)), versions }));
   } catch (error) {

@@ -6,11 +6,13 @@ import type {
   DueIndex,
   IssuerRepository,
   JobQueue,
+  LifetimeSchedule,
   PurgeSchedule,
   ReconcileSchedule,
 } from '../storage/repositories';
 import type { RetryPolicy } from '../domain/retry-backoff';
 import type { ProviderRegistry } from '../issuers/provider-registry';
+import type { LifetimeEvents } from './lifetime-events';
 
 /** What the services work with, built once by the composition root and handed in (tests build their own). */
 export interface ServiceContext {
@@ -22,6 +24,10 @@ export interface ServiceContext {
   purgeSchedule: PurgeSchedule;
   /** Names whose list rows a change may have left stale (changeListedCertificate, listing-reconciliation.ts). */
   reconcileSchedule: ReconcileSchedule;
+  /** When each certificate's lifetime action is due (lifetime-schedule.ts). */
+  lifetimeSchedule: LifetimeSchedule;
+  /** Where the lifetime sweep reports what it saw (near expiry, renewal started or failed); events hang here. */
+  lifetimeEvents: LifetimeEvents;
   jobs: JobQueue;
   /** The certificate lists' index; written only by refreshListing (certificate-listing.ts), which changes reach through changeListedCertificate. */
   listings: CertificateListingRepository;

@@ -289,6 +289,30 @@ export interface ReconcileSchedule {
   due(now: number, limit: number): Promise<ReconcileEntry[]>;
 }
 
+/**
+ * A certificate's lifetime action, due at `dueAt` (unix seconds). `attempt` counts the renewals the sweep
+ * started for the same trigger (0: none yet), so a failing renewal is retried later and later.
+ */
+export interface LifetimeEntry {
+  name: string;
+  dueAt: number;
+  attempt: number;
+}
+
+/**
+ * Certificates keyed by when their lifetime action is due: the lifetime sweep reads only what is due (a key
+ * range), however many certificates there are. Entries are written before the change they follow and are
+ * never updated in place; one that no longer matches its certificate is dropped by the sweep when it comes due.
+ */
+export interface LifetimeSchedule {
+  /** Idempotent. */
+  schedule(entry: LifetimeEntry): Promise<void>;
+  /** Idempotent: removing an absent entry is not an error. */
+  remove(entry: Pick<LifetimeEntry, 'name' | 'dueAt'>): Promise<void>;
+  /** Entries due at or before `now`, at most `limit`, earliest minute first. */
+  due(now: number, limit: number): Promise<LifetimeEntry[]>;
+}
+
 /** What the queue-triggered function receives: which operation to drive, and which request it was for. */
 export interface IssuerJob {
   name: string;

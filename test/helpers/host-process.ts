@@ -91,6 +91,7 @@ export async function startHostProcess(options: HostProcessOptions = {}): Promis
     AUTH_LOCAL_KEY_FILE: keyFile,
     STATUS_SWEEP_SCHEDULE: '*/1 * * * * *',
     PURGE_SCHEDULE: '*/5 * * * * *',
+    LIFETIME_SCHEDULE: '*/5 * * * * *',
     // Delayed queue messages are picked up within 250 ms of coming due (as in service-under-test.ts).
     AzureFunctionsJobHost__extensions__queues__maxPollingInterval: '00:00:00.250',
     ...options.settings,

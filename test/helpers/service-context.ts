@@ -11,7 +11,9 @@ import { IssuerStore } from '../../shared/storage/issuer-store';
 import { OperationsDueIndex } from '../../shared/storage/operations-due-index';
 import { PurgeScheduleIndex } from '../../shared/storage/purge-schedule';
 import { ReconcileScheduleIndex } from '../../shared/storage/reconcile-schedule';
+import { LifetimeScheduleIndex } from '../../shared/storage/lifetime-schedule';
 import type { IssuerJob } from '../../shared/storage/repositories';
+import { noLifetimeEvents } from '../../shared/services/lifetime-events';
 import { memoryStorage } from './memory-storage';
 import { MemoryAcmeAccounts, MemoryHttp01Answers } from './memory-storage/acme';
 
@@ -39,6 +41,7 @@ function baseContext(clock: Clock, storage: Pick<ServiceContext, 'certificates' 
     jobRedriveAfterSeconds: 60,
     issuanceMinSeconds: 0,
     softDeleteRetentionDays: 90,
+    lifetimeEvents: noLifetimeEvents,
     deletionMinSeconds: 0,
   };
 }
@@ -88,6 +91,7 @@ export async function azureRepositoriesOn(connectionString: string) {
     dueIndex: new OperationsDueIndex(tables.due),
     purgeSchedule: new PurgeScheduleIndex(tables.due),
     reconcileSchedule: new ReconcileScheduleIndex(tables.due),
+    lifetimeSchedule: new LifetimeScheduleIndex(tables.due),
     jobs: new IssuerJobQueue(queue),
     listings: new CertificateIndexStore(tables.certificateIndex),
   };

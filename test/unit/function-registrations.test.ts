@@ -268,9 +268,13 @@ describe('function registrations', () => {
     expect(trigger('purgeDeleted')).toMatchObject({ type: 'timerTrigger', schedule: '%PURGE_SCHEDULE%' });
   });
 
+  it('schedules the lifetime sweep from an app setting', () => {
+    expect(trigger('lifetimeSweep')).toMatchObject({ type: 'timerTrigger', schedule: '%LIFETIME_SCHEDULE%' });
+  });
+
   it('registers nothing else, and every name once', () => {
     const names = getRegisteredFunctions().map((f) => f.metadata.name);
     expect(new Set(names).size).toBe(names.length);
-    expect(names).toHaveLength(39);
+    expect(names).toHaveLength(40);
   });
 });

@@ -4,6 +4,7 @@ import { MemoryContactsRepository } from './contacts-repository';
 import { MemoryDueIndex } from './due-index';
 import { MemoryIssuerRepository } from './issuer-repository';
 import { MemoryJobQueue } from './job-queue';
+import { MemoryLifetimeSchedule } from './lifetime-schedule';
 import { MemoryListingRepository } from './listing-repository';
 import { MemoryPurgeSchedule } from './purge-schedule';
 import { MemoryReconcileSchedule } from './reconcile-schedule';
@@ -14,6 +15,7 @@ export {
   MemoryDueIndex,
   MemoryIssuerRepository,
   MemoryJobQueue,
+  MemoryLifetimeSchedule,
   MemoryListingRepository,
   MemoryPurgeSchedule,
   MemoryReconcileSchedule,
@@ -28,6 +30,7 @@ export function memoryStorage(clock?: Clock) {
     dueIndex: new MemoryDueIndex(),
     purgeSchedule: new MemoryPurgeSchedule(),
     reconcileSchedule: new MemoryReconcileSchedule(),
+    lifetimeSchedule: new MemoryLifetimeSchedule(),
     jobs: new MemoryJobQueue(clock),
     listings: new MemoryListingRepository(),
   };

@@ -1,0 +1,90 @@
+import { KeyVaultError } from '../api/key-vault-error';
+import { unixSeconds } from '../domain/clock';
+import { lifetimeDueOf } from '../domain/lifetime-trigger';
+import type { LifetimeEntry } from '../storage/repositories';
+import { startIssuedVersion } from './create-certificate';
+import type { ServiceContext } from './service-context';
+
+/** At most this many due entries per timer run; the next run takes the rest. */
+const BATCH = 100;
+
+/** A renewal that did not produce a new version is tried again after 1 h, doubling up to 32 h (cert-manager's curve). */
+const RENEWAL_RETRY_BASE_SECONDS = 3600;
+const RENEWAL_RETRY_MAX_SECONDS = 32 * 3600;
+
+export function renewalRetryDelaySeconds(attempt: number): number {
+  return Math.min(RENEWAL_RETRY_MAX_SECONDS, RENEWAL_RETRY_BASE_SECONDS * 2 ** Math.max(0, attempt - 1));
+}
+
+export interface LifetimeReport {
+  due: number;
+  /** AutoRenew: a new version was started through the create path. */
+  renewed: number;
+  /** AutoRenew: another version is being made (a create, or an earlier renewal); checked again later. */
+  inProgress: number;
+  /** EmailContacts: the near-expiry notice was handed to the events. */
+  notified: number;
+  /** Entries whose certificate has moved on (new version, policy, deleted, purged). */
+  dropped: number;
+  /** Renewals that could not start, or entries that could not be handled; retried later. */
+  failed: number;
+}
+
+/**
+ * The lifetime timer: reads only the due entries (one key range of OperationsDue), and for each one still
+ * matching its certificate takes the policy's lifetime action. Cost grows with what is due, never with how
+ * many certificates are stored: per entry, one head read, and for a renewal the create path's own requests.
+ */
+export async function runDueLifetimeActions(ctx: ServiceContext, log: (message: string) => void = () => undefined): Promise<LifetimeReport> {
+  const now = unixSeconds(ctx.clock);
+  const entries = await ctx.lifetimeSchedule.due(now, BATCH);
+  const report: LifetimeReport = { due: entries.length, renewed: 0, inProgress: 0, notified: 0, dropped: 0, failed: 0 };
+  for (const entry of entries) {
+    try {
+      report[await actOn(ctx, entry, now)] += 1;
+    } catch (error) {
+      // One certificate that cannot be handled now must not hold back the others; its entry stays due.
+      log(`Lifetime action for ${entry.name} failed, will retry: ${error instanceof Error ? error.message : String(error)}`);
+      report.failed += 1;
+    }
+  }
+  return report;
+}
+
+type Outcome = 'renewed' | 'inProgress' | 'notified' | 'dropped' | 'failed';
+
+async function actOn(ctx: ServiceContext, entry: LifetimeEntry, now: number): Promise<Outcome> {
+  const head = await ctx.certificates.getHead(entry.name);
+  const due = lifetimeDueOf(head);
+  // An entry earlier than the certificate's due time belongs to an older version or policy; later ones are retries.
+  if (!head || !due || entry.dueAt < due.dueAt) {
+    await ctx.lifetimeSchedule.remove(entry);
+    return 'dropped';
+  }
+  if (due.action === 'EmailContacts') {
+    await ctx.lifetimeEvents.nearExpiry({ name: head.name, version: due.version, expires: head.latest?.expires ?? due.triggerAt });
+    await ctx.lifetimeSchedule.remove(entry);
+    return 'notified';
+  }
+  // AutoRenew. The retry goes in first: whatever happens to this attempt (refused, failed by the issuer, a
+  // crash), the certificate is looked at again. A new version moves its due time past the retry, which is
+  // then dropped as stale; the current version stays in service throughout.
+  const attempt = entry.attempt + 1;
+  const retryAt = now + renewalRetryDelaySeconds(attempt);
+  await ctx.lifetimeSchedule.schedule({ name: entry.name, dueAt: retryAt, attempt });
+  await ctx.lifetimeSchedule.remove(entry);
+  try {
+    const operation = await startIssuedVersion(ctx, head.name, head.policy, {
+      attributes: { enabled: head.policy.enabled },
+      tags: head.latest?.tags ?? {},
+      preserveCertOrder: head.latest?.preserveCertOrder ?? false,
+    });
+    await ctx.lifetimeEvents.renewalStarted({ name: head.name, version: operation.version, requestId: operation.requestId, attempt });
+    return 'renewed';
+  } catch (error) {
+    if (error instanceof KeyVaultError && error.status === 409) return 'inProgress';
+    const reason = error instanceof Error ? error.message : String(error);
+    await ctx.lifetimeEvents.renewalFailed({ name: head.name, version: due.version, reason, attempt, retryAt });
+    return 'failed';
+  }
+}

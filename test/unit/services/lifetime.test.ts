@@ -1,0 +1,236 @@
+import { withoutKey } from '../../../shared/domain/certificate-version';
+import { completed } from '../../../shared/domain/pending-operation';
+import { lifetimeDueOf } from '../../../shared/domain/lifetime-trigger';
+import { resolvePolicy } from '../../../shared/domain/policy-resolution';
+import { listCertificateVersions } from '../../../shared/services/certificate-versions';
+import { updateCertificatePolicy } from '../../../shared/services/certificate-policy';
+import { createCertificate } from '../../../shared/services/create-certificate';
+import { deleteCertificate } from '../../../shared/services/delete-certificate';
+import { recoverDeletedCertificate } from '../../../shared/services/deleted-certificates';
+import { runIssuerJob } from '../../../shared/services/issuer-job';
+import { type LifetimeEvents } from '../../../shared/services/lifetime-events';
+import { runDueLifetimeActions } from '../../../shared/services/lifetime-sweep';
+import type { ServiceContext } from '../../../shared/services/service-context';
+import type { CertificateRepository } from '../../../shared/storage/repositories';
+import { MemoryLifetimeSchedule } from '../../helpers/memory-storage';
+import { operationFixture } from '../../helpers/operation-fixture';
+import { manualClock, memoryServiceContext } from '../../helpers/service-context';
+
+const DAY = 86_400;
+const START = new Date('2026-01-01T00:00:00Z');
+const NOW = START.getTime() / 1000;
+
+function autoRenewBody(cn: string, trigger: Record<string, number> = { lifetime_percentage: 80 }) {
+  return {
+    policy: {
+      key_props: { kty: 'EC', crv: 'P-256' },
+      x509_props: { subject: `CN=${cn}`, validity_months: 12 },
+      issuer: { name: 'Self' },
+      lifetime_actions: [{ trigger, action: { action_type: 'AutoRenew' } }],
+    },
+  };
+}
+
+function setUp(events: Partial<LifetimeEvents> = {}) {
+  const clock = manualClock(START);
+  const lifetimeSchedule = new MemoryLifetimeSchedule();
+  const seen: string[] = [];
+  const lifetimeEvents: LifetimeEvents = {
+    nearExpiry: async (c) => void seen.push(`nearExpiry ${c.name}/${c.version}`),
+    renewalStarted: async (c) => void seen.push(`renewalStarted ${c.name} attempt ${c.attempt}`),
+    renewalFailed: async (c) => void seen.push(`renewalFailed ${c.name} attempt ${c.attempt}`),
+    ...events,
+  };
+  const setup = memoryServiceContext({ clock, lifetimeSchedule, lifetimeEvents });
+  return { ...setup, clock, lifetimeSchedule, seen };
+}
+type Setup = ReturnType<typeof setUp>;
+
+async function runJobs(setup: Setup): Promise<void> {
+  for (const job of await setup.takeJobs()) expect(await runIssuerJob(setup.ctx, job)).toBe('issued');
+}
+
+async function issue(setup: Setup, name: string, body = autoRenewBody(name)): Promise<string> {
+  const op = await createCertificate(setup.ctx, name, body);
+  await runJobs(setup);
+  return op.version;
+}
+
+async function versionsOf(ctx: ServiceContext, name: string): Promise<string[]> {
+  return (await listCertificateVersions(ctx, name, 25)).items.map((item) => (item.kind === 'issued' ? item.version.version : item.operation.version));
+}
+
+/** Moves the clock to the certificate's due time (trigger plus its jitter). */
+async function advanceToDue(setup: Setup, name: string): Promise<number> {
+  const due = lifetimeDueOf(await setup.ctx.certificates.getHead(name));
+  if (!due) throw new Error(`${name} has no lifetime action`);
+  const now = setup.clock().getTime() / 1000;
+  setup.clock.advance(due.dueAt - now);
+  return due.dueAt;
+}
+
+describe('the lifetime due index', () => {
+  it('holds one entry per issued certificate, at its trigger moved by at most a tenth of the remaining window', async () => {
+    const setup = setUp();
+    const version = await issue(setup, 'renewing');
+    const head = await setup.ctx.certificates.getHead('renewing');
+    const { notBefore, expires } = head!.latest!;
+    const trigger = notBefore + Math.floor((expires - notBefore) * 0.8);
+    const entries = setup.lifetimeSchedule.all();
+    expect(entries).toEqual([{ name: 'renewing', dueAt: expect.any(Number), attempt: 0 }]);
+    expect(entries[0]!.dueAt).toBeGreaterThanOrEqual(trigger);
+    expect(entries[0]!.dueAt).toBeLessThanOrEqual(trigger + Math.ceil((expires - trigger) * 0.1));
+    expect(lifetimeDueOf(head)).toMatchObject({ action: 'AutoRenew', triggerAt: trigger, version });
+  });
+
+  it('moves with a policy change, and the sweep drops the entry the change left behind', async () => {
+    const setup = setUp();
+    await issue(setup, 'moved');
+    const [before] = setup.lifetimeSchedule.all();
+    await updateCertificatePolicy(setup.ctx, 'moved', { lifetime_actions: [{ trigger: { days_before_expiry: 10 }, action: { action_type: 'EmailContacts' } }] });
+    const after = lifetimeDueOf(await setup.ctx.certificates.getHead('moved'))!;
+    expect(setup.lifetimeSchedule.all().map((e) => e.dueAt).sort()).toEqual([before!.dueAt, after.dueAt]);
+
+    setup.clock.advance(before!.dueAt - NOW);
+    expect(await runDueLifetimeActions(setup.ctx)).toMatchObject({ due: 1, dropped: 1, renewed: 0 });
+    expect(setup.lifetimeSchedule.all()).toEqual([{ name: 'moved', dueAt: after.dueAt, attempt: 0 }]);
+    expect(await versionsOf(setup.ctx, 'moved')).toHaveLength(1);
+  });
+
+  it('is dropped for a deleted certificate and written again when it is recovered', async () => {
+    const setup = setUp();
+    await issue(setup, 'gone');
+    await deleteCertificate(setup.ctx, 'gone');
+    await advanceToDue(setup, 'gone').catch(() => undefined);
+    setup.clock.advance(330 * DAY);
+    expect(await runDueLifetimeActions(setup.ctx)).toMatchObject({ due: 1, dropped: 1 });
+    expect(setup.lifetimeSchedule.all()).toEqual([]);
+
+    await recoverDeletedCertificate(setup.ctx, 'gone');
+    expect(setup.lifetimeSchedule.all()).toHaveLength(1);
+    // Long past its trigger: the next run renews it.
+    expect(await runDueLifetimeActions(setup.ctx)).toMatchObject({ due: 1, renewed: 1 });
+  });
+});
+
+describe('the lifetime sweep: AutoRenew', () => {
+  it('does nothing before the due time, then starts one new version through the create path', async () => {
+    const setup = setUp();
+    const first = await issue(setup, 'auto');
+    const dueAt = await advanceToDue(setup, 'auto');
+    setup.clock.advance(-1);
+    expect(await runDueLifetimeActions(setup.ctx)).toMatchObject({ due: 0 });
+
+    setup.clock.advance(1);
+    expect(await runDueLifetimeActions(setup.ctx)).toMatchObject({ due: 1, renewed: 1 });
+    expect(setup.seen).toEqual(['renewalStarted auto attempt 1']);
+    // The current version is served until the new one is issued.
+    expect((await setup.ctx.certificates.getHead('auto'))!.latestVersion).toBe(first);
+    await runJobs(setup);
+    const versions = await versionsOf(setup.ctx, 'auto');
+    expect(versions).toHaveLength(2);
+    const second = (await setup.ctx.certificates.getHead('auto'))!;
+    expect(second.latestVersion).not.toBe(first);
+    // A new key, as the policy does not reuse it.
+    expect(second.latest!.publicKeySpki).not.toBe((await setup.ctx.certificates.getVersion('auto', first))!.publicKeySpki);
+    // The new version's due time is a year on; the retry left behind is dropped when it comes due.
+    const next = lifetimeDueOf(second)!;
+    expect(next.dueAt).toBeGreaterThan(dueAt + 250 * DAY);
+    setup.clock.advance(2 * 3600);
+    expect(await runDueLifetimeActions(setup.ctx)).toMatchObject({ due: 1, dropped: 1, renewed: 0 });
+    expect(setup.lifetimeSchedule.all()).toEqual([{ name: 'auto', dueAt: next.dueAt, attempt: 0 }]);
+  });
+
+  it('does not double an operation already in progress, and looks again later', async () => {
+    const setup = setUp();
+    await issue(setup, 'busy');
+    await advanceToDue(setup, 'busy');
+    // A caller's own create, not yet issued.
+    const theirs = await createCertificate(setup.ctx, 'busy', autoRenewBody('busy'));
+    expect(await runDueLifetimeActions(setup.ctx)).toMatchObject({ due: 1, inProgress: 1, renewed: 0 });
+    expect((await setup.ctx.certificates.getOperation('busy'))!.value.requestId).toBe(theirs.requestId);
+    expect(setup.lifetimeSchedule.all()).toEqual([{ name: 'busy', dueAt: expect.any(Number), attempt: 1 }]);
+  });
+
+  it('retries a renewal that cannot start with growing delays, while the current version stays in service', async () => {
+    const setup = setUp();
+    const current = await issue(setup, 'flaky');
+    await advanceToDue(setup, 'flaky');
+    const certificates = setup.ctx.certificates;
+    let outage = true;
+    const failing = new Proxy(certificates, {
+      get(target, property: keyof CertificateRepository) {
+        if (property === 'putOperation' && outage) return async () => Promise.reject(new Error('storage unavailable'));
+        const value = target[property];
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const ctx = { ...setup.ctx, certificates: failing };
+    const now = () => setup.clock().getTime() / 1000;
+
+    expect(await runDueLifetimeActions(ctx)).toMatchObject({ due: 1, failed: 1 });
+    expect(setup.lifetimeSchedule.all()).toEqual([{ name: 'flaky', dueAt: now() + 3600, attempt: 1 }]);
+    setup.clock.advance(3600);
+    expect(await runDueLifetimeActions(ctx)).toMatchObject({ due: 1, failed: 1 });
+    expect(setup.lifetimeSchedule.all()).toEqual([{ name: 'flaky', dueAt: now() + 7200, attempt: 2 }]);
+    expect(setup.seen).toEqual(['renewalFailed flaky attempt 1', 'renewalFailed flaky attempt 2']);
+    expect((await setup.ctx.certificates.getHead('flaky'))!.latestVersion).toBe(current);
+
+    outage = false;
+    setup.clock.advance(7200);
+    expect(await runDueLifetimeActions(ctx)).toMatchObject({ due: 1, renewed: 1 });
+    await runJobs(setup);
+    expect(await versionsOf(setup.ctx, 'flaky')).toHaveLength(2);
+  });
+});
+
+describe('the lifetime sweep: EmailContacts', () => {
+  it('tells the events once per due occurrence', async () => {
+    const setup = setUp();
+    const version = await issue(setup, 'mail', autoRenewBody('mail', { days_before_expiry: 30 }));
+    await updateCertificatePolicy(setup.ctx, 'mail', { lifetime_actions: [{ trigger: { days_before_expiry: 30 }, action: { action_type: 'EmailContacts' } }] });
+    await advanceToDue(setup, 'mail');
+    expect(await runDueLifetimeActions(setup.ctx)).toMatchObject({ due: 1, notified: 1 });
+    setup.clock.advance(DAY);
+    expect(await runDueLifetimeActions(setup.ctx)).toMatchObject({ due: 0 });
+    expect(setup.seen).toEqual([`nearExpiry mail/${version}`]);
+  });
+});
+
+describe('the lifetime sweep cost', () => {
+  it('reads only what is due: 100,000 certificates stored, 10 due', async () => {
+    const setup = setUp();
+    const policy = resolvePolicy(autoRenewBody('x').policy, NOW);
+    const total = 100_000;
+    for (let i = 0; i < total; i++) {
+      const name = `cert-${i}`;
+      const op = operationFixture({ name, requestId: 'r', version: i.toString(16).padStart(32, '0'), policy, created: NOW });
+      // The first ten were issued 300 days ago and are past their trigger; the rest were issued today.
+      const notBefore = i < 10 ? NOW - 300 * DAY : NOW;
+      const version = {
+        name, version: op.version, enabled: true, notBefore, expires: notBefore + 365 * DAY, created: NOW, updated: NOW, tags: {},
+        chain: ['bGVhZg'], x5t: 'eDV0', keySpec: policy.key, exportable: true, sealedPrivateKey: op.sealedPrivateKey,
+        publicKeySpki: op.publicKeySpki, secretContentType: policy.secretContentType, policy, preserveCertOrder: false,
+      };
+      const head = { name, policy, latestVersion: op.version, latest: withoutKey(version) };
+      await setup.storage.certificates.completeOperation(completed(op, NOW), undefined, version, head);
+      await setup.lifetimeSchedule.schedule({ name, dueAt: lifetimeDueOf(head)!.dueAt, attempt: 0 });
+    }
+    let certificateReads = 0;
+    const counting = new Proxy(setup.ctx.certificates, {
+      get(target, property: keyof CertificateRepository) {
+        const value = target[property];
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          if (/^(get|list|read)/.test(String(property))) certificateReads += 1;
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const report = await runDueLifetimeActions({ ...setup.ctx, certificates: counting });
+    expect(report).toMatchObject({ due: 10, renewed: 10 });
+    const read = setup.lifetimeSchedule.entitiesRead + certificateReads;
+    console.log(`lifetime sweep over ${total} certificates, 10 due: ${setup.lifetimeSchedule.entitiesRead} index entities + ${certificateReads} certificate reads = ${read}`);
+    expect(read).toBeLessThanOrEqual(100);
+  });
+});
