@@ -12,6 +12,7 @@ import { OperationsDueIndex } from '../../shared/storage/operations-due-index';
 import { PurgeScheduleIndex } from '../../shared/storage/purge-schedule';
 import { ReconcileScheduleIndex } from '../../shared/storage/reconcile-schedule';
 import type { IssuerJob } from '../../shared/storage/repositories';
+import { MemoryEventOutbox } from './memory-event-outbox';
 import { memoryStorage } from './memory-storage';
 import { MemoryAcmeAccounts, MemoryHttp01Answers } from './memory-storage/acme';
 
@@ -40,6 +41,9 @@ function baseContext(clock: Clock, storage: Pick<ServiceContext, 'certificates' 
     issuanceMinSeconds: 0,
     softDeleteRetentionDays: 90,
     deletionMinSeconds: 0,
+    events: new MemoryEventOutbox(),
+    vaultUrl: 'https://vault.test',
+    warn: () => undefined,
   };
 }
 
