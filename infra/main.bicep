@@ -102,6 +102,9 @@ param dnsZoneName string = ''
 @description('Resource group of that DNS zone, in this subscription.')
 param dnsZoneResourceGroupName string = resourceGroup().name
 
+@description('Provision an Event Grid custom topic the app publishes certificate events to (Key Vault schema, identity-based publishing; subscribe to it as to a Key Vault). Pay per operation: nothing is charged while no event is published.')
+param eventGridTopic bool = true
+
 // 13 lowercase letters and digits, stable for a subscription, group, environment and region.
 var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName, location))
 var tags = {
@@ -120,6 +123,12 @@ var tableNames = [
 var queueNames = [
   'issuer-jobs'
   'issuer-jobs-poison'
+  'certificate-events-outbox'
+  'certificate-events-outbox-poison'
+  'certificate-events'
+  'certificate-event-deliveries'
+  'certificate-event-deliveries-poison'
+  'certificate-event-deliveries-failed'
 ]
 
 var kekSecretName = 'key-encryption-key'
@@ -205,6 +214,16 @@ module dnsZoneRole 'modules/dns-zone-role.bicep' = if (grantDnsZoneContributor) 
   }
 }
 
+module eventTopic 'modules/event-grid-topic.bicep' = if (eventGridTopic) {
+  name: 'event-grid-topic'
+  params: {
+    name: 'evgt-${resourceToken}'
+    location: location
+    tags: tags
+    principalId: identity.outputs.principalId
+  }
+}
+
 module functionApp 'modules/function-app.bicep' = {
   name: 'function-app'
   params: {
@@ -232,6 +251,7 @@ module functionApp 'modules/function-app.bicep' = {
     maximumInstanceCount: maximumInstanceCount
     acmeDnsZoneResourceId: acmeDnsZoneResourceId
     publicBaseUrl: publicBaseUrl
+    eventGridTopicEndpoint: eventGridTopic ? eventTopic!.outputs.endpoint : ''
   }
   // The app starts with its roles in place: storage for the host, telemetry, and the secret behind the
   // Key Vault reference (a reference that fails at start is only retried much later; the secret's role
@@ -259,6 +279,9 @@ output AZURE_APPLICATION_INSIGHTS_NAME string = monitoring.outputs.applicationIn
 
 @description('Name of the Log Analytics workspace.')
 output AZURE_LOG_ANALYTICS_WORKSPACE_NAME string = monitoring.outputs.logAnalyticsName
+
+@description('Name of the Event Grid topic certificate events are published to (empty when not provisioned).')
+output AZURE_EVENT_GRID_TOPIC_NAME string = eventGridTopic ? eventTopic!.outputs.name : ''
 
 @description('Name of the user-assigned identity the app runs as.')
 output AZURE_USER_ASSIGNED_IDENTITY_NAME string = identity.outputs.name

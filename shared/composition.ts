@@ -28,6 +28,11 @@ import { ReconcileScheduleIndex } from './storage/reconcile-schedule';
 import { LifetimeScheduleIndex } from './storage/lifetime-schedule';
 import { noLifetimeEvents } from './services/lifetime-events';
 import type { ServiceContext } from './services/service-context';
+import type { EventDelivery, EventDeliveryContext, FailedEventDelivery } from './services/event-delivery';
+import type { CertificateEvent } from './events/certificate-event';
+import { type EventSender, webhookSender } from './events/webhook-sender';
+import { eventGridTopicSender } from './events/event-grid-topic';
+import { JsonQueue } from './storage/json-queue';
 import type { CertificateRepository, IssuerRepository } from './storage/repositories';
 
 /** Everything a function needs, built once per process from the validated configuration. */
@@ -36,6 +41,8 @@ export interface App {
   services: ServiceContext;
   /** What the anonymous /.well-known/acme-challenge/{token} route answers (ACME HTTP-01). */
   acmeHttp01: Http01AnswerRepository;
+  /** Where the event fan-out and delivery functions send events (docs/events.md). */
+  eventDelivery: EventDeliveryContext;
 }
 
 /** What authentication needs: no storage, so a caller is challenged even while storage is unreachable. */
@@ -138,8 +145,39 @@ async function buildApp(config: Config): Promise<App> {
     issuanceMinSeconds: config.issuanceMinSeconds,
     softDeleteRetentionDays: config.softDeleteRetentionDays,
     deletionMinSeconds: config.deletionMinSeconds,
+    events: new JsonQueue<CertificateEvent>(makeQueueClient(config.storage, QUEUES.certificateEventsOutbox)),
+    vaultUrl: vaultUrlOfEvents(config),
+    // The Functions host collects the console; services are built once, before any invocation's logger exists.
+    warn: (message) => console.warn(message),
   };
-  return { config, services, acmeHttp01 };
+  return { config, services, acmeHttp01, eventDelivery: eventDeliveryOf(config) };
+}
+
+/**
+ * Events have no request to take the vault URL from: PUBLIC_BASE_URL, or the app's own host name in Azure.
+ * Outside Azure with neither set, ids name https://localhost (set PUBLIC_BASE_URL to name the real origin).
+ */
+function vaultUrlOfEvents(config: Config): string {
+  return config.publicBaseUrl ?? 'https://localhost';
+}
+
+/** The fan-out and delivery functions' queues and destinations, from the EVENT_* settings. */
+export function eventDeliveryOf(config: Config): EventDeliveryContext {
+  const targets = new Map<string, EventSender>();
+  for (const webhook of config.events.webhooks) targets.set(`webhook:${webhook.name}`, webhookSender(webhook));
+  const endpoint = config.events.eventGridTopicEndpoint;
+  if (endpoint) {
+    const clientId = config.storage.kind === 'identity' ? config.storage.clientId : undefined;
+    targets.set('eventGrid', eventGridTopicSender(endpoint, clientId ? new ManagedIdentityCredential({ clientId }) : new DefaultAzureCredential()));
+  }
+  return {
+    userQueue: new JsonQueue<CertificateEvent>(makeQueueClient(config.storage, QUEUES.certificateEvents)),
+    deliveries: new JsonQueue<EventDelivery>(makeQueueClient(config.storage, QUEUES.certificateEventDeliveries)),
+    failedDeliveries: new JsonQueue<FailedEventDelivery>(makeQueueClient(config.storage, QUEUES.certificateEventDeliveriesFailed)),
+    targets,
+    retry: config.events.deliveryRetry,
+    random: Math.random,
+  };
 }
 
 /**

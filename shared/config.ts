@@ -44,6 +44,12 @@ export const SETTINGS = {
   acmeDnsSettleSeconds: 'ACME_DNS_SETTLE_SECONDS',
   publicBaseUrl: 'PUBLIC_BASE_URL',
   clockOffsetSeconds: 'CLOCK_OFFSET_SECONDS',
+  /** Numbered webhook subscriptions: EVENT_WEBHOOK_1_URL with EVENT_WEBHOOK_1_SECRET, _2_, ... (docs/events.md). */
+  eventWebhookPrefix: 'EVENT_WEBHOOK_',
+  eventGridTopicEndpoint: 'EVENT_GRID_TOPIC_ENDPOINT',
+  eventDeliveryMaxAttempts: 'EVENT_DELIVERY_MAX_ATTEMPTS',
+  eventDeliveryRetryBaseSeconds: 'EVENT_DELIVERY_RETRY_BASE_SECONDS',
+  eventDeliveryRetryMaxDelaySeconds: 'EVENT_DELIVERY_RETRY_MAX_DELAY_SECONDS',
   /** Set by App Service / Azure Functions to the app's default host name; read, never set by a deployment. */
   websiteHostname: 'WEBSITE_HOSTNAME',
 } as const;
@@ -144,6 +150,24 @@ export interface Config {
    * dated wrongly and renew them at the wrong time.
    */
   clockOffsetSeconds: number;
+  /** Where certificate events go besides the certificate-events queue (docs/events.md). */
+  events: EventsConfig;
+}
+
+/** One webhook subscription: its URL and the secret its deliveries are signed with. */
+export interface WebhookSubscription {
+  /** `1`, `2`, ...: the number in its settings' names. */
+  name: string;
+  url: string;
+  secret: string;
+}
+
+export interface EventsConfig {
+  webhooks: WebhookSubscription[];
+  /** An Event Grid custom topic's endpoint; events are published there with the app's identity. */
+  eventGridTopicEndpoint?: string;
+  /** How a failed delivery to one webhook or the topic is retried (EVENT_DELIVERY_*). */
+  deliveryRetry: RetryPolicy;
 }
 
 export interface AcmeConfig {
@@ -234,26 +258,89 @@ const wholeSecondsUpToQueueLimit = (name: string, fallback: number) =>
     .default(fallback);
 
 function issuerRetryFrom(env: NodeJS.ProcessEnv, problems: string[]): RetryPolicy | undefined {
+  const names = { maxAttempts: SETTINGS.issuerRetryMaxAttempts, base: SETTINGS.issuerRetryBaseSeconds, max: SETTINGS.issuerRetryMaxDelaySeconds };
+  return retryPolicyFrom(env, problems, names, DEFAULT_ISSUER_RETRY, MAX_ISSUER_ATTEMPTS);
+}
+
+function retryPolicyFrom(
+  env: NodeJS.ProcessEnv,
+  problems: string[],
+  names: { maxAttempts: string; base: string; max: string },
+  defaults: RetryPolicy,
+  attemptsLimit: number,
+): RetryPolicy | undefined {
   const maxAttempts = z.coerce
-    .number({ message: `${SETTINGS.issuerRetryMaxAttempts} must be a number` })
-    .int(`${SETTINGS.issuerRetryMaxAttempts} must be a whole number`)
-    .min(1, `${SETTINGS.issuerRetryMaxAttempts} must be at least 1`)
-    .max(MAX_ISSUER_ATTEMPTS, `${SETTINGS.issuerRetryMaxAttempts} must be at most ${MAX_ISSUER_ATTEMPTS}`)
-    .default(DEFAULT_ISSUER_RETRY.maxAttempts)
-    .safeParse(env[SETTINGS.issuerRetryMaxAttempts]?.trim() || undefined);
-  const base = wholeSecondsUpToQueueLimit(SETTINGS.issuerRetryBaseSeconds, DEFAULT_ISSUER_RETRY.baseDelaySeconds).safeParse(
-    env[SETTINGS.issuerRetryBaseSeconds]?.trim() || undefined,
-  );
-  const max = wholeSecondsUpToQueueLimit(SETTINGS.issuerRetryMaxDelaySeconds, DEFAULT_ISSUER_RETRY.maxDelaySeconds).safeParse(
-    env[SETTINGS.issuerRetryMaxDelaySeconds]?.trim() || undefined,
-  );
+    .number({ message: `${names.maxAttempts} must be a number` })
+    .int(`${names.maxAttempts} must be a whole number`)
+    .min(1, `${names.maxAttempts} must be at least 1`)
+    .max(attemptsLimit, `${names.maxAttempts} must be at most ${attemptsLimit}`)
+    .default(defaults.maxAttempts)
+    .safeParse(env[names.maxAttempts]?.trim() || undefined);
+  const base = wholeSecondsUpToQueueLimit(names.base, defaults.baseDelaySeconds).safeParse(env[names.base]?.trim() || undefined);
+  const max = wholeSecondsUpToQueueLimit(names.max, defaults.maxDelaySeconds).safeParse(env[names.max]?.trim() || undefined);
   for (const parsed of [maxAttempts, base, max]) if (!parsed.success) problems.push(...parsed.error.issues.map((i) => i.message));
   if (!maxAttempts.success || !base.success || !max.success) return undefined;
   if (base.data > max.data) {
-    problems.push(`${SETTINGS.issuerRetryBaseSeconds} (${base.data}) must not exceed ${SETTINGS.issuerRetryMaxDelaySeconds} (${max.data})`);
+    problems.push(`${names.base} (${base.data}) must not exceed ${names.max} (${max.data})`);
     return undefined;
   }
   return { maxAttempts: maxAttempts.data, baseDelaySeconds: base.data, maxDelaySeconds: max.data };
+}
+
+/**
+ * A failed delivery is retried for about a day at the defaults (delays up to an hour each), as Event Grid
+ * retries its own deliveries for 24 hours; then it goes to the certificate-event-deliveries-failed queue.
+ */
+const DEFAULT_EVENT_DELIVERY_RETRY: RetryPolicy = { maxAttempts: 30, baseDelaySeconds: 10, maxDelaySeconds: 3600 };
+const MAX_EVENT_DELIVERY_ATTEMPTS = 100;
+/** Numbered subscriptions are read up to this number (gaps allowed), which bounds what a typo can cost. */
+export const MAX_EVENT_WEBHOOKS = 20;
+/** A shorter secret is guessable enough to forge a signature with. */
+const MIN_WEBHOOK_SECRET_LENGTH = 16;
+
+/**
+ * Webhooks are numbered settings rather than one JSON setting so that each secret is a setting of its own,
+ * which can be a Key Vault reference (`@Microsoft.KeyVault(SecretUri=...)`) and is never written next to the URL.
+ */
+function eventsFrom(env: NodeJS.ProcessEnv, problems: string[]): EventsConfig | undefined {
+  const webhooks: WebhookSubscription[] = [];
+  for (let n = 1; n <= MAX_EVENT_WEBHOOKS; n++) {
+    const urlName = `${SETTINGS.eventWebhookPrefix}${n}_URL`;
+    const secretName = `${SETTINGS.eventWebhookPrefix}${n}_SECRET`;
+    const url = env[urlName]?.trim();
+    const secret = env[secretName];
+    if (!url && !secret) continue;
+    if (!url) {
+      problems.push(`${secretName} is set but ${urlName} is not`);
+      continue;
+    }
+    if (!webhookUrlIsAcceptable(url)) problems.push(`${urlName} must be an https URL (http only to localhost), got "${url}"`);
+    if (!secret || secret.length < MIN_WEBHOOK_SECRET_LENGTH) {
+      problems.push(`${secretName} must be set to a secret of at least ${MIN_WEBHOOK_SECRET_LENGTH} characters (the deliveries to ${urlName} are signed with it)`);
+      continue;
+    }
+    webhooks.push({ name: String(n), url, secret });
+  }
+  const endpoint = env[SETTINGS.eventGridTopicEndpoint]?.trim() || undefined;
+  if (endpoint && !/^https:\/\/[^/\s]+\/api\/events\/?$/i.test(endpoint)) {
+    problems.push(`${SETTINGS.eventGridTopicEndpoint} must be an Event Grid topic endpoint such as https://my-topic.westeurope-1.eventgrid.azure.net/api/events, got "${endpoint}"`);
+  }
+  const names = { maxAttempts: SETTINGS.eventDeliveryMaxAttempts, base: SETTINGS.eventDeliveryRetryBaseSeconds, max: SETTINGS.eventDeliveryRetryMaxDelaySeconds };
+  const deliveryRetry = retryPolicyFrom(env, problems, names, DEFAULT_EVENT_DELIVERY_RETRY, MAX_EVENT_DELIVERY_ATTEMPTS);
+  if (!deliveryRetry) return undefined;
+  return { webhooks, deliveryRetry, ...(endpoint ? { eventGridTopicEndpoint: endpoint } : {}) };
+}
+
+function webhookUrlIsAcceptable(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  if (url.username || url.password) return false;
+  if (url.protocol === 'https:') return true;
+  return url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
 }
 
 /**
@@ -424,11 +511,12 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
   const acme = acmeFrom(env, problems);
   const publicBaseUrl = publicBaseUrlFrom(env, problems);
   const clockOffset = clockOffsetFrom(env, problems);
+  const events = eventsFrom(env, problems);
 
   const logLevel = parseLogLevel(env[SETTINGS.logLevel]);
   if (!logLevel) problems.push(`${SETTINGS.logLevel} must be one of ${LOG_LEVELS.join(', ')}, got "${env[SETTINGS.logLevel]}"`);
 
-  if (problems.length > 0 || !storage || !auth || !authorizationMode || !kek.success || !maxAge.success || !redrive.success || !minIssuance.success || !retention.success || !minDeletion.success || !issuerRetry || !jobLease.success || !logLevel || clockOffset === undefined) {
+  if (problems.length > 0 || !storage || !auth || !authorizationMode || !kek.success || !maxAge.success || !redrive.success || !minIssuance.success || !retention.success || !minDeletion.success || !issuerRetry || !jobLease.success || !logLevel || clockOffset === undefined || !events) {
     throw new ConfigError(problems);
   }
   return {
@@ -445,6 +533,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     issuerJobLeaseSeconds: jobLease.data,
     logLevel,
     acme,
+    events,
     ...(publicBaseUrl ? { publicBaseUrl } : {}),
     clockOffsetSeconds: clockOffset,
   };

@@ -30,6 +30,22 @@ export const TABLES = {
 export const QUEUES = {
   issuerJobs: 'issuer-jobs',
   issuerJobsPoison: 'issuer-jobs-poison',
+  /**
+   * Each certificate event once, as the service tells it (one write on the path that made it): the fan-out
+   * function takes it from here to the queue users read and to each delivery (docs/events.md).
+   */
+  certificateEventsOutbox: 'certificate-events-outbox',
+  certificateEventsOutboxPoison: 'certificate-events-outbox-poison',
+  /**
+   * Every certificate event in Key Vault's Event Grid schema, Base64 JSON: for a user's own queue-triggered
+   * function. Nothing in this app reads it (a reader here would take the messages from the user's).
+   */
+  certificateEvents: 'certificate-events',
+  /** One message per event and webhook or topic, retried with backoff by the delivery function. */
+  certificateEventDeliveries: 'certificate-event-deliveries',
+  certificateEventDeliveriesPoison: 'certificate-event-deliveries-poison',
+  /** Deliveries that failed every attempt: kept for an operator to inspect or replay. */
+  certificateEventDeliveriesFailed: 'certificate-event-deliveries-failed',
 } as const;
 
 export const ALL_TABLES: readonly string[] = Object.values(TABLES);

@@ -105,6 +105,13 @@ var publicUrlSettings = empty(publicBaseUrl) ? [] : [
   { name: 'PUBLIC_BASE_URL', value: publicBaseUrl }
 ]
 
+@description('EVENT_GRID_TOPIC_ENDPOINT: the Event Grid topic certificate events are published to with the app identity. Empty: none.')
+param eventGridTopicEndpoint string = ''
+
+var eventGridSettings = empty(eventGridTopicEndpoint) ? [] : [
+  { name: 'EVENT_GRID_TOPIC_ENDPOINT', value: eventGridTopicEndpoint }
+]
+
 // The Functions host reads a whole request before the worker sees it, up to this many bytes (100 MB unless
 // set): the largest body the app takes is a restore's (RESTORE_BODY_MAX_BYTES, 32 MiB + 1 KiB), so anything
 // larger is refused by the host without being held.
@@ -199,7 +206,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         // Telemetry with Entra ID auth: the component refuses the instrumentation key alone.
         { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: applicationInsights.properties.ConnectionString }
         { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identityClientId};Authorization=AAD' }
-      ], acmeSettings, publicUrlSettings)
+      ], acmeSettings, publicUrlSettings, eventGridSettings)
     }
   }
 }

@@ -3,6 +3,7 @@ import { unixSeconds } from '../domain/clock';
 import { type CertificateVersion, withoutKey } from '../domain/certificate-version';
 import { type PendingOperation, certificatePolicyOf, completed } from '../domain/pending-operation';
 import type { Stored } from '../storage/repositories';
+import { publishCertificateEventAfterCommit } from './certificate-events';
 import { changeListedCertificate } from './listing-reconciliation';
 import { scheduleLifetimeOf } from './lifetime-entries';
 import type { ServiceContext } from './service-context';
@@ -59,7 +60,8 @@ export async function finishOperation(
 /**
  * A new completed version becomes the certificate's latest: the operation that made it (replacing the one
  * read at `etag`, or created when there was none), the version row and the head, in one conditional batch.
- * Create completion, merge and import all end here, so every new version is written the same way.
+ * Create completion, merge and import all end here, so every new version is written the same way, and each
+ * is told as Key Vault tells it: one CertificateNewVersionCreated, written once the batch has landed.
  */
 export async function writeCompletedVersion(
   ctx: ServiceContext,
@@ -77,4 +79,5 @@ export async function writeCompletedVersion(
   // The new version's lifetime entry first: a crash after the batch must not leave it unscheduled.
   await scheduleLifetimeOf(ctx, head);
   await changeListedCertificate(ctx, operation.name, () => ctx.certificates.completeOperation(operation, etag, version, head));
+  await publishCertificateEventAfterCommit(ctx, 'newVersionCreated', version);
 }

@@ -4,6 +4,7 @@ import type {
   CertificateRepository,
   ContactsRepository,
   DueIndex,
+  EventOutbox,
   IssuerRepository,
   JobQueue,
   LifetimeSchedule,
@@ -54,4 +55,13 @@ export interface ServiceContext {
   softDeleteRetentionDays: number;
   /** A soft delete takes at least this long to show as deleted (DELETION_MIN_SECONDS); 0 shows it at once. */
   deletionMinSeconds: number;
+  /** Where certificate events are told (shared/services/certificate-events.ts publishes them). */
+  events: EventOutbox;
+  /**
+   * The vault URL events name (ids, topic): PUBLIC_BASE_URL or the app's host name; events have no request
+   * to take it from.
+   */
+  vaultUrl: string;
+  /** What the services report for operators only (a lost event); the composition root sends it to the log. */
+  warn: (message: string) => void;
 }

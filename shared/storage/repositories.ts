@@ -4,6 +4,7 @@ import type { CertificatePolicy } from '../domain/certificate-policy';
 import type { CertificateVersion, VersionWithoutKey } from '../domain/certificate-version';
 import type { IssuerObject } from '../domain/issuer';
 import type { PendingOperation } from '../domain/pending-operation';
+import type { CertificateEvent } from '../events/certificate-event';
 
 /**
  * What the services need from storage, named for what each part holds. The Azure Table/Queue adapters
@@ -323,4 +324,12 @@ export interface IssuerJob {
 export interface JobQueue {
   /** `delaySeconds`: the job becomes visible that much later. */
   enqueue(job: IssuerJob, options?: { delaySeconds?: number }): Promise<void>;
+}
+
+/**
+ * Where the service puts each certificate event, once (the certificate-events-outbox queue); the fan-out
+ * function takes it on to the users' queue, the webhooks and the Event Grid topic. At-least-once.
+ */
+export interface EventOutbox {
+  send(event: CertificateEvent): Promise<void>;
 }

@@ -14,6 +14,7 @@ import { ReconcileScheduleIndex } from '../../shared/storage/reconcile-schedule'
 import { LifetimeScheduleIndex } from '../../shared/storage/lifetime-schedule';
 import type { IssuerJob } from '../../shared/storage/repositories';
 import { noLifetimeEvents } from '../../shared/services/lifetime-events';
+import { MemoryEventOutbox } from './memory-event-outbox';
 import { memoryStorage } from './memory-storage';
 import { MemoryAcmeAccounts, MemoryHttp01Answers } from './memory-storage/acme';
 
@@ -43,6 +44,9 @@ function baseContext(clock: Clock, storage: Pick<ServiceContext, 'certificates' 
     softDeleteRetentionDays: 90,
     lifetimeEvents: noLifetimeEvents,
     deletionMinSeconds: 0,
+    events: new MemoryEventOutbox(),
+    vaultUrl: 'https://vault.test',
+    warn: () => undefined,
   };
 }
 

@@ -160,3 +160,46 @@ describe(`${SETTINGS.clockOffsetSeconds}`, () => {
     expect(problemsWith({ [marker]: 'func-certs' })).toEqual([]);
   });
 });
+
+describe('event settings', () => {
+  const secret = 'x'.repeat(32);
+
+  it('has no webhooks and no topic unless set, and retries deliveries for about a day', () => {
+    expect(parseConfig(base).events).toEqual({ webhooks: [], deliveryRetry: { maxAttempts: 30, baseDelaySeconds: 10, maxDelaySeconds: 3600 } });
+  });
+
+  it('reads numbered webhooks, each URL with its own secret, gaps allowed', () => {
+    const events = parseConfig({
+      ...base,
+      EVENT_WEBHOOK_1_URL: 'https://hooks.example/a',
+      EVENT_WEBHOOK_1_SECRET: secret,
+      EVENT_WEBHOOK_3_URL: 'http://127.0.0.1:8080/hook',
+      EVENT_WEBHOOK_3_SECRET: `${secret}3`,
+      [SETTINGS.eventGridTopicEndpoint]: 'https://topic.westeurope-1.eventgrid.azure.net/api/events',
+    }).events;
+    expect(events.webhooks).toEqual([
+      { name: '1', url: 'https://hooks.example/a', secret },
+      { name: '3', url: 'http://127.0.0.1:8080/hook', secret: `${secret}3` },
+    ]);
+    expect(events.eventGridTopicEndpoint).toBe('https://topic.westeurope-1.eventgrid.azure.net/api/events');
+  });
+
+  it('refuses a webhook without a secret, a short secret, a secret without a URL, plain http off loopback, and a topic that is not an endpoint', () => {
+    expect(problemsWith({ EVENT_WEBHOOK_1_URL: 'https://hooks.example/a' })).toEqual([expect.stringContaining('EVENT_WEBHOOK_1_SECRET must be set')]);
+    expect(problemsWith({ EVENT_WEBHOOK_1_URL: 'https://hooks.example/a', EVENT_WEBHOOK_1_SECRET: 'short' })).toEqual([expect.stringContaining('at least 16')]);
+    expect(problemsWith({ EVENT_WEBHOOK_2_SECRET: secret })).toEqual(['EVENT_WEBHOOK_2_SECRET is set but EVENT_WEBHOOK_2_URL is not']);
+    expect(problemsWith({ EVENT_WEBHOOK_1_URL: 'http://hooks.example/a', EVENT_WEBHOOK_1_SECRET: secret })).toEqual([expect.stringContaining('must be an https URL')]);
+    expect(problemsWith({ [SETTINGS.eventGridTopicEndpoint]: 'https://topic.example/' })).toEqual([expect.stringContaining('Event Grid topic endpoint')]);
+  });
+
+  it('takes the delivery retry from EVENT_DELIVERY_*, base no larger than the maximum', () => {
+    expect(parseConfig({ ...base, EVENT_DELIVERY_MAX_ATTEMPTS: '5', EVENT_DELIVERY_RETRY_BASE_SECONDS: '1', EVENT_DELIVERY_RETRY_MAX_DELAY_SECONDS: '2' }).events.deliveryRetry).toEqual({
+      maxAttempts: 5,
+      baseDelaySeconds: 1,
+      maxDelaySeconds: 2,
+    });
+    expect(problemsWith({ EVENT_DELIVERY_RETRY_BASE_SECONDS: '100', EVENT_DELIVERY_RETRY_MAX_DELAY_SECONDS: '10' })).toEqual([
+      'EVENT_DELIVERY_RETRY_BASE_SECONDS (100) must not exceed EVENT_DELIVERY_RETRY_MAX_DELAY_SECONDS (10)',
+    ]);
+  });
+});

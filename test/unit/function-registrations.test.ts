@@ -260,6 +260,14 @@ describe('function registrations', () => {
     expect(QUEUES.issuerJobsPoison).toBe(`${QUEUES.issuerJobs}-poison`);
   });
 
+  it('registers the event fan-out on the outbox and the delivery on its queue, and nothing on the queue users read', () => {
+    expect(trigger('certificateEventFanout')).toMatchObject({ type: 'queueTrigger', queueName: QUEUES.certificateEventsOutbox, connection: STORAGE_CONNECTION });
+    expect(trigger('certificateEventDelivery')).toMatchObject({ type: 'queueTrigger', queueName: QUEUES.certificateEventDeliveries, connection: STORAGE_CONNECTION });
+    // A trigger of ours on certificate-events would take the messages from the users' own functions.
+    const queuesRead = getRegisteredFunctions().map((f) => Object.values(f.metadata.bindings).find((b) => b.type === 'queueTrigger')?.queueName);
+    expect(queuesRead).not.toContain(QUEUES.certificateEvents);
+  });
+
   it('schedules the status sweep from an app setting', () => {
     expect(trigger('statusSweep')).toMatchObject({ type: 'timerTrigger', schedule: '%STATUS_SWEEP_SCHEDULE%' });
   });
@@ -275,6 +283,6 @@ describe('function registrations', () => {
   it('registers nothing else, and every name once', () => {
     const names = getRegisteredFunctions().map((f) => f.metadata.name);
     expect(new Set(names).size).toBe(names.length);
-    expect(names).toHaveLength(40);
+    expect(names).toHaveLength(42);
   });
 });

@@ -256,7 +256,7 @@ function compiledTemplateChecks(): void {
     const role = allScopes(template()).find((s) => s.path.join('/') === 'dns-zone-role');
     expect(role && evaluate(role, "[parameters('dnsZoneName')]", zone)).toBe('contoso.example');
     // Every other setting is always there.
-    expect(settings.filter((s) => s.condition !== undefined).map((s) => s.name)).toEqual([SETTINGS.acmeDnsZoneResourceId, SETTINGS.publicBaseUrl]);
+    expect(settings.filter((s) => s.condition !== undefined).map((s) => s.name)).toEqual([SETTINGS.acmeDnsZoneResourceId, SETTINGS.publicBaseUrl, SETTINGS.eventGridTopicEndpoint]);
   });
 
   test('PUBLIC_BASE_URL is set exactly when a public base URL is given, and the app takes what is set', () => {
@@ -266,6 +266,35 @@ function compiledTemplateChecks(): void {
     const deployed = (given: Record<string, ArmValue>) => (evaluate(scope, setting.condition ?? '', given) ? evaluateValue(scope, setting.value, given) : undefined);
     expect(deployed({})).toBeUndefined();
     expect(deployed({ publicBaseUrl: 'https://certs.contoso.com' })).toBe('https://certs.contoso.com');
+  });
+
+  test('the Event Grid topic is on by default, takes no keys, and the app identity alone may publish to it', () => {
+    expect(template().parameters?.eventGridTopic?.defaultValue).toBe(true);
+    const topics = findResources(template(), 'Microsoft.EventGrid/topics');
+    expect(topics).toHaveLength(1);
+    expect(topics[0]!.resource.properties).toMatchObject({ inputSchema: 'EventGridSchema', disableLocalAuth: true });
+    const topicScope = allScopes(template()).find((s) => s.path.join('/') === 'event-grid-topic');
+    expect(topicScope?.deployment?.condition).toBe("[parameters('eventGridTopic')]");
+    const sender = roleAssignments(template()).filter((a) => a.role === 'EventGrid Data Sender');
+    expect(sender).toEqual([expect.objectContaining({ scopeType: 'Microsoft.EventGrid/topics', problems: [] })]);
+    const principal = (topicScope?.deployment?.properties?.parameters as Record<string, { value?: unknown }>).principalId?.value;
+    expect(String(principal)).toMatch(/'identity'.*outputs\.principalId\.value/);
+  });
+
+  test('EVENT_GRID_TOPIC_ENDPOINT is set exactly when the topic is provisioned, to its endpoint', () => {
+    const { scope, settings } = functionAppSettings(template());
+    const setting = settings.find((s) => s.name === SETTINGS.eventGridTopicEndpoint);
+    if (!setting?.condition) throw new Error(`${SETTINGS.eventGridTopicEndpoint} is not set conditionally: ${JSON.stringify(setting)}`);
+    // Within the app module: set exactly when the module is handed an endpoint (its default is none), to that
+    // endpoint. (main hands it in through one if() over the whole parameter, which the offline evaluator
+    // cannot follow through a reference(), so that is checked as written below.)
+    expect(setting.condition).toBe("not(empty(parameters('eventGridTopicEndpoint')))");
+    expect(evaluate(scope, setting.condition ?? '', {})).toBe(false);
+    expect(setting.value).toBe("[parameters('eventGridTopicEndpoint')]");
+    // And main hands it the topic's own endpoint when the topic is provisioned, nothing otherwise.
+    const handedIn = JSON.stringify(scope.deployment?.properties?.parameters);
+    expect(handedIn).toContain("[if(parameters('eventGridTopic'), createObject('value', reference(resourceId('Microsoft.Resources/deployments', 'event-grid-topic')");
+    expect(handedIn).toContain(".outputs.endpoint.value), createObject('value', ''))]");
   });
 
   test("the Functions host refuses, unread, any body larger than the largest the app takes (a restore's)", () => {

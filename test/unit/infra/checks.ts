@@ -28,6 +28,7 @@ export const ROLES = [
   { id: '3913510d-42f4-4e42-8a64-420c390055eb', name: 'Monitoring Metrics Publisher', scopeType: 'Microsoft.Insights/components' },
   { id: '4633458b-17de-408a-b874-0445c86b69e6', name: 'Key Vault Secrets User', scopeType: 'Microsoft.KeyVault/vaults/secrets' },
   { id: 'befefa01-2a29-4197-83a8-272ff33ce314', name: 'DNS Zone Contributor', scopeType: 'Microsoft.Network/dnsZones' },
+  { id: 'd5a91429-5739-47e2-a06b-3470a27159e7', name: 'EventGrid Data Sender', scopeType: 'Microsoft.EventGrid/topics' },
 ] as const;
 
 export type RoleName = (typeof ROLES)[number]['name'];

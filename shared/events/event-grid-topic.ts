@@ -1,0 +1,25 @@
+import type { TokenCredential } from '@azure/identity';
+import type { EventGridPublisherClient } from '@azure/eventgrid';
+import type { EventSender } from './webhook-sender';
+
+/**
+ * Publishes to an Event Grid custom topic in the Event Grid schema with the app's identity (the topic's
+ * access keys are never used; infra grants the identity `EventGrid Data Sender`). The SDK is loaded on the
+ * first event, so an app without a topic never loads it. `topic` is left out: Event Grid sets it to the
+ * custom topic's resource id (a value of ours would be refused as not matching).
+ */
+export function eventGridTopicSender(endpoint: string, credential: TokenCredential): EventSender {
+  let client: EventGridPublisherClient<'EventGrid'> | undefined;
+  return {
+    async send(event) {
+      if (!client) {
+        // Its CommonJS build, required on first use (a dynamic import() would load a second, ESM copy).
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const sdk = require('@azure/eventgrid') as typeof import('@azure/eventgrid');
+        client = new sdk.EventGridPublisherClient(endpoint, 'EventGrid', credential);
+      }
+      const { id, subject, eventType, eventTime, data, dataVersion } = event;
+      await client.send([{ id, subject, eventType, eventTime: new Date(eventTime), data, dataVersion }]);
+    },
+  };
+}
