@@ -26,7 +26,7 @@ import { OperationsDueIndex } from './storage/operations-due-index';
 import { PurgeScheduleIndex } from './storage/purge-schedule';
 import { ReconcileScheduleIndex } from './storage/reconcile-schedule';
 import { LifetimeScheduleIndex } from './storage/lifetime-schedule';
-import { noLifetimeEvents } from './services/lifetime-events';
+import { eventsForLifetime } from './services/lifetime-events';
 import type { ServiceContext } from './services/service-context';
 import type { EventDelivery, EventDeliveryContext, FailedEventDelivery } from './services/event-delivery';
 import type { CertificateEvent } from './events/certificate-event';
@@ -112,7 +112,7 @@ async function buildApp(config: Config): Promise<App> {
   configureAcmeHttp({ caBundlePem: config.acme.caBundlePem });
   // Every service and provider reads time from this one clock: what is due, and the dates a certificate carries.
   const clock = offsetClock(config.clockOffsetSeconds);
-  const services: ServiceContext = {
+  const services: Omit<ServiceContext, 'lifetimeEvents'> = {
     certificates,
     issuers,
     contacts: new ContactsStore(tables.contacts),
@@ -120,7 +120,6 @@ async function buildApp(config: Config): Promise<App> {
     purgeSchedule: new PurgeScheduleIndex(tables.operationsDue),
     reconcileSchedule: new ReconcileScheduleIndex(tables.operationsDue),
     lifetimeSchedule: new LifetimeScheduleIndex(tables.operationsDue),
-    lifetimeEvents: noLifetimeEvents,
     jobs: new IssuerJobQueue(makeQueueClient(config.storage, QUEUES.issuerJobs)),
     listings: new CertificateIndexStore(tables.certificateIndex),
     providers: buildIssuerProviders({
@@ -150,7 +149,9 @@ async function buildApp(config: Config): Promise<App> {
     // The Functions host collects the console; services are built once, before any invocation's logger exists.
     warn: (message) => console.warn(message),
   };
-  return { config, services, acmeHttp01, eventDelivery: eventDeliveryOf(config) };
+  // What the lifetime sweep has to tell goes out as certificate events, through the same outbox.
+  const withLifetimeEvents: ServiceContext = { ...services, lifetimeEvents: eventsForLifetime(services) };
+  return { config, services: withLifetimeEvents, acmeHttp01, eventDelivery: eventDeliveryOf(config) };
 }
 
 /**

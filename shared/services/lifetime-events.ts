@@ -1,14 +1,26 @@
+import { publishCertificateEvent } from './certificate-events';
+import type { ServiceContext } from './service-context';
+
 /**
- * What the lifetime sweep tells the outside world. This is the seam the events (Event Grid schema, queue,
- * webhooks) plug into; until they do, the composition root hands in `noLifetimeEvents`, which tells nobody.
+ * What the lifetime sweep tells the outside world. The deployment tells it as certificate events
+ * (`eventsForLifetime`: Key Vault's Event Grid schema, through the events outbox, docs/events.md); service tests
+ * hand in a recorder.
  */
 export interface LifetimeEvents {
   /** An EmailContacts action came due for this version: Key Vault's CertificateNearExpiry, once per occurrence. */
-  nearExpiry(certificate: { name: string; version: string; expires: number }): Promise<void>;
+  nearExpiry(certificate: LifetimeVersion & { dueAt: number }): Promise<void>;
   /** An AutoRenew action started a new version (its operation's request id). */
   renewalStarted(certificate: { name: string; version: string; requestId: string; attempt: number }): Promise<void>;
   /** An AutoRenew action could not start a new version; it is retried at `retryAt` (unix seconds). */
-  renewalFailed(certificate: { name: string; version: string; reason: string; attempt: number; retryAt: number }): Promise<void>;
+  renewalFailed(certificate: LifetimeVersion & { error: { code: string; message: string }; attempt: number; retryAt: number }): Promise<void>;
+}
+
+/** The version a lifetime action is about, with its validity (unix seconds). */
+export interface LifetimeVersion {
+  name: string;
+  version: string;
+  notBefore: number;
+  expires: number;
 }
 
 export const noLifetimeEvents: LifetimeEvents = {
@@ -16,3 +28,21 @@ export const noLifetimeEvents: LifetimeEvents = {
   renewalStarted: async () => undefined,
   renewalFailed: async () => undefined,
 };
+
+/**
+ * The sweep's news as certificate events. Each occurrence has its own key (the due time of a notice, the
+ * number of a failed attempt), so a sweep that tells one again after a crash repeats the same event id. A write
+ * that fails throws: the sweep keeps the entry due and tells it at its next run. A started renewal raises no
+ * event of its own: the new version's CertificateNewVersionCreated tells it when it completes.
+ */
+export function eventsForLifetime(ctx: Pick<ServiceContext, 'events' | 'vaultUrl' | 'clock'>): LifetimeEvents {
+  return {
+    async nearExpiry(certificate) {
+      await publishCertificateEvent(ctx, 'nearExpiry', certificate, { occurrence: String(certificate.dueAt) });
+    },
+    renewalStarted: async () => undefined,
+    async renewalFailed(certificate) {
+      await publishCertificateEvent(ctx, 'renewalFailed', certificate, { occurrence: `attempt-${certificate.attempt}`, error: certificate.error });
+    },
+  };
+}

@@ -61,8 +61,9 @@ async function actOn(ctx: ServiceContext, entry: LifetimeEntry, now: number): Pr
     await ctx.lifetimeSchedule.remove(entry);
     return 'dropped';
   }
+  const current = { name: head.name, version: due.version, notBefore: head.latest?.notBefore ?? due.triggerAt, expires: head.latest?.expires ?? due.triggerAt };
   if (due.action === 'EmailContacts') {
-    await ctx.lifetimeEvents.nearExpiry({ name: head.name, version: due.version, expires: head.latest?.expires ?? due.triggerAt });
+    await ctx.lifetimeEvents.nearExpiry({ ...current, dueAt: due.dueAt });
     await ctx.lifetimeSchedule.remove(entry);
     return 'notified';
   }
@@ -83,8 +84,13 @@ async function actOn(ctx: ServiceContext, entry: LifetimeEntry, now: number): Pr
     return 'renewed';
   } catch (error) {
     if (error instanceof KeyVaultError && error.status === 409) return 'inProgress';
-    const reason = error instanceof Error ? error.message : String(error);
-    await ctx.lifetimeEvents.renewalFailed({ name: head.name, version: due.version, reason, attempt, retryAt });
+    // Told to the certificate's owners (events leave the service): Key Vault's own refusal as it is, anything
+    // else in plain words, its detail for the operators' log only.
+    const told =
+      error instanceof KeyVaultError
+        ? { code: error.code, message: error.message }
+        : { code: 'RenewalFailed', message: `The renewal could not be started; it is tried again at ${new Date(retryAt * 1000).toISOString()}.` };
+    await ctx.lifetimeEvents.renewalFailed({ ...current, error: told, attempt, retryAt });
     return 'failed';
   }
 }

@@ -8,10 +8,11 @@ import { createCertificate } from '../../../shared/services/create-certificate';
 import { deleteCertificate } from '../../../shared/services/delete-certificate';
 import { recoverDeletedCertificate } from '../../../shared/services/deleted-certificates';
 import { runIssuerJob } from '../../../shared/services/issuer-job';
-import { type LifetimeEvents } from '../../../shared/services/lifetime-events';
+import { type LifetimeEvents, eventsForLifetime } from '../../../shared/services/lifetime-events';
 import { runDueLifetimeActions } from '../../../shared/services/lifetime-sweep';
 import type { ServiceContext } from '../../../shared/services/service-context';
 import type { CertificateRepository } from '../../../shared/storage/repositories';
+import { MemoryEventOutbox } from '../../helpers/memory-event-outbox';
 import { MemoryLifetimeSchedule } from '../../helpers/memory-storage';
 import { operationFixture } from '../../helpers/operation-fixture';
 import { manualClock, memoryServiceContext } from '../../helpers/service-context';
@@ -194,6 +195,52 @@ describe('the lifetime sweep: EmailContacts', () => {
     setup.clock.advance(DAY);
     expect(await runDueLifetimeActions(setup.ctx)).toMatchObject({ due: 0 });
     expect(setup.seen).toEqual([`nearExpiry mail/${version}`]);
+  });
+});
+
+describe('the lifetime sweep told as certificate events (the deployment\'s wiring)', () => {
+  function withEvents() {
+    const outbox = new MemoryEventOutbox();
+    const setup = setUp();
+    const ctx: ServiceContext = { ...setup.ctx, events: outbox };
+    return { ...setup, ctx: { ...ctx, lifetimeEvents: eventsForLifetime(ctx) }, outbox };
+  }
+
+  it('an EmailContacts action due raises one CertificateNearExpiry, and one written late (queue down) keeps it due and raises the same event', async () => {
+    const setup = withEvents();
+    const version = await issue(setup, 'notify', autoRenewBody('notify', { days_before_expiry: 30 }));
+    await updateCertificatePolicy(setup.ctx, 'notify', { lifetime_actions: [{ trigger: { days_before_expiry: 30 }, action: { action_type: 'EmailContacts' } }] });
+    await advanceToDue(setup, 'notify');
+    const nearExpiry = () => setup.outbox.sent.filter((e) => e.eventType === 'Microsoft.KeyVault.CertificateNearExpiry');
+
+    setup.outbox.failNext();
+    expect(await runDueLifetimeActions(setup.ctx)).toMatchObject({ due: 1, failed: 1 });
+    expect(nearExpiry()).toEqual([]);
+    expect(await runDueLifetimeActions(setup.ctx)).toMatchObject({ due: 1, notified: 1 });
+    setup.clock.advance(DAY);
+    expect(await runDueLifetimeActions(setup.ctx)).toMatchObject({ due: 0 });
+
+    expect(nearExpiry()).toHaveLength(1);
+    const head = await setup.ctx.certificates.getHead('notify');
+    expect(nearExpiry()[0]).toMatchObject({ subject: 'notify', data: { ObjectName: 'notify', Version: version, ObjectType: 'Certificate', EXP: head!.latest!.expires, NBF: head!.latest!.notBefore } });
+  });
+
+  it('a renewal that cannot start raises CertificateRenewalFailed per attempt, in words for the owner, not internal text', async () => {
+    const setup = withEvents();
+    await issue(setup, 'renew-fails');
+    await advanceToDue(setup, 'renew-fails');
+    const failing = new Proxy(setup.ctx.certificates, {
+      get(target, property: keyof CertificateRepository) {
+        if (property === 'putOperation') return async () => Promise.reject(new Error('TableService: internal detail'));
+        const value = target[property];
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    expect(await runDueLifetimeActions({ ...setup.ctx, certificates: failing })).toMatchObject({ failed: 1 });
+    const failed = setup.outbox.sent.filter((e) => e.eventType === 'Microsoft.KeyVault.CertificateRenewalFailed');
+    expect(failed).toHaveLength(1);
+    expect(failed[0]?.data.Error).toEqual({ code: 'RenewalFailed', message: expect.stringMatching(/^The renewal could not be started; it is tried again at \d{4}-/) });
+    expect(JSON.stringify(failed)).not.toContain('internal detail');
   });
 });
 
