@@ -1,7 +1,6 @@
 import type { CreateCertificateBody } from '../api/schemas/request-bodies.schema';
 import { createCsr } from '../crypto/csr';
 import { assertDistinguishedName } from '../crypto/distinguished-name';
-import { generateKeyPair } from '../crypto/key-pair';
 import { profileOfPolicy } from '../crypto/profile-of-policy';
 import { unixSeconds } from '../domain/clock';
 import {
@@ -16,7 +15,8 @@ import { ValidationError } from '../domain/validation-error';
 import { WriteConflictError } from '../storage/storage-errors';
 import { changeListedCertificate } from './listing-reconciliation';
 import type { CertificatePolicy } from '../domain/certificate-policy';
-import { type NewVersionInput, assertIssuerExists, conflictFor, newVersionFields, operationToReplace, versionAttributesOf } from './new-version';
+import { type NewVersionInput, assertIssuerExists, conflictFor, newVersionFields, versionAttributesOf, versionToReplace } from './new-version';
+import { keyPairForNewVersion } from './version-key';
 import type { ServiceContext } from './service-context';
 
 /**
@@ -47,9 +47,9 @@ export async function startIssuedVersion(
   versionAttributes: Pick<NewVersionInput, 'attributes' | 'tags' | 'preserveCertOrder'>,
 ): Promise<PendingOperation> {
   const now = unixSeconds(ctx.clock);
-  const existing = await operationToReplace(ctx, name);
+  const { operation: existing, head } = await versionToReplace(ctx, name);
 
-  const keyPair = await generateKeyPair(policy.key);
+  const keyPair = await keyPairForNewVersion(ctx, name, policy, head);
   const csr = await createCsr(keyPair, policy.key, profileOfPolicy(policy, versionAttributes.tags ?? {}));
   // Counted from here, after the key generation, so the wait the caller sees after the 202 is not shortened by it.
   const recordedMs = ctx.clock().getTime();

@@ -86,10 +86,15 @@ function assertNameUsable(name: string, head: CertificateHead | undefined): void
  * create in progress. The operation's ETag is what the new version's write is conditional on.
  */
 export async function operationToReplace(ctx: ServiceContext, name: string): Promise<Stored<PendingOperation> | undefined> {
-  const [existing, head] = await Promise.all([ctx.certificates.getOperation(name), ctx.certificates.getHead(name)]);
+  return (await versionToReplace(ctx, name)).operation;
+}
+
+/** As operationToReplace, with the head it was checked against (the latest version a reused key comes from). */
+export async function versionToReplace(ctx: ServiceContext, name: string): Promise<{ operation?: Stored<PendingOperation>; head?: CertificateHead }> {
+  const [operation, head] = await Promise.all([ctx.certificates.getOperation(name), ctx.certificates.getHead(name)]);
   assertNameUsable(name, head);
-  if (blocksNewVersion(existing?.value)) throw errors.createWhileInProgress();
-  return existing;
+  if (blocksNewVersion(operation?.value)) throw errors.createWhileInProgress();
+  return { ...(operation ? { operation } : {}), ...(head ? { head } : {}) };
 }
 
 /**

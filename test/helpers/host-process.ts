@@ -24,6 +24,7 @@ import { startAzurite, type RunningAzurite } from './azurite';
  *   const host = await startHostProcess({ settings: { ACME_CA_BUNDLE: file } });
  *   await host.kill('SIGKILL');  // no shutdown: in-flight queue messages and runs are lost as in a crash
  *   await host.restart();
+ *   await host.restart({ CLOCK_OFFSET_SECONDS: '345600' });  // as an operator changing app settings
  *   ...
  *   await host.stop();
  */
@@ -53,7 +54,7 @@ export interface HostProcess {
   /** What an official JS SDK client needs against `httpsUrl`. */
   readonly sdkOptions: { disableChallengeResourceVerification: true; tlsOptions: { ca: string } };
   readonly azurite: RunningAzurite;
-  /** The app settings the host runs with (defaults and `settings`), the same after a restart. */
+  /** The app settings the host runs with (defaults and `settings`, and what a restart changed). */
   readonly settings: Readonly<Record<string, string>>;
   /** The running process's id; undefined while it is down. */
   readonly pid: number | undefined;
@@ -63,8 +64,13 @@ export interface HostProcess {
   table(name: string): TableClient;
   /** Signals the process and waits until it has exited. SIGKILL is a crash: nothing of the app runs after it. */
   kill(signal?: NodeJS.Signals): Promise<void>;
-  /** Starts the host again (killing it first if it still runs) with the same settings, ports and storage. */
-  restart(): Promise<void>;
+  /**
+   * Starts the host again (killing it first if it still runs) with the same ports and storage, and the same
+   * settings but for `changes` (undefined removes one), kept for later restarts: what an operator does when
+   * changing a Function App's settings, which restarts the app. Settings the process reads once at start
+   * (e.g. CLOCK_OFFSET_SECONDS) change only this way.
+   */
+  restart(changes?: Record<string, string | undefined>): Promise<void>;
   /** Everything the host processes logged so far, for a failure message. */
   logs(): string;
   /** Stops the host (SIGTERM) and releases its temp files; the storage of a shared Azurite account stays. */
@@ -183,8 +189,12 @@ export async function startHostProcess(options: HostProcessOptions = {}): Promis
     },
     table: (name) => TableClient.fromConnectionString(azurite.connectionString, name, { allowInsecureConnection: true }),
     kill,
-    async restart() {
+    async restart(changes = {}) {
       await kill('SIGKILL');
+      for (const [setting, value] of Object.entries(changes)) {
+        if (value === undefined) delete settings[setting];
+        else settings[setting] = value;
+      }
       const again = await launch();
       if (again.url !== origins.url || again.httpsUrl !== origins.httpsUrl) throw new Error(`The restarted host moved from ${origins.url} to ${again.url}`);
     },

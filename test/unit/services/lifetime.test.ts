@@ -1,3 +1,5 @@
+import { X509Certificate } from 'node:crypto';
+import { KeyDecryptionError, openPrivateKey } from '../../../shared/crypto/key-encryption';
 import { withoutKey } from '../../../shared/domain/certificate-version';
 import { completed } from '../../../shared/domain/pending-operation';
 import { lifetimeDueOf } from '../../../shared/domain/lifetime-trigger';
@@ -10,6 +12,7 @@ import { recoverDeletedCertificate } from '../../../shared/services/deleted-cert
 import { runIssuerJob } from '../../../shared/services/issuer-job';
 import { type LifetimeEvents, eventsForLifetime } from '../../../shared/services/lifetime-events';
 import { runDueLifetimeActions } from '../../../shared/services/lifetime-sweep';
+import { keyBinding } from '../../../shared/services/new-version';
 import type { ServiceContext } from '../../../shared/services/service-context';
 import type { CertificateRepository } from '../../../shared/storage/repositories';
 import { MemoryEventOutbox } from '../../helpers/memory-event-outbox';
@@ -182,6 +185,58 @@ describe('the lifetime sweep: AutoRenew', () => {
     expect(await runDueLifetimeActions(ctx)).toMatchObject({ due: 1, renewed: 1 });
     await runJobs(setup);
     expect(await versionsOf(setup.ctx, 'flaky')).toHaveLength(2);
+  });
+});
+
+describe('the lifetime sweep: AutoRenew with reuse_key', () => {
+  const reusing = (cn: string, key: { kty: string; crv: string; reuse_key: boolean } = { kty: 'EC', crv: 'P-256', reuse_key: true }) => {
+    const body = autoRenewBody(cn);
+    return { policy: { ...body.policy, key_props: key } };
+  };
+  const keyOf = async (ctx: ServiceContext, name: string, version: string) => {
+    const stored = (await ctx.certificates.getVersion(name, version))!;
+    return { stored, pkcs8: openPrivateKey(ctx.keyEncryptionKey, stored.sealedPrivateKey!, keyBinding(name, version)) };
+  };
+
+  it('renews with the latest version\'s key, sealed again so that it opens only as the new version\'s', async () => {
+    const setup = setUp();
+    const first = await issue(setup, 'kept', reusing('kept'));
+    await advanceToDue(setup, 'kept');
+    expect(await runDueLifetimeActions(setup.ctx)).toMatchObject({ due: 1, renewed: 1 });
+    await runJobs(setup);
+    const second = (await setup.ctx.certificates.getHead('kept'))!.latestVersion;
+    expect(second).not.toBe(first);
+
+    const [old, renewed] = [await keyOf(setup.ctx, 'kept', first), await keyOf(setup.ctx, 'kept', second)];
+    expect(renewed.stored.publicKeySpki).toBe(old.stored.publicKeySpki);
+    expect(renewed.pkcs8.equals(old.pkcs8)).toBe(true);
+    // Not the old row's ciphertext copied: bound to the new version, it does not open as the old one's.
+    expect(renewed.stored.sealedPrivateKey).not.toBe(old.stored.sealedPrivateKey);
+    expect(() => openPrivateKey(setup.ctx.keyEncryptionKey, renewed.stored.sealedPrivateKey!, keyBinding('kept', first))).toThrow(KeyDecryptionError);
+    // The issued certificate carries that key.
+    expect(new X509Certificate(Buffer.from(renewed.stored.chain[0]!, 'base64')).publicKey.export({ type: 'spki', format: 'der' }).toString('base64')).toBe(old.stored.publicKeySpki);
+  });
+
+  it('makes a new key when the policy now names another key type, even with reuse_key', async () => {
+    const setup = setUp();
+    const first = await issue(setup, 'rekeyed', reusing('rekeyed'));
+    await updateCertificatePolicy(setup.ctx, 'rekeyed', { key_props: { kty: 'EC', crv: 'P-384', reuse_key: true } });
+    await advanceToDue(setup, 'rekeyed');
+    expect(await runDueLifetimeActions(setup.ctx)).toMatchObject({ due: 1, renewed: 1 });
+    await runJobs(setup);
+    const latest = (await setup.ctx.certificates.getHead('rekeyed'))!.latest!;
+    expect(latest.publicKeySpki).not.toBe((await setup.ctx.certificates.getVersion('rekeyed', first))!.publicKeySpki);
+    expect(latest.keySpec).toMatchObject({ kty: 'EC', curve: 'P-384' });
+  });
+
+  it('is honoured by a caller\'s own new version too (the create path is the same), and only when asked', async () => {
+    const setup = setUp();
+    const first = await issue(setup, 'manual', reusing('manual'));
+    const spkiOf = async (version: string) => (await setup.ctx.certificates.getVersion('manual', version))!.publicKeySpki;
+    const second = await issue(setup, 'manual', reusing('manual'));
+    expect(await spkiOf(second)).toBe(await spkiOf(first));
+    const third = await issue(setup, 'manual', reusing('manual', { kty: 'EC', crv: 'P-256', reuse_key: false }));
+    expect(await spkiOf(third)).not.toBe(await spkiOf(first));
   });
 });
 
