@@ -10,7 +10,8 @@ import { percentile } from './measure';
  * the host in memory. Figures only; nothing here asserts a time.
  */
 
-export interface LimitsFigure {
+/** One printed figure of the bench: what run.ts reports and writes to bench-results.json. */
+export interface BenchFigure {
   figure: string;
   value: number;
   unit: string;
@@ -141,8 +142,8 @@ async function timedGets(url: string, token: string, count: number, concurrency:
   return times.sort((a, b) => a - b);
 }
 
-export async function inputLimits(options: { url: string; token: string; pid: number; existingCertificate: string }): Promise<LimitsFigure[]> {
-  const figures: LimitsFigure[] = [];
+export async function inputLimits(options: { url: string; token: string; pid: number; existingCertificate: string }): Promise<BenchFigure[]> {
+  const figures: BenchFigure[] = [];
   const create = `${options.url}/certificates/limits-bench/create?api-version=7.5`;
   const MiB = 1024 * 1024;
 

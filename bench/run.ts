@@ -18,7 +18,7 @@ import { readHostJson } from '../scripts/local-host/host-json';
 import { type BenchPebble, startBenchPebble } from './acme-pebble';
 import { type BenchHost, cpuMicrosOf, peakRssOf, startBenchHost } from './bench-host';
 import { httpLoad } from './http-load';
-import { inputLimits } from './input-limits';
+import { type BenchFigure, inputLimits } from './input-limits';
 import { combined, percentile, type Rate, rateOf, round } from './measure';
 
 /**
@@ -38,15 +38,7 @@ const WAIT_POLL_MS = 10;
 /** The SDK poller's interval after its first poll, in section 4. */
 const SDK_POLL_MS = 100;
 
-interface Row {
-  figure: string;
-  value: number;
-  unit: string;
-  baseline?: number;
-  baselineUnit?: string;
-  ratio?: number;
-  target?: string;
-}
+type Row = BenchFigure;
 
 const rows: Row[] = [];
 function report(row: Row): void {
