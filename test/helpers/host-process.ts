@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -12,6 +11,7 @@ import { ensureLocalSigningKey, issueLocalToken } from '../../shared/auth/local-
 import { LOCAL_DEVELOPER_ROLE } from '../../shared/auth/roles';
 import { DEFAULT_AUDIENCE } from '../../shared/config';
 import { startAzurite, type RunningAzurite } from './azurite';
+import { testHostSettings } from './service-under-test';
 
 /**
  * The local host as a separate process, for tests that kill it: the app as `npm start` serves it (see
@@ -89,19 +89,7 @@ export async function startHostProcess(options: HostProcessOptions = {}): Promis
   const dataDir = mkdtempSync(join(tmpdir(), 'kv-host-process-'));
   const keyFile = join(dataDir, 'auth-signing-key.json');
   await ensureLocalSigningKey(keyFile);
-  const settings: Record<string, string> = {
-    CertStorage: azurite.connectionString,
-    AzureWebJobsStorage: azurite.connectionString,
-    KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    AUTH_MODE: 'local',
-    AUTH_LOCAL_KEY_FILE: keyFile,
-    STATUS_SWEEP_SCHEDULE: '*/1 * * * * *',
-    PURGE_SCHEDULE: '*/5 * * * * *',
-    LIFETIME_SCHEDULE: '*/5 * * * * *',
-    // Delayed queue messages are picked up within 250 ms of coming due (as in service-under-test.ts).
-    AzureFunctionsJobHost__extensions__queues__maxPollingInterval: '00:00:00.250',
-    ...options.settings,
-  };
+  const settings: Record<string, string> = { ...testHostSettings(azurite.connectionString, keyFile), ...options.settings };
   const devCaDir = join(dataDir, 'dev-ca');
   // Made here, before the first start, so the CA is known up front; the child finds and keeps the same files.
   const tls = await ensureDevTlsCredentials({ dir: devCaDir, keyEncryptionKey: Buffer.from(settings.KEY_ENCRYPTION_KEY ?? '', 'base64'), log: () => undefined });

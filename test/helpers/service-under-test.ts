@@ -46,22 +46,7 @@ export async function startService(settings: Record<string, string> = {}, option
   const dataDir = mkdtempSync(join(tmpdir(), 'kv-e2e-'));
   const keyFile = join(dataDir, 'auth-signing-key.json');
   await ensureLocalSigningKey(keyFile);
-  const env = {
-    CertStorage: azurite.connectionString,
-    AzureWebJobsStorage: azurite.connectionString,
-    KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    AUTH_MODE: 'local',
-    AUTH_LOCAL_KEY_FILE: keyFile,
-    STATUS_SWEEP_SCHEDULE: '*/1 * * * * *',
-    // Nothing comes due within a test (retention is days); the timer runs so that it is known to run.
-    PURGE_SCHEDULE: '*/5 * * * * *',
-    // Nothing is due unless a test moves the clock (CLOCK_OFFSET_SECONDS); runs so that it is known to run.
-    LIFETIME_SCHEDULE: '*/5 * * * * *',
-    // A job put off until later (ISSUANCE_MIN_SECONDS) is picked up within 250 ms of coming due instead of the
-    // 2 s host.json allows an idle queue; the same app setting tunes the Functions host in Azure.
-    AzureFunctionsJobHost__extensions__queues__maxPollingInterval: '00:00:00.250',
-    ...settings,
-  };
+  const env = { ...testHostSettings(azurite.connectionString, keyFile), ...settings };
   const tls = await ensureDevTlsCredentials({
     dir: join(dataDir, 'dev-ca'),
     keyEncryptionKey: Buffer.from(env.KEY_ENCRYPTION_KEY, 'base64'),
@@ -91,6 +76,28 @@ export async function startService(settings: Record<string, string> = {}, option
       await azurite.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * The app settings a test runs the local host with (in-process here, as a child process in host-process.ts):
+ * this Azurite, a fresh key-encryption key, local tokens, and timers and queue polling fast enough for tests.
+ */
+export function testHostSettings(connectionString: string, keyFile: string) {
+  return {
+    CertStorage: connectionString,
+    AzureWebJobsStorage: connectionString,
+    KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    AUTH_MODE: 'local',
+    AUTH_LOCAL_KEY_FILE: keyFile,
+    STATUS_SWEEP_SCHEDULE: '*/1 * * * * *',
+    // Nothing comes due within a test (retention is days); the timer runs so that it is known to run.
+    PURGE_SCHEDULE: '*/5 * * * * *',
+    // Nothing is due unless a test moves the clock (CLOCK_OFFSET_SECONDS); runs so that it is known to run.
+    LIFETIME_SCHEDULE: '*/5 * * * * *',
+    // A job put off until later (ISSUANCE_MIN_SECONDS) is picked up within 250 ms of coming due instead of the
+    // 2 s host.json allows an idle queue; the same app setting tunes the Functions host in Azure.
+    AzureFunctionsJobHost__extensions__queues__maxPollingInterval: '00:00:00.250',
   };
 }
 
