@@ -1,4 +1,5 @@
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HttpRequest, HttpResponse, type HttpResponseInit } from '@azure/functions';
 import { getRegisteredFunctions } from '../../scripts/local-host/functions-core';
@@ -33,7 +34,7 @@ export function loadAllFunctions(files?: readonly string[]): readonly KeyVaultRo
  * Enough configuration for the gate: a local token verifier on `keyFile`; storage is named but never reached
  * before the answers these tests look at. Returns a restore function for afterAll.
  */
-export async function useLocalAuthSettings(keyFile: string, extra: Record<string, string> = {}): Promise<() => void> {
+async function useLocalAuthSettings(keyFile: string, extra: Record<string, string> = {}): Promise<() => void> {
   const saved = { ...process.env };
   await ensureLocalSigningKey(keyFile);
   Object.assign(process.env, {
@@ -47,6 +48,24 @@ export async function useLocalAuthSettings(keyFile: string, extra: Record<string
   return () => {
     process.env = saved;
   };
+}
+
+/**
+ * For the test file (or describe block) it is called in: a signing key in a temporary folder and the local-auth
+ * settings of useLocalAuthSettings, set before its tests and restored after. Returns the key file's path.
+ */
+export function localAuthForTests(extra: Record<string, string> = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), 'kv-local-auth-'));
+  const keyFile = join(dir, 'auth-signing-key.json');
+  let restore: () => void = () => undefined;
+  beforeAll(async () => {
+    restore = await useLocalAuthSettings(keyFile, extra);
+  });
+  afterAll(() => {
+    restore();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return keyFile;
 }
 
 export function localToken(keyFile: string, options: { roles?: string[]; subject?: string; lifetimeSeconds?: number } = {}): Promise<string> {

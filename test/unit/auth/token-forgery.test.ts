@@ -1,12 +1,11 @@
 import { createHmac, createPublicKey, randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { authenticate } from '../../../shared/auth/authenticate';
 import { loadJose, type Jose } from '../../../shared/auth/jose';
 import { readLocalSigningKey } from '../../../shared/auth/local-signing-key';
 import { createTokenVerifier, type TokenVerifier } from '../../../shared/auth/token-verifier';
 import type { AuthConfig } from '../../../shared/config';
-import { invokeRoute, loadAllFunctions, localToken, useLocalAuthSettings } from '../../helpers/in-process-routes';
-import { FakeOidcIssuer, headersOf, temporaryDirectory, TENANT_ID } from './helpers';
+import { invokeRoute, loadAllFunctions, localToken, localAuthForTests } from '../../helpers/in-process-routes';
+import { FakeOidcIssuer, headersOf, TENANT_ID } from './helpers';
 
 /**
  * The token-forgery suite: tokens an attacker can build, each of which must be refused 401 with Key Vault's
@@ -158,20 +157,11 @@ describe('forged Entra tokens, at the verifier', () => {
 
 describe('forged local tokens, through the HTTP route wrapper', () => {
   loadAllFunctions(['secret-get.ts']);
-  let dir: { path: string; remove(): Promise<void> };
-  let restore: () => void;
-  let keyFile: string;
+  const keyFile = localAuthForTests();
   let jose: Jose;
 
   beforeAll(async () => {
     jose = await loadJose();
-    dir = await temporaryDirectory();
-    keyFile = join(dir.path, 'auth-signing-key.json');
-    restore = await useLocalAuthSettings(keyFile);
-  });
-  afterAll(async () => {
-    restore();
-    await dir.remove();
   });
 
   const parts = (token: string) => token.split('.') as [string, string, string];

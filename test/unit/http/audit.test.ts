@@ -1,7 +1,5 @@
-import { join } from 'node:path';
 import type { AuditRecord } from '../../../functions/http/audit';
-import { invokeRoute, loadAllFunctions, localToken, useLocalAuthSettings } from '../../helpers/in-process-routes';
-import { temporaryDirectory } from '../auth/helpers';
+import { invokeRoute, loadAllFunctions, localToken, localAuthForTests } from '../../helpers/in-process-routes';
 
 /**
  * The audit trail, read as an operator reads it: what the function wrote through its InvocationContext (the
@@ -9,19 +7,8 @@ import { temporaryDirectory } from '../auth/helpers';
  */
 loadAllFunctions(['certificate-get.ts', 'secret-get.ts', 'issuer-get.ts', 'unmatched-route.ts']);
 
-let dir: { path: string; remove(): Promise<void> };
-let restore: () => void;
-let keyFile: string;
+const keyFile = localAuthForTests();
 
-beforeAll(async () => {
-  dir = await temporaryDirectory();
-  keyFile = join(dir.path, 'auth-signing-key.json');
-  restore = await useLocalAuthSettings(keyFile);
-});
-afterAll(async () => {
-  restore();
-  await dir.remove();
-});
 
 /** The one audit record among the lines, checked to be alone. */
 function auditOf(lines: string[]): AuditRecord {

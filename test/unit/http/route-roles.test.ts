@@ -1,8 +1,6 @@
-import { join } from 'node:path';
 import { ANY_AUTHENTICATED_CALLER } from '../../../shared/auth/permissions';
 import { DATA_ACTIONS, KEY_VAULT_ROLES, rolesGrant } from '../../../shared/auth/roles';
-import { invokeRoute, loadAllFunctions, localToken, sampleRequestOf, useLocalAuthSettings } from '../../helpers/in-process-routes';
-import { temporaryDirectory } from '../auth/helpers';
+import { invokeRoute, loadAllFunctions, localToken, sampleRequestOf, localAuthForTests } from '../../helpers/in-process-routes';
 
 /**
  * Every route, under every built-in Key Vault role: a role that grants the route's data action is let
@@ -17,20 +15,9 @@ const cases = registrations.flatMap((registration) =>
   registration.methods.map((method) => [registration.name, method, registration] as const),
 );
 
-let dir: { path: string; remove(): Promise<void> };
-let restore: () => void;
-let keyFile: string;
+const keyFile = localAuthForTests();
 const SUBJECT = '3975aeed-7d08-453b-b6f4-445f32698091';
 
-beforeAll(async () => {
-  dir = await temporaryDirectory();
-  keyFile = join(dir.path, 'auth-signing-key.json');
-  restore = await useLocalAuthSettings(keyFile);
-});
-afterAll(async () => {
-  restore();
-  await dir.remove();
-});
 
 const MISSING_API_VERSION = 400;
 
