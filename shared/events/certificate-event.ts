@@ -31,6 +31,19 @@ export interface CertificateEventData {
   EXP: number;
   /** Only on CertificateRenewalFailed (ours): why the renewal failed, in Key Vault's error shape. */
   Error?: { code: string; message: string };
+  /**
+   * Only on CertificateNearExpiry (ours: Key Vault mails its contacts itself and its event has no such field):
+   * the vault's certificate contacts when the notice was raised, as `GET /certificates/contacts` lists them,
+   * so a receiver can address the mail. Empty when the vault has none. Handlers written for Key Vault ignore it.
+   */
+  Contacts?: EventContact[];
+}
+
+/** One of the vault's contacts as a near-expiry event names it (the contacts API's own fields). */
+export interface EventContact {
+  email: string;
+  name?: string;
+  phone?: string;
 }
 
 /** The Event Grid event schema's envelope. */
@@ -73,6 +86,8 @@ export interface CertificateEventInput {
    */
   occurrence?: string;
   error?: { code: string; message: string };
+  /** A near-expiry notice's addressees (`data.Contacts`). */
+  contacts?: readonly EventContact[];
 }
 
 export function certificateEvent(input: CertificateEventInput): CertificateEvent {
@@ -93,6 +108,7 @@ export function certificateEvent(input: CertificateEventInput): CertificateEvent
       NBF: version.notBefore,
       EXP: version.expires,
       ...(input.error ? { Error: input.error } : {}),
+      ...(input.contacts ? { Contacts: input.contacts.map(({ email, name, phone }) => ({ email, ...(name ? { name } : {}), ...(phone ? { phone } : {}) })) } : {}),
     },
     dataVersion: '1',
     metadataVersion: '1',

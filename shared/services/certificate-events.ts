@@ -1,4 +1,4 @@
-import { type CertificateEvent, type CertificateEventKind, type EventVersion, certificateEvent } from '../events/certificate-event';
+import { type CertificateEvent, type CertificateEventKind, type EventContact, type EventVersion, certificateEvent } from '../events/certificate-event';
 import type { ServiceContext } from './service-context';
 
 export interface PublishOptions {
@@ -10,6 +10,8 @@ export interface PublishOptions {
   occurrence?: string;
   /** CertificateRenewalFailed: why, in Key Vault's error shape. */
   error?: { code: string; message: string };
+  /** CertificateNearExpiry: the vault's contacts, for the receiver to address (ours, `data.Contacts`). */
+  contacts?: readonly EventContact[];
 }
 
 /**

@@ -88,6 +88,8 @@ export const certificateEventMessage = z.object({
     NBF: z.number(),
     EXP: z.number(),
     Error: z.object({ code: z.string(), message: z.string() }).optional(),
+    // Checked, not stripped: an object schema drops what it does not name, and the contacts are the point of a notice.
+    Contacts: z.array(z.object({ email: z.string(), name: z.string().optional(), phone: z.string().optional() })).optional(),
   }),
   dataVersion: z.literal('1'),
   metadataVersion: z.literal('1'),

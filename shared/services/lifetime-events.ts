@@ -1,3 +1,4 @@
+import type { CertificateContact } from '../domain/certificate-contact';
 import { publishCertificateEvent } from './certificate-events';
 import type { ServiceContext } from './service-context';
 
@@ -7,8 +8,11 @@ import type { ServiceContext } from './service-context';
  * hand in a recorder.
  */
 export interface LifetimeEvents {
-  /** An EmailContacts action came due for this version: Key Vault's CertificateNearExpiry, once per occurrence. */
-  nearExpiry(certificate: LifetimeVersion & { dueAt: number }): Promise<void>;
+  /**
+   * An EmailContacts action came due for this version: Key Vault's CertificateNearExpiry, once per occurrence,
+   * addressed to the vault's contacts (empty when none are set: the notice is still raised, see docs/events.md).
+   */
+  nearExpiry(certificate: LifetimeVersion & { dueAt: number; contacts: readonly CertificateContact[] }): Promise<void>;
   /** An AutoRenew action started a new version (its operation's request id). */
   renewalStarted(certificate: { name: string; version: string; requestId: string; attempt: number }): Promise<void>;
   /** An AutoRenew action could not start a new version; it is retried at `retryAt` (unix seconds). */
@@ -38,11 +42,31 @@ export const noLifetimeEvents: LifetimeEvents = {
 export function eventsForLifetime(ctx: Pick<ServiceContext, 'events' | 'vaultUrl' | 'clock'>): LifetimeEvents {
   return {
     async nearExpiry(certificate) {
-      await publishCertificateEvent(ctx, 'nearExpiry', certificate, { occurrence: String(certificate.dueAt) });
+      await publishCertificateEvent(ctx, 'nearExpiry', certificate, { occurrence: String(certificate.dueAt), contacts: certificate.contacts });
     },
     renewalStarted: async () => undefined,
     async renewalFailed(certificate) {
       await publishCertificateEvent(ctx, 'renewalFailed', certificate, { occurrence: `attempt-${certificate.attempt}`, error: certificate.error });
     },
+  };
+}
+
+/**
+ * The vault's contacts for one sweep run: read at the first notice that needs them, then reused, so a run
+ * costs one contacts read however many notices it raises (and none when it raises none). A run is short
+ * (one batch); a change to the contacts during it shows from the next run on. A failed read is not kept:
+ * the notice that needed it fails and stays due, and the next notice reads again.
+ */
+export function contactsForRun(ctx: Pick<ServiceContext, 'contacts'>): () => Promise<readonly CertificateContact[]> {
+  let read: Promise<readonly CertificateContact[]> | undefined;
+  return () => {
+    read ??= ctx.contacts.get().then(
+      (contacts) => contacts ?? [],
+      (error: unknown) => {
+        read = undefined;
+        throw error;
+      },
+    );
+    return read;
   };
 }

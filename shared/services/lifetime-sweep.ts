@@ -1,8 +1,10 @@
 import { KeyVaultError } from '../api/key-vault-error';
+import type { CertificateContact } from '../domain/certificate-contact';
 import { unixSeconds } from '../domain/clock';
 import { lifetimeDueOf } from '../domain/lifetime-trigger';
 import type { LifetimeEntry } from '../storage/repositories';
 import { startIssuedVersion } from './create-certificate';
+import { contactsForRun } from './lifetime-events';
 import type { ServiceContext } from './service-context';
 
 /** At most this many due entries per timer run; the next run takes the rest. */
@@ -39,9 +41,10 @@ export async function runDueLifetimeActions(ctx: ServiceContext, log: (message: 
   const now = unixSeconds(ctx.clock);
   const entries = await ctx.lifetimeSchedule.due(now, BATCH);
   const report: LifetimeReport = { due: entries.length, renewed: 0, inProgress: 0, notified: 0, dropped: 0, failed: 0 };
+  const run: SweepRun = { now, contacts: contactsForRun(ctx) };
   for (const entry of entries) {
     try {
-      report[await actOn(ctx, entry, now)] += 1;
+      report[await actOn(ctx, entry, run)] += 1;
     } catch (error) {
       // One certificate that cannot be handled now must not hold back the others; its entry stays due.
       log(`Lifetime action for ${entry.name} failed, will retry: ${error instanceof Error ? error.message : String(error)}`);
@@ -53,7 +56,14 @@ export async function runDueLifetimeActions(ctx: ServiceContext, log: (message: 
 
 type Outcome = 'renewed' | 'inProgress' | 'notified' | 'dropped' | 'failed';
 
-async function actOn(ctx: ServiceContext, entry: LifetimeEntry, now: number): Promise<Outcome> {
+/** What one run reads once and shares between its entries. */
+interface SweepRun {
+  now: number;
+  /** The vault's contacts, read at most once per run (lifetime-events.ts). */
+  contacts: () => Promise<readonly CertificateContact[]>;
+}
+
+async function actOn(ctx: ServiceContext, entry: LifetimeEntry, { now, contacts }: SweepRun): Promise<Outcome> {
   const head = await ctx.certificates.getHead(entry.name);
   const due = lifetimeDueOf(head);
   // An entry earlier than the certificate's due time belongs to an older version or policy; later ones are retries.
@@ -63,7 +73,7 @@ async function actOn(ctx: ServiceContext, entry: LifetimeEntry, now: number): Pr
   }
   const current = { name: head.name, version: due.version, notBefore: head.latest?.notBefore ?? due.triggerAt, expires: head.latest?.expires ?? due.triggerAt };
   if (due.action === 'EmailContacts') {
-    await ctx.lifetimeEvents.nearExpiry({ ...current, dueAt: due.dueAt });
+    await ctx.lifetimeEvents.nearExpiry({ ...current, dueAt: due.dueAt, contacts: await contacts() });
     await ctx.lifetimeSchedule.remove(entry);
     return 'notified';
   }

@@ -1,6 +1,6 @@
 import { certificateEvent } from '../../../shared/events/certificate-event';
 import type { EventSender } from '../../../shared/events/webhook-sender';
-import { type EventDelivery, type EventDeliveryContext, type FailedEventDelivery, deliverEvent, fanOutEvent } from '../../../shared/services/event-delivery';
+import { type EventDelivery, type EventDeliveryContext, type FailedEventDelivery, certificateEventMessage, deliverEvent, eventDeliveryMessage, fanOutEvent } from '../../../shared/services/event-delivery';
 import type { CertificateEvent } from '../../../shared/events/certificate-event';
 
 const event = certificateEvent({
@@ -102,5 +102,22 @@ describe('event fan-out and delivery', () => {
     const t = deliveryContext({ 'webhook:1': flaky(1) });
     t.ctx.deliveries = { send: () => Promise.reject(new Error('queue down')) };
     await expect(deliverEvent(t.ctx, { event, target: 'webhook:1', attempt: 1 })).rejects.toThrow('queue down');
+  });
+});
+
+describe('the queue functions\' message schema', () => {
+  it('keeps a near-expiry notice\'s contacts (an unnamed data member would be dropped on the way to every receiver)', () => {
+    const notice = certificateEvent({
+      kind: 'nearExpiry',
+      vaultUrl: 'https://v.example',
+      version: { name: 'web', version: 'c'.repeat(32), notBefore: 1, expires: 2 },
+      at: new Date('2026-01-01T00:00:00Z'),
+      occurrence: '2',
+      contacts: [{ email: 'ops@contoso.example', name: 'Ops' }, { email: 'pki@contoso.example' }],
+    });
+    const parsed = eventDeliveryMessage.parse(JSON.parse(JSON.stringify({ event: notice, target: 'webhook:1', attempt: 1 })));
+    expect(parsed.event).toEqual(notice);
+    expect(parsed.event.data.Contacts).toEqual([{ email: 'ops@contoso.example', name: 'Ops' }, { email: 'pki@contoso.example' }]);
+    expect(certificateEventMessage.parse(notice)).toEqual(notice);
   });
 });

@@ -4,6 +4,7 @@ import { withoutKey } from '../../../shared/domain/certificate-version';
 import { completed } from '../../../shared/domain/pending-operation';
 import { lifetimeDueOf } from '../../../shared/domain/lifetime-trigger';
 import { resolvePolicy } from '../../../shared/domain/policy-resolution';
+import { deleteContacts, setContacts } from '../../../shared/services/certificate-contacts';
 import { listCertificateVersions } from '../../../shared/services/certificate-versions';
 import { updateCertificatePolicy } from '../../../shared/services/certificate-policy';
 import { createCertificate } from '../../../shared/services/create-certificate';
@@ -278,6 +279,39 @@ describe('the lifetime sweep told as certificate events (the deployment\'s wirin
     expect(nearExpiry()).toHaveLength(1);
     const head = await setup.ctx.certificates.getHead('notify');
     expect(nearExpiry()[0]).toMatchObject({ subject: 'notify', data: { ObjectName: 'notify', Version: version, ObjectType: 'Certificate', EXP: head!.latest!.expires, NBF: head!.latest!.notBefore } });
+  });
+
+  it('addresses each CertificateNearExpiry to the vault\'s contacts (data.Contacts), read once per run; none set is an empty list', async () => {
+    const setup = withEvents();
+    const emailContacts = { lifetime_actions: [{ trigger: { days_before_expiry: 30 }, action: { action_type: 'EmailContacts' } }] };
+    for (const name of ['mail-a', 'mail-b']) await issue(setup, name, { policy: { ...autoRenewBody(name).policy, ...emailContacts } });
+    await setContacts(setup.ctx, { contacts: [{ email: 'ops@contoso.example', name: 'Ops', phone: '' }, { email: 'pki@contoso.example' }] });
+    let contactReads = 0;
+    const counting = { ...setup.ctx.contacts, get: () => ((contactReads += 1), setup.ctx.contacts.get()) };
+    const ctx = { ...setup.ctx, contacts: counting };
+
+    expect(await runDueLifetimeActions(ctx)).toMatchObject({ due: 0 });
+    expect(contactReads).toBe(0);
+    // Past both due times (each has its own jitter).
+    setup.clock.advance(Math.max(await advanceToDue(setup, 'mail-a'), await advanceToDue(setup, 'mail-b')) - setup.clock().getTime() / 1000);
+    expect(await runDueLifetimeActions(ctx)).toMatchObject({ due: 2, notified: 2 });
+    expect(contactReads).toBe(1);
+    const contacts = [{ email: 'ops@contoso.example', name: 'Ops' }, { email: 'pki@contoso.example' }];
+    expect(setup.outbox.sent.map((e) => [e.eventType, e.subject, e.data.Contacts])).toEqual(
+      expect.arrayContaining([
+        ['Microsoft.KeyVault.CertificateNearExpiry', 'mail-a', contacts],
+        ['Microsoft.KeyVault.CertificateNearExpiry', 'mail-b', contacts],
+      ]),
+    );
+
+    // With no contacts set, the notice is still raised (a receiver may route it elsewhere), addressed to none.
+    await deleteContacts(setup.ctx);
+    const version = await issue(setup, 'mail-a', { policy: { ...autoRenewBody('mail-a').policy, ...emailContacts } });
+    await advanceToDue(setup, 'mail-a');
+    expect(await runDueLifetimeActions(ctx)).toMatchObject({ notified: 1 });
+    expect(setup.outbox.sent.at(-1)).toMatchObject({ eventType: 'Microsoft.KeyVault.CertificateNearExpiry', data: { Version: version, Contacts: [] } });
+    // Only the notice carries contacts.
+    expect(setup.outbox.sent.filter((e) => e.eventType !== 'Microsoft.KeyVault.CertificateNearExpiry').every((e) => !('Contacts' in e.data))).toBe(true);
   });
 
   it('a renewal that cannot start raises CertificateRenewalFailed per attempt, in words for the owner, not internal text', async () => {
