@@ -5,6 +5,7 @@ import { lifetimeDueOf } from '../domain/lifetime-trigger';
 import type { LifetimeEntry } from '../storage/repositories';
 import { startIssuedVersion } from './create-certificate';
 import { contactsForRun } from './lifetime-events';
+import { assertIssuerCanRenew } from './renewal-issuer';
 import type { ServiceContext } from './service-context';
 
 /** At most this many due entries per timer run; the next run takes the rest. */
@@ -85,6 +86,7 @@ async function actOn(ctx: ServiceContext, entry: LifetimeEntry, { now, contacts 
   await ctx.lifetimeSchedule.schedule({ name: entry.name, dueAt: retryAt, attempt });
   await ctx.lifetimeSchedule.remove(entry);
   try {
+    await assertIssuerCanRenew(ctx, head.policy);
     const operation = await startIssuedVersion(ctx, head.name, head.policy, {
       attributes: { enabled: head.policy.enabled },
       tags: head.latest?.tags ?? {},
