@@ -7,6 +7,7 @@
  *   node scripts/launch.cjs start            take the data-folder lock, build if needed, run the local host
  *   node scripts/launch.cjs token [flags]    build if needed, print a local token
  *   node scripts/launch.cjs settings         build if needed, write local.settings.json for `func start`
+ *   node scripts/launch.cjs events-replay    build if needed, replay undelivered certificate events (docs/events.md)
  *
  * The build runs only when dist/ is missing or older than a source file, so a token costs a Node start and
  * one signature, not a compile. A rebuild compiles into a new folder and swaps it in, so a host that is already
@@ -153,6 +154,17 @@ function main() {
       });
       return;
     }
+    case 'events-replay': {
+      ensureBuilt();
+      // local.settings.json and the local host's data folder are found from the root, as the host finds them.
+      process.chdir(ROOT);
+      /** @type {{ main(argv: string[]): Promise<number> }} */
+      const replay = require(path.join(DIST, 'scripts', 'events-replay.js'));
+      void replay.main(args).then((code) => {
+        process.exitCode = code;
+      });
+      return;
+    }
     case 'settings':
       ensureBuilt();
       process.chdir(ROOT);
@@ -165,7 +177,7 @@ function main() {
       );
       return;
     default:
-      process.stderr.write('usage: node scripts/launch.cjs start | token [flags] | settings\n');
+      process.stderr.write('usage: node scripts/launch.cjs start | token [flags] | settings | events-replay [flags]\n');
       process.exitCode = 2;
   }
 }

@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CertificateClient } from '@azure/keyvault-certificates';
@@ -5,12 +6,15 @@ import { QueueClient } from '@azure/storage-queue';
 import type { CertificateEvent } from '../../shared/events/certificate-event';
 import { SIGNATURE_HEADER, verifySignature } from '../../shared/events/webhook-signature';
 import { QUEUES } from '../../shared/names';
+import { main as replayMain, replayFailedEvents } from '../../scripts/events-replay';
 import { type ServiceUnderTest, eventually, startService } from '../helpers/service-under-test';
 
 /**
  * Certificate events end to end: an SDK create completes, the event reaches the certificate-events queue a
  * user's function would read, and a real HTTP receiver that checks the signature gets it, through a failing
- * spell (500 twice) and once it recovers, exactly once.
+ * spell (500 twice) and once it recovers, exactly once. A second receiver is down for longer than the
+ * deliveries' attempts: its deliveries end on the failed-deliveries queue, and `npm run events:replay` brings
+ * them to it, once, after it recovers.
  */
 const SECRET = 'e2e-webhook-secret-0123456789';
 
@@ -20,12 +24,14 @@ interface Receiver {
   accepted: CertificateEvent[];
   /** Deliveries answered 500 (the receiver is "down" for its first `failures` deliveries). */
   refused: number;
+  /** How many deliveries it refuses before accepting; raise or lower it to take the receiver down or up. */
+  failures: number;
   badSignatures: number;
   close(): Promise<void>;
 }
 
 async function startReceiver(failures: number): Promise<Receiver> {
-  const receiver = { accepted: [] as CertificateEvent[], refused: 0, badSignatures: 0 };
+  const receiver = { accepted: [] as CertificateEvent[], refused: 0, badSignatures: 0, failures };
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -37,7 +43,7 @@ async function startReceiver(failures: number): Promise<Receiver> {
         response.writeHead(401).end();
         return;
       }
-      if (receiver.refused < failures) {
+      if (receiver.refused < receiver.failures) {
         receiver.refused++;
         response.writeHead(500).end();
         return;
@@ -55,17 +61,24 @@ async function startReceiver(failures: number): Promise<Receiver> {
 }
 
 let receiver: Receiver;
+/** Down until the replay test brings it up: every delivery to it uses up its attempts. */
+let downReceiver: Receiver;
 let service: ServiceUnderTest;
 let certificates: CertificateClient;
 
 beforeAll(async () => {
   receiver = await startReceiver(2);
+  downReceiver = await startReceiver(Number.POSITIVE_INFINITY);
   service = await startService({
     EVENT_WEBHOOK_1_URL: receiver.url,
     EVENT_WEBHOOK_1_SECRET: SECRET,
-    // Retries after 1 s each, so the failing spell lasts seconds, not the production minutes.
+    EVENT_WEBHOOK_2_URL: downReceiver.url,
+    EVENT_WEBHOOK_2_SECRET: SECRET,
+    // Retries after 1 s each, so the failing spell lasts seconds, not the production minutes; three attempts,
+    // enough for the first receiver (down for two) and not for the second.
     EVENT_DELIVERY_RETRY_BASE_SECONDS: '1',
     EVENT_DELIVERY_RETRY_MAX_DELAY_SECONDS: '1',
+    EVENT_DELIVERY_MAX_ATTEMPTS: '3',
   });
   certificates = new CertificateClient(service.httpsUrl, service.credential, service.sdkOptions);
 });
@@ -73,6 +86,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await service?.stop();
   await receiver?.close();
+  await downReceiver?.close();
 });
 
 const fastPolling = { intervalInMs: 100 };
@@ -115,4 +129,51 @@ it('delivers to a signed webhook through its failures, and once it recovers, eac
   expect(receiver.accepted.filter((e) => e.id === first.id)).toHaveLength(1);
   expect(receiver.accepted.map((e) => e.subject).sort()).toEqual(['after-recovery', 'queued']);
   expect(receiver.badSignatures).toBe(0);
+});
+
+it('keeps the deliveries a receiver missed, lists them with --dry-run, and replays them once it is back', async () => {
+  const queue = (name: string) => new QueueClient(service.azurite.connectionString, name);
+  const failedQueue = queue(QUEUES.certificateEventDeliveriesFailed);
+  const kept = await eventually(
+    'both events\' deliveries to the down receiver on the failed-deliveries queue',
+    async () => {
+      if (!(await failedQueue.exists())) return undefined;
+      const { peekedMessageItems } = await failedQueue.peekMessages({ numberOfMessages: 32 });
+      const failed = peekedMessageItems.map((m) => JSON.parse(Buffer.from(m.messageText, 'base64').toString('utf8')) as { event: CertificateEvent; target: string; attempt: number; lastError: string });
+      return failed.length >= 2 ? failed : undefined;
+    },
+    30_000,
+  );
+  expect(kept.map((f) => [f.event.subject, f.target, f.attempt]).sort()).toEqual([
+    ['after-recovery', 'webhook:2', 3],
+    ['queued', 'webhook:2', 3],
+  ]);
+  expect(kept[0]?.lastError).toMatch(/500/);
+  expect(downReceiver.refused).toBe(6);
+
+  // --dry-run through the command's own entry point: it names them and moves nothing.
+  const printed: string[] = [];
+  const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => (printed.push(String(chunk)), true));
+  try {
+    expect(await replayMain(['--dry-run'], { CertStorage: service.azurite.connectionString }, dirname(service.keyFile))).toBe(0);
+  } finally {
+    write.mockRestore();
+  }
+  expect(printed.join('')).toMatch(/^Would replay 2 event deliveries from http:\/\/127\.0\.0\.1:\d+\/\w+:\n/);
+  for (const failed of kept) expect(printed.join('')).toContain(`${failed.event.id} Microsoft.KeyVault.CertificateNewVersionCreated ${failed.event.subject} to webhook:2`);
+  expect((await failedQueue.getProperties()).approximateMessagesCount).toBe(2);
+  expect(downReceiver.accepted).toEqual([]);
+
+  // The receiver is fixed; the operator replays its deliveries. Each arrives once, signed; nothing is left.
+  downReceiver.failures = 0;
+  const report = await replayFailedEvents(queue, { dryRun: false, target: 'webhook:2' });
+  expect(report).toMatchObject({ leftInPlace: 0, unreadable: [] });
+  expect(report.replayed.map((r) => r.subject).sort()).toEqual(['after-recovery', 'queued']);
+  await eventually('the replayed events accepted', async () => (downReceiver.accepted.length >= 2 ? true : undefined), 30_000);
+  expect(downReceiver.accepted.map((e) => e.id).sort()).toEqual(kept.map((f) => f.event.id).sort());
+  expect(downReceiver.badSignatures).toBe(0);
+  expect((await failedQueue.getProperties()).approximateMessagesCount).toBe(0);
+  expect((await replayFailedEvents(queue, { dryRun: false })).replayed).toEqual([]);
+  // The first receiver had them already and got nothing again: a replay goes only where delivery failed.
+  expect(receiver.accepted.map((e) => e.subject).sort()).toEqual(['after-recovery', 'queued']);
 });
