@@ -2,12 +2,16 @@ import { app, type InvocationContext, type Timer } from '@azure/functions';
 import { SETTINGS } from '../shared/config';
 import { getApp } from '../shared/composition';
 import { runDueLifetimeActions } from '../shared/services/lifetime-sweep';
+import { runDueRenewalInfoChecks } from '../shared/services/renewal-info-checks';
 
 /** Takes the lifetime actions that are due: AutoRenew starts a new version, EmailContacts tells the events. */
 async function lifetimeSweep(_timer: Timer, context: InvocationContext): Promise<void> {
   const { services } = await getApp();
   const report = await runDueLifetimeActions(services, (message) => context.warn(message));
   if (report.due > 0) context.log(`Lifetime sweep: ${JSON.stringify(report)}`);
+  // The CA's renewal windows (ACME ARI), which can bring a renewal before the policy's trigger.
+  const checks = await runDueRenewalInfoChecks(services, (message) => context.warn(message));
+  if (checks.due > 0) context.log(`Renewal information checks: ${JSON.stringify(checks)}`);
 }
 
 app.timer('lifetimeSweep', {

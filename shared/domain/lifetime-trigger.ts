@@ -32,7 +32,7 @@ export interface LifetimeSubject {
   name: string;
   policy: CertificatePolicy;
   latestVersion: string;
-  latest?: { notBefore?: number; expires?: number };
+  latest?: { notBefore?: number; expires?: number; created?: number };
   deletion?: unknown;
 }
 
@@ -49,9 +49,24 @@ export function lifetimeDueOf(head: LifetimeSubject | undefined): LifetimeDue | 
   const expires = latest.expires;
   const notBefore = latest.notBefore ?? expires;
   const trigger = action.trigger;
-  const triggerAt =
+  const policyTriggerAt =
     'lifetimePercentage' in trigger ? notBefore + Math.floor(((expires - notBefore) * trigger.lifetimePercentage) / 100) : expires - trigger.daysBeforeExpiry * 86400;
+  const triggerAt = cappedTrigger(policyTriggerAt, notBefore, latest.created, expires);
   const window = Math.max(0, expires - triggerAt);
   const dueAt = triggerAt + Math.floor(window * RENEWAL_JITTER_FRACTION * spreadOf(head.name, head.latestVersion));
   return { action: action.action, triggerAt, dueAt, version: head.latestVersion };
+}
+
+/**
+ * A policy that asks for more time before expiry than the CA gives (`days_before_expiry` 30 on a 6-day
+ * certificate: short-lived certificates) would make every version due the moment it is issued, and its renewal
+ * too, for ever. Such a version is due two thirds of the way from its start to its expiry instead, as
+ * cert-manager does when renewBefore exceeds the duration; its start being the later of its notBefore and when
+ * this vault made it, so that a CA whose clock is behind ours (a test moving this service's clock) does not
+ * bring the loop back.
+ */
+function cappedTrigger(triggerAt: number, notBefore: number, created: number | undefined, expires: number): number {
+  if (triggerAt > notBefore) return triggerAt;
+  const start = Math.max(notBefore, created ?? notBefore);
+  return start + Math.floor((Math.max(0, expires - start) * 2) / 3);
 }

@@ -99,6 +99,11 @@ export interface PendingOperation {
    * `inProgress` for a while as on Key Vault. Absent when the setting is off.
    */
   issuableFrom?: number;
+  /**
+   * For a renewal: the ACME Renewal Information certID (RFC 9773) of the certificate it replaces, handed to the
+   * issuer (IssuanceRequest.replaces). Absent for every other request.
+   */
+  replaces?: string;
   job: JobState;
   /** What the issuer's provider keeps between calls; absent until its `start` answered `pending`. */
   providerState?: StoredProviderState;

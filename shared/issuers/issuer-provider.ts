@@ -2,6 +2,7 @@ import type { CertificatePolicy } from '../domain/certificate-policy';
 import type { IssuerObject } from '../domain/issuer';
 import type { JsonValue } from '../domain/json-value';
 import { OPERATION_ERROR_CODES } from '../domain/pending-operation';
+import type { RenewalInfo } from '../domain/renewal-window';
 
 /**
  * The contract between the issuer job and an issuer (docs/issuers.md). The job calls `start` once per
@@ -22,6 +23,11 @@ export interface IssuerProvider {
    * undefined when it can. Optional: most providers take any object.
    */
   checkIssuerObject?(issuer: IssuerObject): string | undefined;
+  /**
+   * The window in which the CA suggests renewing a certificate it issued (ACME Renewal Information, RFC 9773),
+   * or undefined when the CA offers none. Optional: only a provider whose CA can say implements it.
+   */
+  renewalInfo?(issuer: IssuerObject | undefined, leafDer: Buffer): Promise<RenewalInfo | undefined>;
 }
 
 /** What the job hands a provider on every call: the request as the operation recorded it. */
@@ -47,6 +53,11 @@ export interface IssuanceRequest {
   privateKeyPkcs8: () => Buffer;
   publicKeySpki: Buffer;
   now: Date;
+  /**
+   * For a renewal: the certificate it replaces, by its ACME Renewal Information certID (RFC 9773 §5), which a
+   * CA offering ARI is told in newOrder's `replaces`. Other providers ignore it.
+   */
+  replaces?: string;
 }
 
 /**

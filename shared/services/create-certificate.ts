@@ -45,6 +45,7 @@ export async function startIssuedVersion(
   name: string,
   policy: CertificatePolicy,
   versionAttributes: Pick<NewVersionInput, 'attributes' | 'tags' | 'preserveCertOrder'>,
+  renewal: { replaces?: string } = {},
 ): Promise<PendingOperation> {
   const now = unixSeconds(ctx.clock);
   const { operation: existing, head } = await versionToReplace(ctx, name);
@@ -61,6 +62,7 @@ export async function startIssuedVersion(
     statusDetails: statusDetailsOnCreate(policy.issuer.name),
     deleted: false,
     ...(issuableFrom !== undefined ? { issuableFrom } : {}),
+    ...(renewal.replaces ? { replaces: renewal.replaces } : {}),
   };
 
   const job = { name, requestId: op.requestId };

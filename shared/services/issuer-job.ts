@@ -121,6 +121,7 @@ function issuanceRequest(ctx: ServiceContext, op: PendingOperation, resolved: { 
     privateKeyPkcs8: () => openPrivateKey(ctx.keyEncryptionKey, op.sealedPrivateKey, keyBinding(op.name, op.version)),
     publicKeySpki: Buffer.from(op.publicKeySpki, 'base64'),
     now: ctx.clock(),
+    ...(op.replaces ? { replaces: op.replaces } : {}),
   };
 }
 

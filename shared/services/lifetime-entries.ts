@@ -1,4 +1,5 @@
 import { type LifetimeSubject, lifetimeDueOf } from '../domain/lifetime-trigger';
+import { scheduleRenewalInfoCheckOf } from './renewal-info-checks';
 import type { ServiceContext } from './service-context';
 
 /**
@@ -7,9 +8,10 @@ import type { ServiceContext } from './service-context';
  * the change replaces, when the caller has it: an unchanged due time is not written again, so a policy
  * update that leaves the trigger alone does not repeat an action already taken.
  */
-export async function scheduleLifetimeOf(ctx: Pick<ServiceContext, 'lifetimeSchedule'>, after: LifetimeSubject, before?: LifetimeSubject): Promise<void> {
+export async function scheduleLifetimeOf(ctx: Pick<ServiceContext, 'lifetimeSchedule' | 'renewalInfoSchedule'>, after: LifetimeSubject, before?: LifetimeSubject): Promise<void> {
   const due = lifetimeDueOf(after);
   if (!due) return;
+  await scheduleRenewalInfoCheckOf(ctx, after, before);
   if (before && lifetimeDueOf(before)?.dueAt === due.dueAt && lifetimeDueOf(before)?.version === due.version) return;
   await ctx.lifetimeSchedule.schedule({ name: after.name, dueAt: due.dueAt, attempt: 0 });
 }

@@ -1,6 +1,7 @@
 import { KeyVaultError } from '../api/key-vault-error';
 import type { CertificateContact } from '../domain/certificate-contact';
 import { unixSeconds } from '../domain/clock';
+import { replacedCertIdOf } from './renewal-info-checks';
 import { lifetimeDueOf } from '../domain/lifetime-trigger';
 import type { LifetimeEntry } from '../storage/repositories';
 import { startIssuedVersion } from './create-certificate';
@@ -91,7 +92,7 @@ async function actOn(ctx: ServiceContext, entry: LifetimeEntry, { now, contacts 
       attributes: { enabled: head.policy.enabled },
       tags: head.latest?.tags ?? {},
       preserveCertOrder: head.latest?.preserveCertOrder ?? false,
-    });
+    }, replacedCertIdOf(head));
     await ctx.lifetimeEvents.renewalStarted({ name: head.name, version: operation.version, requestId: operation.requestId, attempt });
     return 'renewed';
   } catch (error) {

@@ -11,6 +11,7 @@ import type {
   PurgeSchedule,
   ReconcileSchedule,
 } from '../storage/repositories';
+import type { RenewalInfoSchedule } from '../storage/renewal-info-schedule';
 import type { RetryPolicy } from '../domain/retry-backoff';
 import type { ProviderRegistry } from '../issuers/provider-registry';
 import type { LifetimeEvents } from './lifetime-events';
@@ -27,6 +28,8 @@ export interface ServiceContext {
   reconcileSchedule: ReconcileSchedule;
   /** When each certificate's lifetime action is due (lifetime-schedule.ts). */
   lifetimeSchedule: LifetimeSchedule;
+  /** When to ask an ACME CA again what it says of a certificate's renewal (RFC 9773; renewal-info-checks.ts). */
+  renewalInfoSchedule: RenewalInfoSchedule;
   /** Where the lifetime sweep reports what it saw (near expiry, renewal started or failed); events hang here. */
   lifetimeEvents: LifetimeEvents;
   jobs: JobQueue;

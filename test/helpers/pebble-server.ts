@@ -53,6 +53,11 @@ export interface StartPebbleOptions {
    * answered with a `rejectedIdentifier` problem, as a CA's policy refuses a name.
    */
   domainBlocklist?: string[];
+  /**
+   * How long the certificates Pebble issues are valid (its `certificateValidityPeriod`), counted from Pebble's
+   * own real clock. Pebble's default is five years.
+   */
+  certificateValiditySeconds?: number;
   startTimeoutMs?: number;
 }
 
@@ -130,7 +135,7 @@ export async function startPebble(options: StartPebbleOptions = {}): Promise<Run
     let lastError: unknown;
     for (let attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
       const ports = await distinctFreePorts();
-      writeFileSync(join(dir, 'pebble-config.json'), JSON.stringify(pebbleConfig(dir, ports, httpChallengePort, eab, options.domainBlocklist ?? []), null, 2));
+      writeFileSync(join(dir, 'pebble-config.json'), JSON.stringify(pebbleConfig(dir, ports, httpChallengePort, eab, options), null, 2));
       const children: Child[] = [];
       const killOnExit = () => children.forEach((child) => child.exited || child.process.kill('SIGKILL'));
       process.on('exit', killOnExit);
@@ -212,7 +217,8 @@ function running(parts: RunningParts): RunningPebble {
   };
 }
 
-function pebbleConfig(dir: string, ports: Ports, httpPort: number, eab: ExternalAccountBinding | undefined, domainBlocklist: string[]) {
+function pebbleConfig(dir: string, ports: Ports, httpPort: number, eab: ExternalAccountBinding | undefined, options: StartPebbleOptions) {
+  const domainBlocklist = options.domainBlocklist ?? [];
   return {
     pebble: {
       listenAddress: `${HOST}:${ports.acme}`,
@@ -226,6 +232,7 @@ function pebbleConfig(dir: string, ports: Ports, httpPort: number, eab: External
       externalAccountBindingRequired: eab !== undefined,
       ...(eab ? { externalAccountMACKeys: { [eab.kid]: eab.hmacKey } } : {}),
       ...(domainBlocklist.length ? { domainBlocklist } : {}),
+      ...(options.certificateValiditySeconds ? { certificateValidityPeriod: options.certificateValiditySeconds } : {}),
     },
   };
 }

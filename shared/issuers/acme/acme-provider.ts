@@ -17,6 +17,9 @@ import { listAccountOrders, orderDigest } from './acme-orders-list';
 import { AcmeIssuerMisconfigured, acmeIssuerProblem, acmeIssuerSettings, type AcmeIssuerSettings } from './acme-issuer-settings';
 import type { AcmeAccountRepository, Http01AnswerRepository } from './acme-stores';
 import { dnsChallengeName, type DnsChallengeResponder } from './dns-challenge';
+import { directoryOf, fetchRenewalInfo, renewalInfoUrlOf } from './renewal-info';
+import { ariCertIdOfCertificate } from '../../crypto/ari-cert-id';
+import type { RenewalInfo } from '../../domain/renewal-window';
 
 /**
  * The `ACME` provider (RFC 8555; docs/acme.md): orders a certificate for the policy's DNS names from the
@@ -190,7 +193,7 @@ export function acmeProvider(deps: AcmeProviderDependencies): IssuerProvider {
     const acmeClient = await client(issuer, { ...settings, directoryUrl });
     const order =
       (await orderLeftBehind(acmeClient, intent, names.names)) ??
-      (await acmeClient.createOrder({ identifiers: names.names.map((value) => ({ type: 'dns', value })) }));
+      (await newOrder(acmeClient, directoryUrl, names.names, request.replaces));
     const authorizations = await acmeClient.getAuthorizations(order);
     const pendingOnes: PendingAuthorization[] = [];
     const dnsAnswers: AcmeStateSecret['dnsAnswers'] = [];
@@ -252,9 +255,37 @@ export function acmeProvider(deps: AcmeProviderDependencies): IssuerProvider {
     return pending({ ...data, phase: 'validating', polls }, secret, Math.min(2 ** Math.floor(polls / 2), MAX_POLL_SECONDS));
   }
 
+  /**
+   * newOrder, naming the certificate a renewal replaces when the CA offers ARI (RFC 9773 §5). A CA that will not
+   * take the order as that certificate's replacement (`alreadyReplaced`: a renewal ordered before, e.g. by a run
+   * that failed later) is asked for a plain order: the renewal must not fail over a hint.
+   */
+  async function newOrder(acmeClient: acme.Client, directoryUrl: string, names: string[], replaces: string | undefined): Promise<acme.Order> {
+    const identifiers = names.map((value) => ({ type: 'dns', value }));
+    if (!replaces || !renewalInfoUrlOf(await directoryOf(acmeClient, directoryUrl))) return acmeClient.createOrder({ identifiers });
+    try {
+      // acme-client 5.4 passes newOrder's payload through as given; its type does not know `replaces` yet.
+      return await acmeClient.createOrder({ identifiers, replaces } as Parameters<acme.Client['createOrder']>[0]);
+    } catch (error) {
+      if (problemOf(error)?.type === 'alreadyReplaced') return acmeClient.createOrder({ identifiers });
+      throw error;
+    }
+  }
+
+  /** What the CA says of a certificate it issued (RFC 9773); undefined when its directory offers no ARI. */
+  async function renewalInfo(issuer: IssuerObject | undefined, leafDer: Buffer): Promise<RenewalInfo | undefined> {
+    if (!issuer) return undefined;
+    const certId = ariCertIdOfCertificate(leafDer);
+    if (!certId) return undefined;
+    const settings = acmeIssuerSettings(issuer, deps.keyEncryptionKey, deps.passwordBinding(issuer.name));
+    const url = renewalInfoUrlOf(await directoryOf(undefined, settings.directoryUrl));
+    return url ? fetchRenewalInfo(url, certId) : undefined;
+  }
+
   return {
     name: ACME_PROVIDER_NAME,
     checkIssuerObject: acmeIssuerProblem,
+    renewalInfo,
     start: (request) => guarded(request, () => start(request)),
     poll: (request, state) =>
       guarded(request, () => {

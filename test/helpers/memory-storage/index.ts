@@ -8,6 +8,7 @@ import { MemoryLifetimeSchedule } from './lifetime-schedule';
 import { MemoryListingRepository } from './listing-repository';
 import { MemoryPurgeSchedule } from './purge-schedule';
 import { MemoryReconcileSchedule } from './reconcile-schedule';
+import { MemoryRenewalInfoSchedule } from './renewal-info-schedule';
 
 export {
   MemoryCertificateRepository,
@@ -19,6 +20,7 @@ export {
   MemoryListingRepository,
   MemoryPurgeSchedule,
   MemoryReconcileSchedule,
+  MemoryRenewalInfoSchedule,
 };
 
 /** A fresh, empty set of in-memory repositories; delayed jobs follow `clock`. */
@@ -31,6 +33,7 @@ export function memoryStorage(clock?: Clock) {
     purgeSchedule: new MemoryPurgeSchedule(),
     reconcileSchedule: new MemoryReconcileSchedule(),
     lifetimeSchedule: new MemoryLifetimeSchedule(),
+    renewalInfoSchedule: new MemoryRenewalInfoSchedule(),
     jobs: new MemoryJobQueue(clock),
     listings: new MemoryListingRepository(),
   };
