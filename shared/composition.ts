@@ -13,7 +13,7 @@ import { createAzureDnsChallenge } from './issuers/acme/azure-dns-challenge';
 import type { DnsChallengeResponder } from './issuers/acme/dns-challenge';
 import { AcmeAccountStore, Http01AnswerStore } from './storage/acme-store';
 import { issuerPasswordBinding } from './services/issuer-objects';
-import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identity';
+import { appCredential } from './auth/app-credential';
 import { createTokenVerifier, type TokenVerifier } from './auth/token-verifier';
 import { TABLES, QUEUES } from './names';
 import { CertificateIndexStore } from './storage/certificate-index-store';
@@ -170,8 +170,7 @@ export function eventDeliveryOf(config: Config): EventDeliveryContext {
   for (const webhook of config.events.webhooks) targets.set(`webhook:${webhook.name}`, webhookSender(webhook));
   const endpoint = config.events.eventGridTopicEndpoint;
   if (endpoint) {
-    const clientId = config.storage.kind === 'identity' ? config.storage.clientId : undefined;
-    targets.set('eventGrid', eventGridTopicSender(endpoint, clientId ? new ManagedIdentityCredential({ clientId }) : new DefaultAzureCredential()));
+    targets.set('eventGrid', eventGridTopicSender(endpoint, appCredentialOf(config)));
   }
   return {
     userQueue: new JsonQueue<CertificateEvent>(makeQueueClient(config.storage, QUEUES.certificateEvents)),
@@ -191,9 +190,12 @@ function dnsChallengeOf(config: Config): { dnsChallenge?: DnsChallengeResponder 
   if (dnsChallengeForTests) return { dnsChallenge: dnsChallengeForTests };
   const zoneResourceId = config.acme.dnsZoneResourceId;
   if (!zoneResourceId) return {};
-  const clientId = config.storage.kind === 'identity' ? config.storage.clientId : undefined;
-  const credential = clientId ? new ManagedIdentityCredential({ clientId }) : new DefaultAzureCredential();
-  return { dnsChallenge: createAzureDnsChallenge({ zoneResourceId, credential }) };
+  return { dnsChallenge: createAzureDnsChallenge({ zoneResourceId, credential: appCredentialOf(config) }) };
+}
+
+/** The managed identity the storage connection names (its user-assigned client id), else the app's default one. */
+function appCredentialOf(config: Config) {
+  return appCredential(config.storage.kind === 'identity' ? config.storage.clientId : undefined);
 }
 
 let dnsChallengeForTests: DnsChallengeResponder | undefined;

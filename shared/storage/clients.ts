@@ -1,6 +1,6 @@
-import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
 import { TableClient, type TableServiceClientOptions } from '@azure/data-tables';
 import { QueueClient, type StoragePipelineOptions } from '@azure/storage-queue';
+import { appCredential } from '../auth/app-credential';
 import type { StorageConfig } from '../config';
 import { asStorageUnavailable, retryAfterOf, StorageUnavailableError, STORAGE_RETRY_AFTER_SECONDS } from './storage-unavailable';
 
@@ -24,10 +24,6 @@ export const STORAGE_RETRY = {
   /** One storage call, retries included, is abandoned after this (storage that accepts and never answers). */
   operationDeadlineMs: 10_000,
 } as const;
-
-function credentialFor(clientId: string | undefined): TokenCredential {
-  return clientId ? new ManagedIdentityCredential({ clientId }) : new DefaultAzureCredential();
-}
 
 type TablePolicy = NonNullable<TableServiceClientOptions['additionalPolicies']>[number];
 
@@ -87,7 +83,7 @@ export function makeTableClient(storage: StorageConfig, table: string): TableCli
     // Azurite speaks plain HTTP on loopback.
     return TableClient.fromConnectionString(storage.connectionString, table, { ...tableClientOptions(), allowInsecureConnection: true });
   }
-  return new TableClient(storage.tableServiceUri, table, credentialFor(storage.clientId), tableClientOptions());
+  return new TableClient(storage.tableServiceUri, table, appCredential(storage.clientId), tableClientOptions());
 }
 
 /** The queue SDK has a retry policy of its own (StorageRetryPolicy); the same bounds. Its callers add the deadline. */
@@ -101,7 +97,7 @@ const QUEUE_OPTIONS: StoragePipelineOptions = {
 
 export function makeQueueClient(storage: StorageConfig, queue: string): QueueClient {
   if (storage.kind === 'connectionString') return new QueueClient(storage.connectionString, queue, QUEUE_OPTIONS);
-  return new QueueClient(`${storage.queueServiceUri.replace(/\/+$/, '')}/${queue}`, credentialFor(storage.clientId), QUEUE_OPTIONS);
+  return new QueueClient(`${storage.queueServiceUri.replace(/\/+$/, '')}/${queue}`, appCredential(storage.clientId), QUEUE_OPTIONS);
 }
 
 /** The signal a queue call takes: the same deadline as a table call. */

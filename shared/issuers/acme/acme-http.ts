@@ -1,6 +1,8 @@
 import { Agent } from 'node:https';
 import { rootCertificates } from 'node:tls';
-import * as acme from 'acme-client';
+import type * as AcmeClientLibrary from 'acme-client';
+
+export type AcmeLibrary = typeof AcmeClientLibrary;
 
 /**
  * How acme-client's HTTP client (its own axios instance, used by nothing else in the app) behaves here:
@@ -20,6 +22,9 @@ import * as acme from 'acme-client';
  *   added to Node's own roots on this client's HTTPS agent alone, so nothing else in the process (storage,
  *   Entra ID, Azure DNS) trusts it. Configuring again replaces what was configured (a test process starts
  *   several apps).
+ * - **Loaded on first use.** acme-client (with its axios and its crypto) is the heaviest module the app has, and
+ *   most instances never talk to an ACME CA; every Functions instance pays what it loads at start (a cold
+ *   start). So it is required by the first ACME call, and configured then with the settings given before.
  */
 const REQUEST_TIMEOUT_MS = 30_000;
 
@@ -56,7 +61,31 @@ function withoutRequestConfig(error: unknown): Promise<never> {
   return Promise.reject(Object.assign(new Error(message ?? 'network error'), code ? { code } : {}));
 }
 
-export function configureAcmeHttp(options: { caBundlePem?: string | undefined }): void {
+interface AcmeHttpOptions {
+  caBundlePem?: string | undefined;
+}
+
+let settings: AcmeHttpOptions = {};
+let library: AcmeLibrary | undefined;
+
+/** acme-client, loaded and configured on the first call. */
+export function acmeLibrary(): AcmeLibrary {
+  if (!library) {
+    // Its CommonJS build, required on first use (a dynamic import() would load a second, ESM copy).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    library = require('acme-client') as AcmeLibrary;
+    applyTo(library, settings);
+  }
+  return library;
+}
+
+/** Sets how ACME requests are made; applies at once when acme-client is loaded already, else when it is. */
+export function configureAcmeHttp(options: AcmeHttpOptions): void {
+  settings = options;
+  if (library) applyTo(library, settings);
+}
+
+function applyTo(acme: AcmeLibrary, options: AcmeHttpOptions): void {
   const defaults = acme.axios.defaults as typeof acme.axios.defaults & { acmeSettings?: { retryMaxAttempts: number } };
   if (defaults.acmeSettings) defaults.acmeSettings.retryMaxAttempts = 0;
   defaults.timeout = REQUEST_TIMEOUT_MS;

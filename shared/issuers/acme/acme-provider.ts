@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
-import * as acme from 'acme-client';
+import type * as acme from 'acme-client';
+import { acmeLibrary } from './acme-http';
 import { KeyDecryptionError, openPrivateKey, sealPrivateKey } from '../../crypto/key-encryption';
 import type { IssuerObject } from '../../domain/issuer';
 import type { JsonValue } from '../../domain/json-value';
@@ -107,7 +108,7 @@ export function acmeProvider(deps: AcmeProviderDependencies): IssuerProvider {
     const binding = accountKeyBinding(issuer.name, settings.directoryUrl);
     let account = await deps.accounts.get(issuer.name, settings.directoryUrl);
     if (!account) {
-      const key = await acme.crypto.createPrivateEcdsaKey('P-256');
+      const key = await acmeLibrary().crypto.createPrivateEcdsaKey('P-256');
       account = await deps.accounts.createOnce(issuer.name, {
         directoryUrl: settings.directoryUrl,
         sealedAccountKey: sealPrivateKey(deps.keyEncryptionKey, key, binding),
@@ -117,11 +118,13 @@ export function acmeProvider(deps: AcmeProviderDependencies): IssuerProvider {
       const { accountUrl, sealedAccountKey } = account;
       return registeredClients.get(clientKey(settings.directoryUrl, accountUrl, sealedAccountKey), () => {
         const accountKey = openPrivateKey(deps.keyEncryptionKey, sealedAccountKey, binding);
-        return new acme.Client({ directoryUrl: settings.directoryUrl, accountKey, accountUrl });
+        const { Client } = acmeLibrary();
+        return new Client({ directoryUrl: settings.directoryUrl, accountKey, accountUrl });
       });
     }
     const accountKey = openPrivateKey(deps.keyEncryptionKey, account.sealedAccountKey, binding);
-    const fresh = new acme.Client({
+    const { Client } = acmeLibrary();
+    const fresh = new Client({
       directoryUrl: settings.directoryUrl,
       accountKey,
       ...(settings.externalAccountBinding ? { externalAccountBinding: settings.externalAccountBinding } : {}),
@@ -247,7 +250,7 @@ export function acmeProvider(deps: AcmeProviderDependencies): IssuerProvider {
     if (order.status === 'valid') {
       await withdrawAnswers(data, secret);
       const chainPem = await acmeClient.getCertificate(order);
-      return { kind: 'issued', chainDer: acme.crypto.splitPemChain(chainPem).map((pem) => new X509Certificate(pem).raw) };
+      return { kind: 'issued', chainDer: acmeLibrary().crypto.splitPemChain(chainPem).map((pem) => new X509Certificate(pem).raw) };
     }
     if (order.status === 'invalid') return requestRejected(await rejectionOf(acmeClient, order));
     // pending (the CA validating) or processing (issuing): look again, less often as it takes longer.

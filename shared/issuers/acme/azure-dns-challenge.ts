@@ -1,4 +1,4 @@
-import { DnsManagementClient, type RecordSet } from '@azure/arm-dns';
+import type { DnsManagementClient, RecordSet } from '@azure/arm-dns';
 import type { TokenCredential } from '@azure/identity';
 import type { DnsChallengeResponder } from './dns-challenge';
 import { normalizeName, parseDnsZoneResourceId, type AzureDnsZone } from './dns-zone-id';
@@ -41,9 +41,16 @@ export interface AzureDnsChallengeOptions {
   clientOptions?: ConstructorParameters<typeof DnsManagementClient>[2];
 }
 
-/** Builds the Azure DNS responder for one zone over the official SDK client. */
+/**
+ * Builds the Azure DNS responder for one zone over the official SDK client. The SDK is required here, not at
+ * the top: only an app with a DNS zone configured needs it, and every module loaded at start costs each
+ * Functions instance's cold start.
+ */
 export function createAzureDnsChallenge(options: AzureDnsChallengeOptions): AzureDnsChallenge {
   const zone = parseDnsZoneResourceId(options.zoneResourceId);
+  // Its CommonJS build (a dynamic import() would load a second, ESM copy).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { DnsManagementClient } = require('@azure/arm-dns') as typeof import('@azure/arm-dns');
   const client = new DnsManagementClient(options.credential, zone.subscriptionId, options.clientOptions);
   return new AzureDnsChallenge(zone, client.recordSets);
 }

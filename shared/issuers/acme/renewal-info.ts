@@ -1,4 +1,5 @@
-import * as acme from 'acme-client';
+import type * as acme from 'acme-client';
+import { acmeLibrary } from './acme-http';
 import { z } from 'zod';
 import type { RenewalInfo } from '../../domain/renewal-window';
 
@@ -24,7 +25,7 @@ export function renewalInfoUrlOf(directory: unknown): string | undefined {
 export async function directoryOf(client: acme.Client | undefined, directoryUrl: string): Promise<unknown> {
   const http = (client as unknown as { api?: { http?: { getDirectory?: () => Promise<unknown> } } } | undefined)?.api?.http;
   if (typeof http?.getDirectory === 'function') return http.getDirectory();
-  return (await acme.axios.get<unknown>(directoryUrl)).data;
+  return (await acmeLibrary().axios.get<unknown>(directoryUrl)).data;
 }
 
 /**
@@ -32,7 +33,7 @@ export async function directoryOf(client: acme.Client | undefined, directoryUrl:
  * §4.2: a window whose end is not after its start is invalid), for the caller to try again later.
  */
 export async function fetchRenewalInfo(renewalInfoUrl: string, certId: string): Promise<RenewalInfo> {
-  const response = await acme.axios.get<unknown>(`${renewalInfoUrl.replace(/\/$/, '')}/${certId}`);
+  const response = await acmeLibrary().axios.get<unknown>(`${renewalInfoUrl.replace(/\/$/, '')}/${certId}`);
   const body = renewalInfoBody.parse(response.data);
   const start = Math.floor(Date.parse(body.suggestedWindow.start) / 1000);
   const end = Math.floor(Date.parse(body.suggestedWindow.end) / 1000);
