@@ -9,6 +9,8 @@ import type { ServiceContext } from './service-context';
 export interface LifetimeEvents {
   /** An EmailContacts action came due for this version: Key Vault's CertificateNearExpiry, once per occurrence. */
   nearExpiry(certificate: LifetimeVersion & { dueAt: number }): Promise<void>;
+  /** The latest version has expired: Key Vault's CertificateExpired, once per version. */
+  expired(certificate: LifetimeVersion): Promise<void>;
   /** An AutoRenew action started a new version (its operation's request id). */
   renewalStarted(certificate: { name: string; version: string; requestId: string; attempt: number }): Promise<void>;
   /** An AutoRenew action could not start a new version; it is retried at `retryAt` (unix seconds). */
@@ -25,13 +27,14 @@ export interface LifetimeVersion {
 
 export const noLifetimeEvents: LifetimeEvents = {
   nearExpiry: async () => undefined,
+  expired: async () => undefined,
   renewalStarted: async () => undefined,
   renewalFailed: async () => undefined,
 };
 
 /**
  * The sweep's news as certificate events. Each occurrence has its own key (the due time of a notice, the
- * number of a failed attempt), so a sweep that tells one again after a crash repeats the same event id. A write
+ * version that expired, the number of a failed attempt), so a sweep that tells one again after a crash repeats the same event id. A write
  * that fails throws: the sweep keeps the entry due and tells it at its next run. A started renewal raises no
  * event of its own: the new version's CertificateNewVersionCreated tells it when it completes.
  */
@@ -39,6 +42,9 @@ export function eventsForLifetime(ctx: Pick<ServiceContext, 'events' | 'vaultUrl
   return {
     async nearExpiry(certificate) {
       await publishCertificateEvent(ctx, 'nearExpiry', certificate, { occurrence: String(certificate.dueAt) });
+    },
+    async expired(certificate) {
+      await publishCertificateEvent(ctx, 'expired', certificate, { occurrence: certificate.version });
     },
     renewalStarted: async () => undefined,
     async renewalFailed(certificate) {

@@ -3,6 +3,7 @@ import { unixSeconds } from '../domain/clock';
 import { lifetimeDueOf } from '../domain/lifetime-trigger';
 import type { LifetimeEntry } from '../storage/repositories';
 import { startIssuedVersion } from './create-certificate';
+import { tellExpiry } from './lifetime-expiry';
 import type { ServiceContext } from './service-context';
 
 /** At most this many due entries per timer run; the next run takes the rest. */
@@ -24,6 +25,8 @@ export interface LifetimeReport {
   inProgress: number;
   /** EmailContacts: the near-expiry notice was handed to the events. */
   notified: number;
+  /** The latest version expired: CertificateExpired was handed to the events (lifetime-expiry.ts). */
+  expired: number;
   /** Entries whose certificate has moved on (new version, policy, deleted, purged). */
   dropped: number;
   /** Renewals that could not start, or entries that could not be handled; retried later. */
@@ -32,13 +35,13 @@ export interface LifetimeReport {
 
 /**
  * The lifetime timer: reads only the due entries (one key range of OperationsDue), and for each one still
- * matching its certificate takes the policy's lifetime action. Cost grows with what is due, never with how
+ * matching its certificate takes the policy's lifetime action, or tells that its latest version expired. Cost grows with what is due, never with how
  * many certificates are stored: per entry, one head read, and for a renewal the create path's own requests.
  */
 export async function runDueLifetimeActions(ctx: ServiceContext, log: (message: string) => void = () => undefined): Promise<LifetimeReport> {
   const now = unixSeconds(ctx.clock);
   const entries = await ctx.lifetimeSchedule.due(now, BATCH);
-  const report: LifetimeReport = { due: entries.length, renewed: 0, inProgress: 0, notified: 0, dropped: 0, failed: 0 };
+  const report: LifetimeReport = { due: entries.length, renewed: 0, inProgress: 0, notified: 0, expired: 0, dropped: 0, failed: 0 };
   for (const entry of entries) {
     try {
       report[await actOn(ctx, entry, now)] += 1;
@@ -51,9 +54,10 @@ export async function runDueLifetimeActions(ctx: ServiceContext, log: (message: 
   return report;
 }
 
-type Outcome = 'renewed' | 'inProgress' | 'notified' | 'dropped' | 'failed';
+type Outcome = 'renewed' | 'inProgress' | 'notified' | 'expired' | 'dropped' | 'failed';
 
 async function actOn(ctx: ServiceContext, entry: LifetimeEntry, now: number): Promise<Outcome> {
+  if (entry.kind === 'expiry') return tellExpiry(ctx, entry);
   const head = await ctx.certificates.getHead(entry.name);
   const due = lifetimeDueOf(head);
   // An entry earlier than the certificate's due time belongs to an older version or policy; later ones are retries.
@@ -72,7 +76,7 @@ async function actOn(ctx: ServiceContext, entry: LifetimeEntry, now: number): Pr
   // then dropped as stale; the current version stays in service throughout.
   const attempt = entry.attempt + 1;
   const retryAt = now + renewalRetryDelaySeconds(attempt);
-  await ctx.lifetimeSchedule.schedule({ name: entry.name, dueAt: retryAt, attempt });
+  await ctx.lifetimeSchedule.schedule({ name: entry.name, kind: 'action', dueAt: retryAt, attempt });
   await ctx.lifetimeSchedule.remove(entry);
   try {
     const operation = await startIssuedVersion(ctx, head.name, head.policy, {

@@ -291,11 +291,19 @@ export interface ReconcileSchedule {
 }
 
 /**
- * A certificate's lifetime action, due at `dueAt` (unix seconds). `attempt` counts the renewals the sweep
- * started for the same trigger (0: none yet), so a failing renewal is retried later and later.
+ * What a lifetime entry is for: the policy's lifetime action (`action`), or the latest version's expiry
+ * (`expiry`, Key Vault's CertificateExpired, for every certificate). A certificate has at most one of each.
+ */
+export type LifetimeEntryKind = 'action' | 'expiry';
+
+/**
+ * A certificate's lifetime action or expiry, due at `dueAt` (unix seconds). `attempt` counts the renewals the
+ * sweep started for the same trigger (0: none yet), so a failing renewal is retried later and later; an
+ * expiry entry's is always 0.
  */
 export interface LifetimeEntry {
   name: string;
+  kind: LifetimeEntryKind;
   dueAt: number;
   attempt: number;
 }
@@ -309,7 +317,7 @@ export interface LifetimeSchedule {
   /** Idempotent. */
   schedule(entry: LifetimeEntry): Promise<void>;
   /** Idempotent: removing an absent entry is not an error. */
-  remove(entry: Pick<LifetimeEntry, 'name' | 'dueAt'>): Promise<void>;
+  remove(entry: Pick<LifetimeEntry, 'name' | 'kind' | 'dueAt'>): Promise<void>;
   /** Entries due at or before `now`, at most `limit`, earliest minute first. */
   due(now: number, limit: number): Promise<LifetimeEntry[]>;
 }

@@ -81,7 +81,9 @@ describe('the lifetime sweep on Azurite', () => {
         };
         const head = { name, policy, latestVersion: op.version, latest: withoutKey(version) };
         await certificates.completeOperation(completed(op, NOW), undefined, version, head);
-        await lifetimeSchedule.schedule({ name, dueAt: lifetimeDueOf(head)!.dueAt, attempt: 0 });
+        await lifetimeSchedule.schedule({ name, kind: 'action', dueAt: lifetimeDueOf(head)!.dueAt, attempt: 0 });
+        // And its expiry entry (none due: the oldest expire in 65 days), as every issued certificate has.
+        await lifetimeSchedule.schedule({ name, kind: 'expiry', dueAt: version.expires, attempt: 0 });
       },
     );
     log.clear();
