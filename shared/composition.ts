@@ -26,6 +26,7 @@ import { OperationsDueIndex } from './storage/operations-due-index';
 import { PurgeScheduleIndex } from './storage/purge-schedule';
 import { ReconcileScheduleIndex } from './storage/reconcile-schedule';
 import { LifetimeScheduleIndex } from './storage/lifetime-schedule';
+import { RenewalStatusStore } from './storage/renewal-status-store';
 import { eventsForLifetime } from './services/lifetime-events';
 import type { ServiceContext } from './services/service-context';
 import type { EventDelivery, EventDeliveryContext, FailedEventDelivery } from './services/event-delivery';
@@ -120,6 +121,7 @@ async function buildApp(config: Config): Promise<App> {
     purgeSchedule: new PurgeScheduleIndex(tables.operationsDue),
     reconcileSchedule: new ReconcileScheduleIndex(tables.operationsDue),
     lifetimeSchedule: new LifetimeScheduleIndex(tables.operationsDue),
+    renewalStatus: new RenewalStatusStore(tables.certificates),
     jobs: new IssuerJobQueue(makeQueueClient(config.storage, QUEUES.issuerJobs)),
     listings: new CertificateIndexStore(tables.certificateIndex),
     providers: buildIssuerProviders({

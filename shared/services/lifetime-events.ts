@@ -13,8 +13,11 @@ export interface LifetimeEvents {
   expired(certificate: LifetimeVersion): Promise<void>;
   /** An AutoRenew action started a new version (its operation's request id). */
   renewalStarted(certificate: { name: string; version: string; requestId: string; attempt: number }): Promise<void>;
-  /** An AutoRenew action could not start a new version; it is retried at `retryAt` (unix seconds). */
-  renewalFailed(certificate: LifetimeVersion & { error: { code: string; message: string }; attempt: number; retryAt: number }): Promise<void>;
+  /**
+   * An AutoRenew action could not start a new version, or the operation it started (`requestId`) failed; it is
+   * retried at `retryAt` (unix seconds). The version is the one still in service.
+   */
+  renewalFailed(certificate: LifetimeVersion & { error: { code: string; message: string }; attempt: number; retryAt: number; requestId?: string }): Promise<void>;
 }
 
 /** The version a lifetime action is about, with its validity (unix seconds). */
@@ -34,7 +37,7 @@ export const noLifetimeEvents: LifetimeEvents = {
 
 /**
  * The sweep's news as certificate events. Each occurrence has its own key (the due time of a notice, the
- * version that expired, the number of a failed attempt), so a sweep that tells one again after a crash repeats the same event id. A write
+ * version that expired, the number of a failed attempt and its request id), so a sweep that tells one again after a crash repeats the same event id. A write
  * that fails throws: the sweep keeps the entry due and tells it at its next run. A started renewal raises no
  * event of its own: the new version's CertificateNewVersionCreated tells it when it completes.
  */
@@ -48,7 +51,9 @@ export function eventsForLifetime(ctx: Pick<ServiceContext, 'events' | 'vaultUrl
     },
     renewalStarted: async () => undefined,
     async renewalFailed(certificate) {
-      await publishCertificateEvent(ctx, 'renewalFailed', certificate, { occurrence: `attempt-${certificate.attempt}`, error: certificate.error });
+      // An attempt that started has its request id in the key: an attempt fails either to start or later, once.
+      const occurrence = certificate.requestId ? `attempt-${certificate.attempt}-${certificate.requestId}` : `attempt-${certificate.attempt}`;
+      await publishCertificateEvent(ctx, 'renewalFailed', certificate, { occurrence, error: certificate.error });
     },
   };
 }

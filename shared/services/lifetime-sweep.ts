@@ -4,6 +4,7 @@ import { lifetimeDueOf } from '../domain/lifetime-trigger';
 import type { LifetimeEntry } from '../storage/repositories';
 import { startIssuedVersion } from './create-certificate';
 import { tellExpiry } from './lifetime-expiry';
+import { recordRenewalBusy, recordRenewalNotStarted, recordRenewalStarted } from './renewal-outcome';
 import type { ServiceContext } from './service-context';
 
 /** At most this many due entries per timer run; the next run takes the rest. */
@@ -78,22 +79,31 @@ async function actOn(ctx: ServiceContext, entry: LifetimeEntry, now: number): Pr
   const retryAt = now + renewalRetryDelaySeconds(attempt);
   await ctx.lifetimeSchedule.schedule({ name: entry.name, kind: 'action', dueAt: retryAt, attempt });
   await ctx.lifetimeSchedule.remove(entry);
+  // The operation carries its origin, so the paths that end it tell the renewal's outcome (renewal-outcome.ts).
+  const origin = { fromVersion: due.version, attempt, retryAt };
   try {
-    const operation = await startIssuedVersion(ctx, head.name, head.policy, {
-      attributes: { enabled: head.policy.enabled },
-      tags: head.latest?.tags ?? {},
-      preserveCertOrder: head.latest?.preserveCertOrder ?? false,
-    });
+    const operation = await startIssuedVersion(
+      ctx,
+      head.name,
+      head.policy,
+      { attributes: { enabled: head.policy.enabled }, tags: head.latest?.tags ?? {}, preserveCertOrder: head.latest?.preserveCertOrder ?? false },
+      origin,
+    );
+    await recordRenewalStarted(ctx, head.name, operation.requestId, origin);
     await ctx.lifetimeEvents.renewalStarted({ name: head.name, version: operation.version, requestId: operation.requestId, attempt });
     return 'renewed';
   } catch (error) {
-    if (error instanceof KeyVaultError && error.status === 409) return 'inProgress';
+    if (error instanceof KeyVaultError && error.status === 409) {
+      await recordRenewalBusy(ctx, head.name, { code: error.code, message: error.message }, origin);
+      return 'inProgress';
+    }
     // Told to the certificate's owners (events leave the service): Key Vault's own refusal as it is, anything
     // else in plain words, its detail for the operators' log only.
     const told =
       error instanceof KeyVaultError
         ? { code: error.code, message: error.message }
         : { code: 'RenewalFailed', message: `The renewal could not be started; it is tried again at ${new Date(retryAt * 1000).toISOString()}.` };
+    await recordRenewalNotStarted(ctx, head.name, told, origin);
     await ctx.lifetimeEvents.renewalFailed({ ...current, error: told, attempt, retryAt });
     return 'failed';
   }

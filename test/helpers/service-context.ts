@@ -12,6 +12,7 @@ import { OperationsDueIndex } from '../../shared/storage/operations-due-index';
 import { PurgeScheduleIndex } from '../../shared/storage/purge-schedule';
 import { ReconcileScheduleIndex } from '../../shared/storage/reconcile-schedule';
 import { LifetimeScheduleIndex } from '../../shared/storage/lifetime-schedule';
+import { RenewalStatusStore } from '../../shared/storage/renewal-status-store';
 import type { IssuerJob } from '../../shared/storage/repositories';
 import { noLifetimeEvents } from '../../shared/services/lifetime-events';
 import { MemoryEventOutbox } from './memory-event-outbox';
@@ -96,6 +97,7 @@ export async function azureRepositoriesOn(connectionString: string) {
     purgeSchedule: new PurgeScheduleIndex(tables.due),
     reconcileSchedule: new ReconcileScheduleIndex(tables.due),
     lifetimeSchedule: new LifetimeScheduleIndex(tables.due),
+    renewalStatus: new RenewalStatusStore(tables.certificates),
     jobs: new IssuerJobQueue(queue),
     listings: new CertificateIndexStore(tables.certificateIndex),
   };

@@ -8,6 +8,7 @@ import { MemoryLifetimeSchedule } from './lifetime-schedule';
 import { MemoryListingRepository } from './listing-repository';
 import { MemoryPurgeSchedule } from './purge-schedule';
 import { MemoryReconcileSchedule } from './reconcile-schedule';
+import { MemoryRenewalStatus } from './renewal-status';
 
 export {
   MemoryCertificateRepository,
@@ -19,6 +20,7 @@ export {
   MemoryListingRepository,
   MemoryPurgeSchedule,
   MemoryReconcileSchedule,
+  MemoryRenewalStatus,
 };
 
 /** A fresh, empty set of in-memory repositories; delayed jobs follow `clock`. */
@@ -31,6 +33,7 @@ export function memoryStorage(clock?: Clock) {
     purgeSchedule: new MemoryPurgeSchedule(),
     reconcileSchedule: new MemoryReconcileSchedule(),
     lifetimeSchedule: new MemoryLifetimeSchedule(),
+    renewalStatus: new MemoryRenewalStatus(),
     jobs: new MemoryJobQueue(clock),
     listings: new MemoryListingRepository(),
   };
