@@ -2,6 +2,7 @@ import { errors } from '../../../shared/api/errors';
 import { KeyVaultError } from '../../../shared/api/key-vault-error';
 import { lifetimeDueOf } from '../../../shared/domain/lifetime-trigger';
 import { getCertificateLifetime } from '../../../shared/services/certificate-lifetime';
+import { getLatestCertificate } from '../../../shared/services/certificate-reads';
 import { createCertificate } from '../../../shared/services/create-certificate';
 import { deleteCertificate } from '../../../shared/services/delete-certificate';
 import { recoverDeletedCertificate } from '../../../shared/services/deleted-certificates';
@@ -87,8 +88,13 @@ describe('a renewal whose issuance fails', () => {
       name: 'svc', fromVersion: first, attempt: 1, outcome: 'started', at: dueAt, requestId: started.requestId, nextRetryAt: dueAt + HOUR,
     });
 
+    // GET /certificates/svc/ serves the current version while the renewal runs (not the one it is making).
+    expect(await getLatestCertificate(setup.ctx, 'svc')).toMatchObject({ kind: 'issued', version: { version: first } });
+
     expect(await setup.jobOutcomes()).toEqual(['failed']);
     expect(setup.seen).toEqual(['renewalStarted svc attempt 1', 'renewalFailed svc attempt 1 (operation failed): CertificateIssuerError']);
+    // And after it failed: the failed renewal's version is not shown as the latest.
+    expect(await getLatestCertificate(setup.ctx, 'svc')).toMatchObject({ kind: 'issued', version: { version: first } });
     const afterFailure = await getCertificateLifetime(setup.ctx, 'svc');
     expect(afterFailure.lastRenewal).toEqual({
       name: 'svc', fromVersion: first, attempt: 1, outcome: 'failed', at: dueAt, requestId: started.requestId,
