@@ -4,7 +4,10 @@ import { getApp } from '../shared/composition';
 import { runDueLifetimeActions } from '../shared/services/lifetime-sweep';
 import { runDueRenewalInfoChecks } from '../shared/services/renewal-info-checks';
 
-/** Takes the lifetime actions that are due: AutoRenew starts a new version, EmailContacts tells the events. */
+/**
+ * Takes the lifetime actions that are due (AutoRenew starts a new version, EmailContacts tells the events) and
+ * tells the expiries that have come (CertificateExpired).
+ */
 async function lifetimeSweep(_timer: Timer, context: InvocationContext): Promise<void> {
   const { services } = await getApp();
   const report = await runDueLifetimeActions(services, (message) => context.warn(message));

@@ -27,6 +27,7 @@ import { PurgeScheduleIndex } from './storage/purge-schedule';
 import { ReconcileScheduleIndex } from './storage/reconcile-schedule';
 import { LifetimeScheduleIndex } from './storage/lifetime-schedule';
 import { RenewalInfoScheduleIndex } from './storage/renewal-info-schedule';
+import { RenewalStatusStore } from './storage/renewal-status-store';
 import { eventsForLifetime } from './services/lifetime-events';
 import type { ServiceContext } from './services/service-context';
 import type { EventDelivery, EventDeliveryContext, FailedEventDelivery } from './services/event-delivery';
@@ -122,6 +123,7 @@ async function buildApp(config: Config): Promise<App> {
     reconcileSchedule: new ReconcileScheduleIndex(tables.operationsDue),
     lifetimeSchedule: new LifetimeScheduleIndex(tables.operationsDue),
     renewalInfoSchedule: new RenewalInfoScheduleIndex(tables.operationsDue),
+    renewalStatus: new RenewalStatusStore(tables.certificates),
     jobs: new IssuerJobQueue(makeQueueClient(config.storage, QUEUES.issuerJobs)),
     listings: new CertificateIndexStore(tables.certificateIndex),
     providers: buildIssuerProviders({

@@ -1,6 +1,7 @@
 import type { CertificatePolicy } from './certificate-policy';
 import { UNKNOWN_ISSUER } from './certificate-policy';
 import type { JsonValue } from './json-value';
+import type { RenewalOrigin } from './renewal-status';
 
 /** The status words on the wire; the JS SDK compares `inProgress` case-sensitively. */
 export type OperationStatus = 'inProgress' | 'completed' | 'failed' | 'cancelled';
@@ -107,6 +108,8 @@ export interface PendingOperation {
   job: JobState;
   /** What the issuer's provider keeps between calls; absent until its `start` answered `pending`. */
   providerState?: StoredProviderState;
+  /** Present when the lifetime sweep started this operation (AutoRenew): its attempt and retry time. */
+  renewal?: RenewalOrigin;
 }
 
 const STATUS_DETAILS = {

@@ -6,7 +6,7 @@ import { type PendingOperation, isVisible } from '../domain/pending-operation';
 import type { CertificateHead, Stored } from '../storage/repositories';
 import { WriteConflictError } from '../storage/storage-errors';
 import { changeListedCertificate } from './listing-reconciliation';
-import { type CertificateView, unissued } from './certificate-reads';
+import { type CertificateView, showsAsLatest, unissued } from './certificate-reads';
 import type { ServiceContext } from './service-context';
 
 /**
@@ -62,7 +62,9 @@ async function updateOnce(
   if (!operation || head?.value.deletion) throw notFound(name, version);
   const now = unixSeconds(ctx.clock);
   const op = operation.value;
-  if (unissued(op) && (version === undefined || op.version === version.toLowerCase())) {
+  // The latest is the operation's version as reads show it: not a renewal's (showsAsLatest), unless named.
+  const addressed = version === undefined ? showsAsLatest(op, head?.value) : unissued(op) && op.version === version.toLowerCase();
+  if (addressed) {
     const changed = withProperties(op, changes, now);
     await changeListedCertificate(ctx, op.name, () => ctx.certificates.replaceOperationAndHead({ value: changed, etag: operation.etag }, head));
     return { kind: 'pending', operation: changed };

@@ -16,6 +16,16 @@ export function unissued(op: PendingOperation | undefined): op is PendingOperati
 }
 
 /**
+ * Whether a read of the latest version shows the version this operation is making instead of the issued one:
+ * for a caller's own create it does, as on Key Vault (and the SDK's create poller depends on it); for a
+ * renewal the lifetime sweep started it does not, so the current version stays in service while the renewal
+ * runs and after it fails (issue 12), and a caller sees the new version only once it is issued.
+ */
+export function showsAsLatest(op: PendingOperation | undefined, head: CertificateHead | undefined): op is PendingOperation {
+  return unissued(op) && !(op.renewal && head);
+}
+
+/**
  * Whether the name is soft-deleted (or being purged): every live read then answers as if it did not exist
  * (docs/storage-design.md, rule 1). The head alone says so, so a read that has it needs nothing more.
  */
@@ -25,11 +35,12 @@ export function isDeleted(head: CertificateHead | undefined): boolean {
 
 /**
  * The latest version a head and operation describe: the one the operation is creating when it has no
- * certificate yet (Key Vault shows it disabled, and the SDK's operation poller depends on it), else the
+ * certificate yet (Key Vault shows it disabled, and the SDK's operation poller depends on it; not a renewal's,
+ * see showsAsLatest), else the
  * newest issued one, which the head carries a copy of (heads from before the copy existed cost one more read).
  */
 export async function latestOf(ctx: ServiceContext, name: string, head: CertificateHead | undefined, op: PendingOperation | undefined): Promise<CertificateView> {
-  if (unissued(op)) return { kind: 'pending', operation: op };
+  if (showsAsLatest(op, head)) return { kind: 'pending', operation: op };
   if (!head) throw errors.certificateNotFound(name);
   const latest = head.latest ?? (await ctx.certificates.getVersion(name, head.latestVersion).then((v) => v && withoutKey(v)));
   if (!latest) throw errors.certificateNotFound(name);

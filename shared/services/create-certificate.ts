@@ -15,6 +15,7 @@ import { ValidationError } from '../domain/validation-error';
 import { WriteConflictError } from '../storage/storage-errors';
 import { changeListedCertificate } from './listing-reconciliation';
 import type { CertificatePolicy } from '../domain/certificate-policy';
+import type { RenewalOrigin } from '../domain/renewal-status';
 import { type NewVersionInput, assertIssuerExists, conflictFor, newVersionFields, versionAttributesOf, versionToReplace } from './new-version';
 import { keyPairForNewVersion } from './version-key';
 import type { ServiceContext } from './service-context';
@@ -38,14 +39,15 @@ export async function createCertificate(ctx: ServiceContext, name: string, body:
 
 /**
  * The create path after its policy is settled: what a create request and an AutoRenew (lifetime-sweep.ts)
- * share. Refuses (409) while another version is being made, so a renewal never doubles an operation.
+ * share. Refuses (409) while another version is being made, so a renewal never doubles an operation. A
+ * renewal passes its origin, which the operation carries to the paths that end it.
  */
 export async function startIssuedVersion(
   ctx: ServiceContext,
   name: string,
   policy: CertificatePolicy,
   versionAttributes: Pick<NewVersionInput, 'attributes' | 'tags' | 'preserveCertOrder'>,
-  renewal: { replaces?: string } = {},
+  renewal: { origin?: RenewalOrigin; replaces?: string } = {},
 ): Promise<PendingOperation> {
   const now = unixSeconds(ctx.clock);
   const { operation: existing, head } = await versionToReplace(ctx, name);
@@ -63,6 +65,7 @@ export async function startIssuedVersion(
     deleted: false,
     ...(issuableFrom !== undefined ? { issuableFrom } : {}),
     ...(renewal.replaces ? { replaces: renewal.replaces } : {}),
+    ...(renewal.origin ? { renewal: renewal.origin } : {}),
   };
 
   const job = { name, requestId: op.requestId };

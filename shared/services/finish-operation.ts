@@ -6,6 +6,7 @@ import type { Stored } from '../storage/repositories';
 import { publishCertificateEventAfterCommit } from './certificate-events';
 import { changeListedCertificate } from './listing-reconciliation';
 import { scheduleLifetimeOf } from './lifetime-entries';
+import { tellRenewalEnded } from './renewal-outcome';
 import type { ServiceContext } from './service-context';
 
 /** The new version an operation becomes once it has its certificate chain (leaf first). */
@@ -61,7 +62,8 @@ export async function finishOperation(
  * A new completed version becomes the certificate's latest: the operation that made it (replacing the one
  * read at `etag`, or created when there was none), the version row and the head, in one conditional batch.
  * Create completion, merge and import all end here, so every new version is written the same way, and each
- * is told as Key Vault tells it: one CertificateNewVersionCreated, written once the batch has landed.
+ * is told as Key Vault tells it: one CertificateNewVersionCreated, written once the batch has landed; a
+ * renewal's operation also records its outcome (renewal-outcome.ts).
  */
 export async function writeCompletedVersion(
   ctx: ServiceContext,
@@ -80,4 +82,5 @@ export async function writeCompletedVersion(
   await scheduleLifetimeOf(ctx, head);
   await changeListedCertificate(ctx, operation.name, () => ctx.certificates.completeOperation(operation, etag, version, head));
   await publishCertificateEventAfterCommit(ctx, 'newVersionCreated', version);
+  await tellRenewalEnded(ctx, operation);
 }

@@ -21,6 +21,7 @@ import type { IssuerJob, Stored } from '../storage/repositories';
 import { WriteConflictError } from '../storage/storage-errors';
 import { finishOperation } from './finish-operation';
 import { resolveIssuer } from './issuer-resolution';
+import { tellRenewalEnded } from './renewal-outcome';
 import { changeListedCertificate } from './listing-reconciliation';
 import { keyBinding } from './new-version';
 import { openProviderState, sealProviderState } from './provider-state';
@@ -234,7 +235,10 @@ async function endFailed(
   const written = await writeLive(ctx, job, taken, (current) =>
     changeListedCertificate(ctx, job.name, () => ctx.certificates.putOperation(failed(recorded(current.value), error, now), current.etag)),
   );
-  return written ? 'failed' : 'dropped';
+  if (!written) return 'dropped';
+  // A renewal's failure is told to its owner; the sweep's retry entry tries again later.
+  await tellRenewalEnded(ctx, failed(recorded(written), error, now));
+  return 'failed';
 }
 
 async function endCancelled(
@@ -247,7 +251,9 @@ async function endCancelled(
   const written = await writeLive(ctx, job, taken, (current) =>
     changeListedCertificate(ctx, job.name, () => ctx.certificates.putOperation(cancelled(recorded(current.value), now), current.etag)),
   );
-  return written ? 'cancelled' : 'dropped';
+  if (!written) return 'dropped';
+  await tellRenewalEnded(ctx, cancelled(recorded(written), now));
+  return 'cancelled';
 }
 
 /**
@@ -320,6 +326,8 @@ export async function failPoisonedJob(ctx: ServiceContext, job: IssuerJob): Prom
     code: OPERATION_ERROR_CODES.issuerError,
     message: attempts > 0 ? `Issuance was abandoned after ${attempts} failed attempts.${last}` : `Issuance was abandoned after repeated failures of the issuer job.${last}`,
   };
-  await changeListedCertificate(ctx, op.name, () => ctx.certificates.putOperation(failed(op, error, unixSeconds(ctx.clock)), stored.etag));
+  const ended = failed(op, error, unixSeconds(ctx.clock));
+  await changeListedCertificate(ctx, op.name, () => ctx.certificates.putOperation(ended, stored.etag));
+  await tellRenewalEnded(ctx, ended);
   return true;
 }

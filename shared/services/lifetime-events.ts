@@ -13,10 +13,15 @@ export interface LifetimeEvents {
    * addressed to the vault's contacts (empty when none are set: the notice is still raised, see docs/events.md).
    */
   nearExpiry(certificate: LifetimeVersion & { dueAt: number; contacts: readonly CertificateContact[] }): Promise<void>;
+  /** The latest version has expired: Key Vault's CertificateExpired, once per version. */
+  expired(certificate: LifetimeVersion): Promise<void>;
   /** An AutoRenew action started a new version (its operation's request id). */
   renewalStarted(certificate: { name: string; version: string; requestId: string; attempt: number }): Promise<void>;
-  /** An AutoRenew action could not start a new version; it is retried at `retryAt` (unix seconds). */
-  renewalFailed(certificate: LifetimeVersion & { error: { code: string; message: string }; attempt: number; retryAt: number }): Promise<void>;
+  /**
+   * An AutoRenew action could not start a new version, or the operation it started (`requestId`) failed; it is
+   * retried at `retryAt` (unix seconds). The version is the one still in service.
+   */
+  renewalFailed(certificate: LifetimeVersion & { error: { code: string; message: string }; attempt: number; retryAt: number; requestId?: string }): Promise<void>;
 }
 
 /** The version a lifetime action is about, with its validity (unix seconds). */
@@ -29,13 +34,14 @@ export interface LifetimeVersion {
 
 export const noLifetimeEvents: LifetimeEvents = {
   nearExpiry: async () => undefined,
+  expired: async () => undefined,
   renewalStarted: async () => undefined,
   renewalFailed: async () => undefined,
 };
 
 /**
  * The sweep's news as certificate events. Each occurrence has its own key (the due time of a notice, the
- * number of a failed attempt), so a sweep that tells one again after a crash repeats the same event id. A write
+ * version that expired, the number of a failed attempt and its request id), so a sweep that tells one again after a crash repeats the same event id. A write
  * that fails throws: the sweep keeps the entry due and tells it at its next run. A started renewal raises no
  * event of its own: the new version's CertificateNewVersionCreated tells it when it completes.
  */
@@ -44,9 +50,14 @@ export function eventsForLifetime(ctx: Pick<ServiceContext, 'events' | 'vaultUrl
     async nearExpiry(certificate) {
       await publishCertificateEvent(ctx, 'nearExpiry', certificate, { occurrence: String(certificate.dueAt), contacts: certificate.contacts });
     },
+    async expired(certificate) {
+      await publishCertificateEvent(ctx, 'expired', certificate, { occurrence: certificate.version });
+    },
     renewalStarted: async () => undefined,
     async renewalFailed(certificate) {
-      await publishCertificateEvent(ctx, 'renewalFailed', certificate, { occurrence: `attempt-${certificate.attempt}`, error: certificate.error });
+      // An attempt that started has its request id in the key: an attempt fails either to start or later, once.
+      const occurrence = certificate.requestId ? `attempt-${certificate.attempt}-${certificate.requestId}` : `attempt-${certificate.attempt}`;
+      await publishCertificateEvent(ctx, 'renewalFailed', certificate, { occurrence, error: certificate.error });
     },
   };
 }

@@ -7,6 +7,8 @@ import type { LifetimeEntry } from '../storage/repositories';
 import { startIssuedVersion } from './create-certificate';
 import { contactsForRun } from './lifetime-events';
 import { assertIssuerCanRenew } from './renewal-issuer';
+import { tellExpiry } from './lifetime-expiry';
+import { recordRenewalBusy, recordRenewalNotStarted, recordRenewalStarted } from './renewal-outcome';
 import type { ServiceContext } from './service-context';
 
 /** At most this many due entries per timer run; the next run takes the rest. */
@@ -28,6 +30,8 @@ export interface LifetimeReport {
   inProgress: number;
   /** EmailContacts: the near-expiry notice was handed to the events. */
   notified: number;
+  /** The latest version expired: CertificateExpired was handed to the events (lifetime-expiry.ts). */
+  expired: number;
   /** Entries whose certificate has moved on (new version, policy, deleted, purged). */
   dropped: number;
   /** Renewals that could not start, or entries that could not be handled; retried later. */
@@ -36,13 +40,13 @@ export interface LifetimeReport {
 
 /**
  * The lifetime timer: reads only the due entries (one key range of OperationsDue), and for each one still
- * matching its certificate takes the policy's lifetime action. Cost grows with what is due, never with how
+ * matching its certificate takes the policy's lifetime action, or tells that its latest version expired. Cost grows with what is due, never with how
  * many certificates are stored: per entry, one head read, and for a renewal the create path's own requests.
  */
 export async function runDueLifetimeActions(ctx: ServiceContext, log: (message: string) => void = () => undefined): Promise<LifetimeReport> {
   const now = unixSeconds(ctx.clock);
   const entries = await ctx.lifetimeSchedule.due(now, BATCH);
-  const report: LifetimeReport = { due: entries.length, renewed: 0, inProgress: 0, notified: 0, dropped: 0, failed: 0 };
+  const report: LifetimeReport = { due: entries.length, renewed: 0, inProgress: 0, notified: 0, expired: 0, dropped: 0, failed: 0 };
   const run: SweepRun = { now, contacts: contactsForRun(ctx) };
   for (const entry of entries) {
     try {
@@ -56,7 +60,7 @@ export async function runDueLifetimeActions(ctx: ServiceContext, log: (message: 
   return report;
 }
 
-type Outcome = 'renewed' | 'inProgress' | 'notified' | 'dropped' | 'failed';
+type Outcome = 'renewed' | 'inProgress' | 'notified' | 'expired' | 'dropped' | 'failed';
 
 /** What one run reads once and shares between its entries. */
 interface SweepRun {
@@ -66,6 +70,7 @@ interface SweepRun {
 }
 
 async function actOn(ctx: ServiceContext, entry: LifetimeEntry, { now, contacts }: SweepRun): Promise<Outcome> {
+  if (entry.kind === 'expiry') return tellExpiry(ctx, entry);
   const head = await ctx.certificates.getHead(entry.name);
   const due = lifetimeDueOf(head);
   // An entry earlier than the certificate's due time belongs to an older version or policy; later ones are retries.
@@ -84,25 +89,34 @@ async function actOn(ctx: ServiceContext, entry: LifetimeEntry, { now, contacts 
   // then dropped as stale; the current version stays in service throughout.
   const attempt = entry.attempt + 1;
   const retryAt = now + renewalRetryDelaySeconds(attempt);
-  await ctx.lifetimeSchedule.schedule({ name: entry.name, dueAt: retryAt, attempt });
+  await ctx.lifetimeSchedule.schedule({ name: entry.name, kind: 'action', dueAt: retryAt, attempt });
   await ctx.lifetimeSchedule.remove(entry);
+  // The operation carries its origin, so the paths that end it tell the renewal's outcome (renewal-outcome.ts).
+  const origin = { fromVersion: due.version, attempt, retryAt };
   try {
     await assertIssuerCanRenew(ctx, head.policy);
-    const operation = await startIssuedVersion(ctx, head.name, head.policy, {
-      attributes: { enabled: head.policy.enabled },
-      tags: head.latest?.tags ?? {},
-      preserveCertOrder: head.latest?.preserveCertOrder ?? false,
-    }, replacedCertIdOf(head));
+    const operation = await startIssuedVersion(
+      ctx,
+      head.name,
+      head.policy,
+      { attributes: { enabled: head.policy.enabled }, tags: head.latest?.tags ?? {}, preserveCertOrder: head.latest?.preserveCertOrder ?? false },
+      { origin, ...replacedCertIdOf(head) },
+    );
+    await recordRenewalStarted(ctx, head.name, operation.requestId, origin);
     await ctx.lifetimeEvents.renewalStarted({ name: head.name, version: operation.version, requestId: operation.requestId, attempt });
     return 'renewed';
   } catch (error) {
-    if (error instanceof KeyVaultError && error.status === 409) return 'inProgress';
+    if (error instanceof KeyVaultError && error.status === 409) {
+      await recordRenewalBusy(ctx, head.name, { code: error.code, message: error.message }, origin);
+      return 'inProgress';
+    }
     // Told to the certificate's owners (events leave the service): Key Vault's own refusal as it is, anything
     // else in plain words, its detail for the operators' log only.
     const told =
       error instanceof KeyVaultError
         ? { code: error.code, message: error.message }
         : { code: 'RenewalFailed', message: `The renewal could not be started; it is tried again at ${new Date(retryAt * 1000).toISOString()}.` };
+    await recordRenewalNotStarted(ctx, head.name, told, origin);
     await ctx.lifetimeEvents.renewalFailed({ ...current, error: told, attempt, retryAt });
     return 'failed';
   }

@@ -50,7 +50,7 @@ async function markPurging(ctx: ServiceContext, name: string, scheduledPurgeDate
 
 /**
  * The purge (docs/storage-design.md, "Purge: a due index, not a scan"): head marked purging, then the version
- * rows in batches of at most 100, then head and operation together, then the list index and the due entry.
+ * rows in batches of at most 100, then the renewal status, then head and operation together, then the list index and the due entry.
  * A crash anywhere leaves the head, so the name still answers 409 and the entry is still due: the next run,
  * or another purge call, continues from where this one stopped. Cost: O(versions / 100) batches.
  */
@@ -67,6 +67,9 @@ async function purge(ctx: ServiceContext, name: string, scheduledPurgeDate?: num
       if (!(error instanceof WriteConflictError)) throw error;
     }
   }
+  // The renewal status before the head: a crash in between leaves a purging head, which the next run finishes;
+  // a status outliving its head would show on a new certificate of the same name.
+  await ctx.renewalStatus.remove(name);
   // Once head and operation are gone the purge entry is stale, so the list row has its own entry.
   await changeListedCertificate(ctx, name, () => deleteHeadAndOperation(ctx, purging));
   await ctx.purgeSchedule.remove({ name: purging.head.name, scheduledPurgeDate: purging.deletion.scheduledPurgeDate });

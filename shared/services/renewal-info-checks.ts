@@ -7,6 +7,7 @@ import type { CertificateHead } from '../storage/repositories';
 import type { RenewalInfoCheck } from '../storage/renewal-info-schedule';
 import { startIssuedVersion } from './create-certificate';
 import { resolveIssuer } from './issuer-resolution';
+import { recordRenewalStarted } from './renewal-outcome';
 import type { ServiceContext } from './service-context';
 
 /**
@@ -116,14 +117,17 @@ async function checkOne(ctx: ServiceContext, check: RenewalInfoCheck, now: numbe
   // The CA's time has come. Checked again after its Retry-After: a renewal that fails is started again then
   // (and the policy's own trigger and retries still stand).
   await moveCheck(ctx, check, nextCheck);
+  // Recorded as the policy's renewals are (GET /certificates/{name}/lifetime): its "retry" is the next check.
+  const origin = { fromVersion: head.latestVersion, attempt: 1, retryAt: nextCheck };
   try {
     const operation = await startIssuedVersion(
       ctx,
       head.name,
       head.policy,
       { attributes: { enabled: head.policy.enabled }, tags: head.latest?.tags ?? {}, preserveCertOrder: head.latest?.preserveCertOrder ?? false },
-      replacedCertIdOf(head),
+      { origin, ...replacedCertIdOf(head) },
     );
+    await recordRenewalStarted(ctx, head.name, operation.requestId, origin);
     await ctx.lifetimeEvents.renewalStarted({ name: head.name, version: operation.version, requestId: operation.requestId, attempt: 1 });
     return 'renewed';
   } catch (error) {

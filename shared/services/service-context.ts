@@ -10,6 +10,7 @@ import type {
   LifetimeSchedule,
   PurgeSchedule,
   ReconcileSchedule,
+  RenewalStatusRepository,
 } from '../storage/repositories';
 import type { RenewalInfoSchedule } from '../storage/renewal-info-schedule';
 import type { RetryPolicy } from '../domain/retry-backoff';
@@ -26,10 +27,12 @@ export interface ServiceContext {
   purgeSchedule: PurgeSchedule;
   /** Names whose list rows a change may have left stale (changeListedCertificate, listing-reconciliation.ts). */
   reconcileSchedule: ReconcileSchedule;
-  /** When each certificate's lifetime action is due (lifetime-schedule.ts). */
+  /** When each certificate's lifetime action and expiry are due (lifetime-schedule.ts). */
   lifetimeSchedule: LifetimeSchedule;
   /** When to ask an ACME CA again what it says of a certificate's renewal (RFC 9773; renewal-info-checks.ts). */
   renewalInfoSchedule: RenewalInfoSchedule;
+  /** Each certificate's last renewal outcome, as GET /certificates/{name}/lifetime shows it. */
+  renewalStatus: RenewalStatusRepository;
   /** Where the lifetime sweep reports what it saw (near expiry, renewal started or failed); events hang here. */
   lifetimeEvents: LifetimeEvents;
   jobs: JobQueue;

@@ -3,6 +3,7 @@ import { OPERATION_ERROR_CODES, failed, isIssuerDriven, isVisible } from '../dom
 import type { DueEntry } from '../storage/repositories';
 import { WriteConflictError } from '../storage/storage-errors';
 import { changeListedCertificate, reconcileDueListings } from './listing-reconciliation';
+import { tellRenewalEnded } from './renewal-outcome';
 import type { ServiceContext } from './service-context';
 
 export interface SweepReport {
@@ -53,13 +54,15 @@ async function sweepOne(ctx: ServiceContext, entry: DueEntry, now: number): Prom
       code: OPERATION_ERROR_CODES.timedOut,
       message: `The certificate request did not complete within ${ctx.operationMaxAgeSeconds} seconds and was abandoned.`,
     };
+    const ended = failed(op, error, now);
     try {
-      await changeListedCertificate(ctx, op.name, () => ctx.certificates.putOperation(failed(op, error, now), stored.etag));
+      await changeListedCertificate(ctx, op.name, () => ctx.certificates.putOperation(ended, stored.etag));
     } catch (e) {
       // The job moved it on meanwhile; the next sweep sees the new state.
       if (!(e instanceof WriteConflictError)) throw e;
       return 'settled';
     }
+    await tellRenewalEnded(ctx, ended);
     await ctx.dueIndex.remove(entry);
     return 'timedOut';
   }

@@ -4,6 +4,7 @@ import type { CertificatePolicy } from '../domain/certificate-policy';
 import type { CertificateVersion, VersionWithoutKey } from '../domain/certificate-version';
 import type { IssuerObject } from '../domain/issuer';
 import type { PendingOperation } from '../domain/pending-operation';
+import type { RenewalStatus } from '../domain/renewal-status';
 import type { CertificateEvent } from '../events/certificate-event';
 
 /**
@@ -291,11 +292,19 @@ export interface ReconcileSchedule {
 }
 
 /**
- * A certificate's lifetime action, due at `dueAt` (unix seconds). `attempt` counts the renewals the sweep
- * started for the same trigger (0: none yet), so a failing renewal is retried later and later.
+ * What a lifetime entry is for: the policy's lifetime action (`action`), or the latest version's expiry
+ * (`expiry`, Key Vault's CertificateExpired, for every certificate). A certificate has at most one of each.
+ */
+export type LifetimeEntryKind = 'action' | 'expiry';
+
+/**
+ * A certificate's lifetime action or expiry, due at `dueAt` (unix seconds). `attempt` counts the renewals the
+ * sweep started for the same trigger (0: none yet), so a failing renewal is retried later and later; an
+ * expiry entry's is always 0.
  */
 export interface LifetimeEntry {
   name: string;
+  kind: LifetimeEntryKind;
   dueAt: number;
   attempt: number;
 }
@@ -309,9 +318,28 @@ export interface LifetimeSchedule {
   /** Idempotent. */
   schedule(entry: LifetimeEntry): Promise<void>;
   /** Idempotent: removing an absent entry is not an error. */
-  remove(entry: Pick<LifetimeEntry, 'name' | 'dueAt'>): Promise<void>;
+  remove(entry: Pick<LifetimeEntry, 'name' | 'kind' | 'dueAt'>): Promise<void>;
   /** Entries due at or before `now`, at most `limit`, earliest minute first. */
   due(now: number, limit: number): Promise<LifetimeEntry[]>;
+}
+
+/**
+ * Each certificate's last renewal outcome (shared/domain/renewal-status.ts): one small row beside its head,
+ * so reading it is one point read, never a scan of the due index. Written by the lifetime sweep and by the
+ * paths that end a renewal's operation; a purge removes it with the certificate.
+ */
+export interface RenewalStatusRepository {
+  get(name: string): Promise<RenewalStatus | undefined>;
+  /** Replaces the certificate's status. */
+  put(status: RenewalStatus): Promise<void>;
+  /**
+   * Writes a `started` status unless the stored one is already about the same request: the operation may have
+   * ended, and its outcome been written, before the sweep got to record that it started it. Of two concurrent
+   * writers the other wins; its news is as new.
+   */
+  putStarted(status: RenewalStatus & { requestId: string }): Promise<void>;
+  /** Idempotent. */
+  remove(name: string): Promise<void>;
 }
 
 /** What the queue-triggered function receives: which operation to drive, and which request it was for. */

@@ -13,6 +13,7 @@ import { PurgeScheduleIndex } from '../../shared/storage/purge-schedule';
 import { ReconcileScheduleIndex } from '../../shared/storage/reconcile-schedule';
 import { LifetimeScheduleIndex } from '../../shared/storage/lifetime-schedule';
 import { RenewalInfoScheduleIndex } from '../../shared/storage/renewal-info-schedule';
+import { RenewalStatusStore } from '../../shared/storage/renewal-status-store';
 import type { IssuerJob } from '../../shared/storage/repositories';
 import { noLifetimeEvents } from '../../shared/services/lifetime-events';
 import { MemoryEventOutbox } from './memory-event-outbox';
@@ -98,6 +99,7 @@ export async function azureRepositoriesOn(connectionString: string) {
     reconcileSchedule: new ReconcileScheduleIndex(tables.due),
     lifetimeSchedule: new LifetimeScheduleIndex(tables.due),
     renewalInfoSchedule: new RenewalInfoScheduleIndex(tables.due),
+    renewalStatus: new RenewalStatusStore(tables.certificates),
     jobs: new IssuerJobQueue(queue),
     listings: new CertificateIndexStore(tables.certificateIndex),
   };

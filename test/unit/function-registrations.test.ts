@@ -71,6 +71,7 @@ describe('function registrations', () => {
       { name: 'certificateDelete', route: 'certificates/{name}', methods: ['DELETE'], authLevel: 'anonymous', permission: 'certificates/delete' },
       { name: 'certificateGet', route: 'certificates/{name}/{version?}', methods: ['GET'], authLevel: 'anonymous', permission: 'certificates/get' },
       { name: 'certificateImport', route: 'certificates/{name}/import', methods: ['POST'], authLevel: 'anonymous', permission: 'certificates/import' },
+      { name: 'certificateLifetime', route: 'certificates/{name}/lifetime', methods: ['GET'], authLevel: 'anonymous', permission: 'certificates/get' },
       { name: 'certificateList', route: 'certificates', methods: ['GET'], authLevel: 'anonymous', permission: 'certificates/list' },
       { name: 'certificatePolicyGet', route: 'certificates/{name}/policy', methods: ['GET'], authLevel: 'anonymous', permission: 'certificates/get' },
       { name: 'certificatePolicyUpdate', route: 'certificates/{name}/policy', methods: ['PATCH'], authLevel: 'anonymous', permission: 'certificates/update' },
@@ -212,6 +213,8 @@ describe('function registrations', () => {
     // The policy is never version "policy" of a certificate.
     expect(target('GET', '/certificates/c1/policy')).toEqual(['certificatePolicyGet', { name: 'c1' }]);
     expect(target('PATCH', '/certificates/c1/policy')).toEqual(['certificatePolicyUpdate', { name: 'c1' }]);
+    // Nor is the lifetime state (ours) version "lifetime".
+    expect(target('GET', '/certificates/c1/lifetime')).toEqual(['certificateLifetime', { name: 'c1' }]);
     // The version list is never version "versions" of a certificate (any casing: literals match case-insensitively).
     expect(target('GET', '/certificates/c1/versions')).toEqual(['certificateVersions', { name: 'c1' }]);
     expect(target('GET', '/certificates/c1/Versions/')).toEqual(['certificateVersions', { name: 'c1' }]);
@@ -283,6 +286,6 @@ describe('function registrations', () => {
   it('registers nothing else, and every name once', () => {
     const names = getRegisteredFunctions().map((f) => f.metadata.name);
     expect(new Set(names).size).toBe(names.length);
-    expect(names).toHaveLength(42);
+    expect(names).toHaveLength(43);
   });
 });

@@ -9,6 +9,7 @@ import { MemoryListingRepository } from './listing-repository';
 import { MemoryPurgeSchedule } from './purge-schedule';
 import { MemoryReconcileSchedule } from './reconcile-schedule';
 import { MemoryRenewalInfoSchedule } from './renewal-info-schedule';
+import { MemoryRenewalStatus } from './renewal-status';
 
 export {
   MemoryCertificateRepository,
@@ -21,6 +22,7 @@ export {
   MemoryPurgeSchedule,
   MemoryReconcileSchedule,
   MemoryRenewalInfoSchedule,
+  MemoryRenewalStatus,
 };
 
 /** A fresh, empty set of in-memory repositories; delayed jobs follow `clock`. */
@@ -34,6 +36,7 @@ export function memoryStorage(clock?: Clock) {
     reconcileSchedule: new MemoryReconcileSchedule(),
     lifetimeSchedule: new MemoryLifetimeSchedule(),
     renewalInfoSchedule: new MemoryRenewalInfoSchedule(),
+    renewalStatus: new MemoryRenewalStatus(),
     jobs: new MemoryJobQueue(clock),
     listings: new MemoryListingRepository(),
   };

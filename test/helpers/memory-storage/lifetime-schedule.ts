@@ -11,21 +11,26 @@ export class MemoryLifetimeSchedule implements LifetimeSchedule {
   private readonly entries = new Map<string, LifetimeEntry>();
   entitiesRead = 0;
 
-  private static keyOf(entry: Pick<LifetimeEntry, 'name' | 'dueAt'>): string {
-    return `${entry.dueAt}_${entry.name.toLowerCase()}`;
+  private static keyOf(entry: Pick<LifetimeEntry, 'name' | 'kind' | 'dueAt'>): string {
+    return `${entry.dueAt}_${entry.name.toLowerCase()}_${entry.kind}`;
   }
 
   async schedule(entry: LifetimeEntry): Promise<void> {
     this.entries.set(MemoryLifetimeSchedule.keyOf(entry), storedCopy(entry));
   }
 
-  async remove(entry: Pick<LifetimeEntry, 'name' | 'dueAt'>): Promise<void> {
+  async remove(entry: Pick<LifetimeEntry, 'name' | 'kind' | 'dueAt'>): Promise<void> {
     this.entries.delete(MemoryLifetimeSchedule.keyOf(entry));
   }
 
   /** Every entry, for tests that check the index. */
   all(): LifetimeEntry[] {
     return [...this.entries.values()].map((e) => storedCopy(e));
+  }
+
+  /** The entries of one kind, for tests that check one of them. */
+  ofKind(kind: LifetimeEntry['kind']): LifetimeEntry[] {
+    return this.all().filter((e) => e.kind === kind);
   }
 
   async due(now: number, limit: number): Promise<LifetimeEntry[]> {

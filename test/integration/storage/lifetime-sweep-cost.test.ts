@@ -8,6 +8,7 @@ import { runDueLifetimeActions } from '../../../shared/services/lifetime-sweep';
 import { CertificateIndexStore } from '../../../shared/storage/certificate-index-store';
 import { CertificateStore } from '../../../shared/storage/certificate-store';
 import { LifetimeScheduleIndex } from '../../../shared/storage/lifetime-schedule';
+import { RenewalStatusStore } from '../../../shared/storage/renewal-status-store';
 import { OperationsDueIndex } from '../../../shared/storage/operations-due-index';
 import { type RunningAzurite, startAzurite } from '../../helpers/azurite';
 import { operationFixture } from '../../helpers/operation-fixture';
@@ -81,7 +82,9 @@ describe('the lifetime sweep on Azurite', () => {
         };
         const head = { name, policy, latestVersion: op.version, latest: withoutKey(version) };
         await certificates.completeOperation(completed(op, NOW), undefined, version, head);
-        await lifetimeSchedule.schedule({ name, dueAt: lifetimeDueOf(head)!.dueAt, attempt: 0 });
+        await lifetimeSchedule.schedule({ name, kind: 'action', dueAt: lifetimeDueOf(head)!.dueAt, attempt: 0 });
+        // And its expiry entry (none due: the oldest expire in 65 days), as every issued certificate has.
+        await lifetimeSchedule.schedule({ name, kind: 'expiry', dueAt: version.expires, attempt: 0 });
       },
     );
     log.clear();
@@ -91,6 +94,7 @@ describe('the lifetime sweep on Azurite', () => {
       clock: manualClock(new Date(NOW * 1000)),
       certificates,
       lifetimeSchedule,
+      renewalStatus: new RenewalStatusStore(certificatesTable),
       dueIndex: new OperationsDueIndex(dueTable),
       listings: new CertificateIndexStore(indexTable),
     });
@@ -114,9 +118,10 @@ describe('the lifetime sweep on Azurite', () => {
     expect(sweep.queries).toHaveLength(1);
     expect(isKeyRangeFilter(sweep.queries[0]?.filter ?? '')).toBe(true);
     expect(sweep.queries[0]?.returned).toBe(DUE);
-    // Then per due certificate: one head read, the create path's own requests, and moving its entry to the
-    // retry time (a write and a delete). Nothing grows with the number stored.
-    expect(sweep.pointReads).toBe(DUE * (1 + create.pointReads));
-    expect(sweep.writes).toBe(DUE * (2 + create.writes));
+    // Then per due certificate: one head read, the create path's own requests, moving its entry to the retry
+    // time (a write and a delete), and recording the renewal as started (a read and a write of its status row).
+    // Nothing grows with the number stored.
+    expect(sweep.pointReads).toBe(DUE * (1 + create.pointReads + 1));
+    expect(sweep.writes).toBe(DUE * (2 + create.writes + 1));
   });
 });

@@ -15,7 +15,8 @@ import { type LifetimeEvents, eventsForLifetime } from '../../../shared/services
 import { runDueLifetimeActions } from '../../../shared/services/lifetime-sweep';
 import { keyBinding } from '../../../shared/services/new-version';
 import type { ServiceContext } from '../../../shared/services/service-context';
-import type { CertificateRepository } from '../../../shared/storage/repositories';
+import type { CertificateRepository, RenewalStatusRepository } from '../../../shared/storage/repositories';
+import { certificateEventId } from '../../../shared/events/certificate-event';
 import { MemoryEventOutbox } from '../../helpers/memory-event-outbox';
 import { MemoryLifetimeSchedule } from '../../helpers/memory-storage';
 import { operationFixture } from '../../helpers/operation-fixture';
@@ -42,6 +43,7 @@ function setUp(events: Partial<LifetimeEvents> = {}) {
   const seen: string[] = [];
   const lifetimeEvents: LifetimeEvents = {
     nearExpiry: async (c) => void seen.push(`nearExpiry ${c.name}/${c.version}`),
+    expired: async (c) => void seen.push(`expired ${c.name}/${c.version}`),
     renewalStarted: async (c) => void seen.push(`renewalStarted ${c.name} attempt ${c.attempt}`),
     renewalFailed: async (c) => void seen.push(`renewalFailed ${c.name} attempt ${c.attempt}`),
     ...events,
@@ -81,8 +83,8 @@ describe('the lifetime due index', () => {
     const head = await setup.ctx.certificates.getHead('renewing');
     const { notBefore, expires } = head!.latest!;
     const trigger = notBefore + Math.floor((expires - notBefore) * 0.8);
-    const entries = setup.lifetimeSchedule.all();
-    expect(entries).toEqual([{ name: 'renewing', dueAt: expect.any(Number), attempt: 0 }]);
+    const entries = setup.lifetimeSchedule.ofKind('action');
+    expect(entries).toEqual([{ name: 'renewing', kind: 'action', dueAt: expect.any(Number), attempt: 0 }]);
     expect(entries[0]!.dueAt).toBeGreaterThanOrEqual(trigger);
     expect(entries[0]!.dueAt).toBeLessThanOrEqual(trigger + Math.ceil((expires - trigger) * 0.1));
     expect(lifetimeDueOf(head)).toMatchObject({ action: 'AutoRenew', triggerAt: trigger, version });
@@ -91,14 +93,14 @@ describe('the lifetime due index', () => {
   it('moves with a policy change, and the sweep drops the entry the change left behind', async () => {
     const setup = setUp();
     await issue(setup, 'moved');
-    const [before] = setup.lifetimeSchedule.all();
+    const [before] = setup.lifetimeSchedule.ofKind('action');
     await updateCertificatePolicy(setup.ctx, 'moved', { lifetime_actions: [{ trigger: { days_before_expiry: 10 }, action: { action_type: 'EmailContacts' } }] });
     const after = lifetimeDueOf(await setup.ctx.certificates.getHead('moved'))!;
-    expect(setup.lifetimeSchedule.all().map((e) => e.dueAt).sort()).toEqual([before!.dueAt, after.dueAt]);
+    expect(setup.lifetimeSchedule.ofKind('action').map((e) => e.dueAt).sort()).toEqual([before!.dueAt, after.dueAt]);
 
     setup.clock.advance(before!.dueAt - NOW);
     expect(await runDueLifetimeActions(setup.ctx)).toMatchObject({ due: 1, dropped: 1, renewed: 0 });
-    expect(setup.lifetimeSchedule.all()).toEqual([{ name: 'moved', dueAt: after.dueAt, attempt: 0 }]);
+    expect(setup.lifetimeSchedule.ofKind('action')).toEqual([{ name: 'moved', kind: 'action', dueAt: after.dueAt, attempt: 0 }]);
     expect(await versionsOf(setup.ctx, 'moved')).toHaveLength(1);
   });
 
@@ -109,12 +111,84 @@ describe('the lifetime due index', () => {
     await advanceToDue(setup, 'gone').catch(() => undefined);
     setup.clock.advance(330 * DAY);
     expect(await runDueLifetimeActions(setup.ctx)).toMatchObject({ due: 1, dropped: 1 });
-    expect(setup.lifetimeSchedule.all()).toEqual([]);
+    expect(setup.lifetimeSchedule.ofKind('action')).toEqual([]);
 
     await recoverDeletedCertificate(setup.ctx, 'gone');
-    expect(setup.lifetimeSchedule.all()).toHaveLength(1);
+    expect(setup.lifetimeSchedule.ofKind('action')).toHaveLength(1);
     // Long past its trigger: the next run renews it.
     expect(await runDueLifetimeActions(setup.ctx)).toMatchObject({ due: 1, renewed: 1 });
+  });
+});
+
+/** A certificate with no lifetime action at all: Key Vault tells its expiry all the same. */
+function noActionBody(cn: string) {
+  const body = autoRenewBody(cn);
+  return { policy: { ...body.policy, lifetime_actions: [] } };
+}
+
+/** Moves the clock to the certificate's latest version's expiry. */
+async function advanceToExpiry(setup: Setup, name: string): Promise<number> {
+  const expires = (await setup.ctx.certificates.getHead(name))!.latest!.expires;
+  setup.clock.advance(expires - setup.clock().getTime() / 1000);
+  return expires;
+}
+
+describe('the lifetime sweep: CertificateExpired', () => {
+  it('is told once when the latest version expires, for a certificate without a lifetime action too', async () => {
+    const setup = setUp();
+    const version = await issue(setup, 'lapses', noActionBody('lapses'));
+    const expires = (await setup.ctx.certificates.getHead('lapses'))!.latest!.expires;
+    expect(setup.lifetimeSchedule.all()).toEqual([{ name: 'lapses', kind: 'expiry', dueAt: expires, attempt: 0 }]);
+
+    await advanceToExpiry(setup, 'lapses');
+    setup.clock.advance(-1);
+    expect(await runDueLifetimeActions(setup.ctx)).toMatchObject({ due: 0 });
+    setup.clock.advance(1);
+    expect(await runDueLifetimeActions(setup.ctx)).toMatchObject({ due: 1, expired: 1 });
+    setup.clock.advance(30 * DAY);
+    expect(await runDueLifetimeActions(setup.ctx)).toMatchObject({ due: 0 });
+    expect(setup.seen).toEqual([`expired lapses/${version}`]);
+    expect(setup.lifetimeSchedule.all()).toEqual([]);
+  });
+
+  it('is not told for a version replaced before it expired, only for the one that is latest when it expires', async () => {
+    const setup = setUp();
+    await issue(setup, 'replaced', noActionBody('replaced'));
+    setup.clock.advance(DAY);
+    const second = await issue(setup, 'replaced', noActionBody('replaced'));
+    expect(setup.lifetimeSchedule.ofKind('expiry')).toHaveLength(2);
+
+    setup.clock.advance(365 * DAY - DAY);
+    // The first version's expiry entry comes due first: dropped, no event.
+    expect(await runDueLifetimeActions(setup.ctx)).toMatchObject({ due: 1, dropped: 1, expired: 0 });
+    expect(setup.seen).toEqual([]);
+    await advanceToExpiry(setup, 'replaced');
+    expect(await runDueLifetimeActions(setup.ctx)).toMatchObject({ due: 1, expired: 1 });
+    expect(setup.seen).toEqual([`expired replaced/${second}`]);
+  });
+
+  it('is not told for a deleted certificate; told once it is recovered', async () => {
+    const setup = setUp();
+    const version = await issue(setup, 'deleted-expiry', noActionBody('deleted-expiry'));
+    await deleteCertificate(setup.ctx, 'deleted-expiry');
+    await advanceToExpiry(setup, 'deleted-expiry').catch(() => undefined);
+    setup.clock.advance(366 * DAY);
+    expect(await runDueLifetimeActions(setup.ctx)).toMatchObject({ due: 1, dropped: 1, expired: 0 });
+    expect(setup.seen).toEqual([]);
+
+    await recoverDeletedCertificate(setup.ctx, 'deleted-expiry');
+    expect(await runDueLifetimeActions(setup.ctx)).toMatchObject({ due: 1, expired: 1 });
+    expect(setup.seen).toEqual([`expired deleted-expiry/${version}`]);
+  });
+
+  it('is not written again by a policy change that leaves the version alone', async () => {
+    const setup = setUp();
+    await issue(setup, 'same-version', noActionBody('same-version'));
+    const [entry] = setup.lifetimeSchedule.ofKind('expiry');
+    await setup.lifetimeSchedule.remove(entry!);
+    await updateCertificatePolicy(setup.ctx, 'same-version', { lifetime_actions: [{ trigger: { days_before_expiry: 10 }, action: { action_type: 'EmailContacts' } }] });
+    expect(setup.lifetimeSchedule.ofKind('expiry')).toEqual([]);
+    expect(setup.lifetimeSchedule.ofKind('action')).toHaveLength(1);
   });
 });
 
@@ -143,7 +217,7 @@ describe('the lifetime sweep: AutoRenew', () => {
     expect(next.dueAt).toBeGreaterThan(dueAt + 250 * DAY);
     setup.clock.advance(2 * 3600);
     expect(await runDueLifetimeActions(setup.ctx)).toMatchObject({ due: 1, dropped: 1, renewed: 0 });
-    expect(setup.lifetimeSchedule.all()).toEqual([{ name: 'auto', dueAt: next.dueAt, attempt: 0 }]);
+    expect(setup.lifetimeSchedule.ofKind('action')).toEqual([{ name: 'auto', kind: 'action', dueAt: next.dueAt, attempt: 0 }]);
   });
 
   it('does not double an operation already in progress, and looks again later', async () => {
@@ -154,7 +228,7 @@ describe('the lifetime sweep: AutoRenew', () => {
     const theirs = await createCertificate(setup.ctx, 'busy', autoRenewBody('busy'));
     expect(await runDueLifetimeActions(setup.ctx)).toMatchObject({ due: 1, inProgress: 1, renewed: 0 });
     expect((await setup.ctx.certificates.getOperation('busy'))!.value.requestId).toBe(theirs.requestId);
-    expect(setup.lifetimeSchedule.all()).toEqual([{ name: 'busy', dueAt: expect.any(Number), attempt: 1 }]);
+    expect(setup.lifetimeSchedule.ofKind('action')).toEqual([{ name: 'busy', kind: 'action', dueAt: expect.any(Number), attempt: 1 }]);
   });
 
   it('retries a renewal that cannot start with growing delays, while the current version stays in service', async () => {
@@ -174,10 +248,10 @@ describe('the lifetime sweep: AutoRenew', () => {
     const now = () => setup.clock().getTime() / 1000;
 
     expect(await runDueLifetimeActions(ctx)).toMatchObject({ due: 1, failed: 1 });
-    expect(setup.lifetimeSchedule.all()).toEqual([{ name: 'flaky', dueAt: now() + 3600, attempt: 1 }]);
+    expect(setup.lifetimeSchedule.ofKind('action')).toEqual([{ name: 'flaky', kind: 'action', dueAt: now() + 3600, attempt: 1 }]);
     setup.clock.advance(3600);
     expect(await runDueLifetimeActions(ctx)).toMatchObject({ due: 1, failed: 1 });
-    expect(setup.lifetimeSchedule.all()).toEqual([{ name: 'flaky', dueAt: now() + 7200, attempt: 2 }]);
+    expect(setup.lifetimeSchedule.ofKind('action')).toEqual([{ name: 'flaky', kind: 'action', dueAt: now() + 7200, attempt: 2 }]);
     expect(setup.seen).toEqual(['renewalFailed flaky attempt 1', 'renewalFailed flaky attempt 2']);
     expect((await setup.ctx.certificates.getHead('flaky'))!.latestVersion).toBe(current);
 
@@ -314,6 +388,24 @@ describe('the lifetime sweep told as certificate events (the deployment\'s wirin
     expect(setup.outbox.sent.filter((e) => e.eventType !== 'Microsoft.KeyVault.CertificateNearExpiry').every((e) => !('Contacts' in e.data))).toBe(true);
   });
 
+  it('an expired version raises one CertificateExpired; a write that fails keeps it due and repeats the same event id', async () => {
+    const setup = withEvents();
+    const version = await issue(setup, 'expires', noActionBody('expires'));
+    const expires = await advanceToExpiry(setup, 'expires');
+    const expired = () => setup.outbox.sent.filter((e) => e.eventType === 'Microsoft.KeyVault.CertificateExpired');
+
+    setup.outbox.failNext();
+    expect(await runDueLifetimeActions(setup.ctx)).toMatchObject({ due: 1, failed: 1 });
+    expect(await runDueLifetimeActions(setup.ctx)).toMatchObject({ due: 1, expired: 1 });
+    setup.clock.advance(DAY);
+    expect(await runDueLifetimeActions(setup.ctx)).toMatchObject({ due: 0 });
+
+    expect(expired()).toHaveLength(1);
+    expect(expired()[0]).toMatchObject({ subject: 'expires', data: { ObjectName: 'expires', Version: version, EXP: expires } });
+    // The id is the occurrence's (the version), as a retried write would repeat it.
+    expect(expired()[0]!.id).toBe(certificateEventId('Microsoft.KeyVault.CertificateExpired', setup.ctx.vaultUrl, { name: 'expires', version }, version));
+  });
+
   it('a renewal that cannot start raises CertificateRenewalFailed per attempt, in words for the owner, not internal text', async () => {
     const setup = withEvents();
     await issue(setup, 'renew-fails');
@@ -350,7 +442,9 @@ describe('the lifetime sweep cost', () => {
       };
       const head = { name, policy, latestVersion: op.version, latest: withoutKey(version) };
       await setup.storage.certificates.completeOperation(completed(op, NOW), undefined, version, head);
-      await setup.lifetimeSchedule.schedule({ name, dueAt: lifetimeDueOf(head)!.dueAt, attempt: 0 });
+      await setup.lifetimeSchedule.schedule({ name, kind: 'action', dueAt: lifetimeDueOf(head)!.dueAt, attempt: 0 });
+      // Every certificate's expiry entry too (none due: the oldest expire in 65 days).
+      await setup.lifetimeSchedule.schedule({ name, kind: 'expiry', dueAt: version.expires, attempt: 0 });
     }
     let certificateReads = 0;
     const counting = new Proxy(setup.ctx.certificates, {
@@ -363,10 +457,22 @@ describe('the lifetime sweep cost', () => {
         };
       },
     });
-    const report = await runDueLifetimeActions({ ...setup.ctx, certificates: counting });
+    // The renewal status (one row beside each head) is read before the sweep records a started renewal.
+    let statusReads = 0;
+    const statuses = setup.ctx.renewalStatus;
+    const renewalStatus: RenewalStatusRepository = {
+      get: async (name) => ((statusReads += 1), statuses.get(name)),
+      put: (status) => statuses.put(status),
+      // A conditional write: one read of the row first (renewal-status-store.ts).
+      putStarted: async (status) => ((statusReads += 1), statuses.putStarted(status)),
+      remove: (name) => statuses.remove(name),
+    };
+    const report = await runDueLifetimeActions({ ...setup.ctx, certificates: counting, renewalStatus });
     expect(report).toMatchObject({ due: 10, renewed: 10 });
-    const read = setup.lifetimeSchedule.entitiesRead + certificateReads;
-    console.log(`lifetime sweep over ${total} certificates, 10 due: ${setup.lifetimeSchedule.entitiesRead} index entities + ${certificateReads} certificate reads = ${read}`);
+    const read = setup.lifetimeSchedule.entitiesRead + certificateReads + statusReads;
+    console.log(
+      `lifetime sweep over ${total} certificates, 10 due: ${setup.lifetimeSchedule.entitiesRead} index entities + ${certificateReads} certificate reads + ${statusReads} renewal status reads = ${read}`,
+    );
     expect(read).toBeLessThanOrEqual(100);
   });
 });
