@@ -434,14 +434,17 @@ describe('the lifetime sweep cost', () => {
       const name = `cert-${i}`;
       const op = operationFixture({ name, requestId: 'r', version: i.toString(16).padStart(32, '0'), policy, created: NOW });
       // The first ten were issued 300 days ago and are past their trigger; the rest were issued today.
-      const notBefore = i < 10 ? NOW - 300 * DAY : NOW;
+      const due = i < 10;
+      const notBefore = due ? NOW - 300 * DAY : NOW;
       const version = {
         name, version: op.version, enabled: true, notBefore, expires: notBefore + 365 * DAY, created: NOW, updated: NOW, tags: {},
         chain: ['bGVhZg'], x5t: 'eDV0', keySpec: policy.key, exportable: true, sealedPrivateKey: op.sealedPrivateKey,
         publicKeySpki: op.publicKeySpki, secretContentType: policy.secretContentType, policy, preserveCertOrder: false,
       };
       const head = { name, policy, latestVersion: op.version, latest: withoutKey(version) };
-      await setup.storage.certificates.completeOperation(completed(op, NOW), undefined, version, head);
+      // The due ten through the store's own write (the renewal reads their operation); the rest only need to be there.
+      if (due) await setup.storage.certificates.completeOperation(completed(op, NOW), undefined, version, head);
+      else setup.storage.certificates.seedIssued(version, head);
       await setup.lifetimeSchedule.schedule({ name, kind: 'action', dueAt: lifetimeDueOf(head)!.dueAt, attempt: 0 });
       // Every certificate's expiry entry too (none due: the oldest expire in 65 days).
       await setup.lifetimeSchedule.schedule({ name, kind: 'expiry', dueAt: version.expires, attempt: 0 });
