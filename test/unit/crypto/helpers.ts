@@ -1,5 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { emptySans, type CertificateProfile } from '../../../shared/crypto/certificate-profile';
@@ -30,16 +31,29 @@ export const RSA_4096: KeySpec = { kty: 'RSA', keySize: 4096 };
 
 export const label = (spec: KeySpec): string => describeKeySpec(spec);
 
-/** One key pair per kind per test file: generation, not the code under test, would dominate run time. */
+/**
+ * One key pair per kind per test file: generation, not the code under test, would dominate run time. RSA keys
+ * come from test/fixtures/keys (made once with `openssl genpkey`, used by no deployment): generating them costs
+ * 0.2 s to 1.3 s of CPU each, in every file, and these tests are about what is done with a key, not about making
+ * one (key-pair.test.ts generates every kind with the product's own code).
+ */
 const keyCache = new Map<string, Promise<KeyPairDer>>();
 export function keyPairFor(spec: KeySpec): Promise<KeyPairDer> {
   const key = describeKeySpec(spec);
   let pair = keyCache.get(key);
   if (!pair) {
-    pair = generateKeyPair(spec);
+    pair = spec.kty === 'RSA' ? Promise.resolve(fixtureRsaKey(spec.keySize)) : generateKeyPair(spec);
     keyCache.set(key, pair);
   }
   return pair;
+}
+
+function fixtureRsaKey(bits: number): KeyPairDer {
+  const privateKey = createPrivateKey(readFileSync(join(__dirname, '..', '..', 'fixtures', 'keys', `test-only-rsa-${bits}.pem`)));
+  return {
+    privateKeyPkcs8: privateKey.export({ type: 'pkcs8', format: 'der' }),
+    publicKeySpki: createPublicKey(privateKey).export({ type: 'spki', format: 'der' }),
+  };
 }
 
 export const NOT_BEFORE = new Date('2025-01-01T00:00:00Z');
