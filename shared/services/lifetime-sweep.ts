@@ -1,14 +1,12 @@
 import { KeyVaultError } from '../api/key-vault-error';
 import type { CertificateContact } from '../domain/certificate-contact';
 import { unixSeconds } from '../domain/clock';
-import { replacedCertIdOf } from './renewal-info-checks';
 import { lifetimeDueOf } from '../domain/lifetime-trigger';
 import type { LifetimeEntry } from '../storage/repositories';
-import { startIssuedVersion } from './create-certificate';
 import { contactsForRun } from './lifetime-events';
-import { assertIssuerCanRenew } from './renewal-issuer';
 import { tellExpiry } from './lifetime-expiry';
-import { recordRenewalBusy, recordRenewalNotStarted, recordRenewalStarted } from './renewal-outcome';
+import { recordRenewalBusy, recordRenewalNotStarted } from './renewal-outcome';
+import { startRenewal } from './start-renewal';
 import type { ServiceContext } from './service-context';
 
 /** At most this many due entries per timer run; the next run takes the rest. */
@@ -94,16 +92,7 @@ async function actOn(ctx: ServiceContext, entry: LifetimeEntry, { now, contacts 
   // The operation carries its origin, so the paths that end it tell the renewal's outcome (renewal-outcome.ts).
   const origin = { fromVersion: due.version, attempt, retryAt };
   try {
-    await assertIssuerCanRenew(ctx, head.policy);
-    const operation = await startIssuedVersion(
-      ctx,
-      head.name,
-      head.policy,
-      { attributes: { enabled: head.policy.enabled }, tags: head.latest?.tags ?? {}, preserveCertOrder: head.latest?.preserveCertOrder ?? false },
-      { origin, ...replacedCertIdOf(head) },
-    );
-    await recordRenewalStarted(ctx, head.name, operation.requestId, origin);
-    await ctx.lifetimeEvents.renewalStarted({ name: head.name, version: operation.version, requestId: operation.requestId, attempt });
+    await startRenewal(ctx, head, origin);
     return 'renewed';
   } catch (error) {
     if (error instanceof KeyVaultError && error.status === 409) {

@@ -1,13 +1,10 @@
 import { KeyVaultError } from '../api/key-vault-error';
-import { ariCertIdOfCertificate } from '../crypto/ari-cert-id';
 import { unixSeconds } from '../domain/clock';
 import { type LifetimeSubject, lifetimeDueOf } from '../domain/lifetime-trigger';
 import { RENEWAL_INFO_MIN_RECHECK_SECONDS, nextRenewalInfoCheck, renewalTimeInWindow } from '../domain/renewal-window';
-import type { CertificateHead } from '../storage/repositories';
 import type { RenewalInfoCheck } from '../storage/renewal-info-schedule';
-import { startIssuedVersion } from './create-certificate';
 import { resolveIssuer } from './issuer-resolution';
-import { recordRenewalStarted } from './renewal-outcome';
+import { startRenewal } from './start-renewal';
 import type { ServiceContext } from './service-context';
 
 /**
@@ -28,13 +25,6 @@ const BATCH = 100;
 
 /** Issuer names no CA stands behind: nothing to ask. */
 const NOT_A_CA = new Set(['self', 'unknown']);
-
-/** The renewal's `replaces` (RFC 9773 §5): the certID of the latest version's leaf, when it has one. */
-export function replacedCertIdOf(head: Pick<CertificateHead, 'latest'>): { replaces?: string } {
-  const leaf = head.latest?.chain[0];
-  const certId = leaf ? ariCertIdOfCertificate(Buffer.from(leaf, 'base64')) : undefined;
-  return certId ? { replaces: certId } : {};
-}
 
 /** The first check of a new AutoRenew version from a CA, due at once; written beside its lifetime entry. */
 export async function scheduleRenewalInfoCheckOf(ctx: Pick<ServiceContext, 'renewalInfoSchedule'>, after: LifetimeSubject, before?: LifetimeSubject): Promise<void> {
@@ -120,15 +110,7 @@ async function checkOne(ctx: ServiceContext, check: RenewalInfoCheck, now: numbe
   // Recorded as the policy's renewals are (GET /certificates/{name}/lifetime): its "retry" is the next check.
   const origin = { fromVersion: head.latestVersion, attempt: 1, retryAt: nextCheck };
   try {
-    const operation = await startIssuedVersion(
-      ctx,
-      head.name,
-      head.policy,
-      { attributes: { enabled: head.policy.enabled }, tags: head.latest?.tags ?? {}, preserveCertOrder: head.latest?.preserveCertOrder ?? false },
-      { origin, ...replacedCertIdOf(head) },
-    );
-    await recordRenewalStarted(ctx, head.name, operation.requestId, origin);
-    await ctx.lifetimeEvents.renewalStarted({ name: head.name, version: operation.version, requestId: operation.requestId, attempt: 1 });
+    await startRenewal(ctx, head, origin);
     return 'renewed';
   } catch (error) {
     if (error instanceof KeyVaultError && error.status === 409) return 'inProgress';

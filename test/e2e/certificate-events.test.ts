@@ -1,13 +1,11 @@
 import { dirname } from 'node:path';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { CertificateClient } from '@azure/keyvault-certificates';
 import { QueueClient } from '@azure/storage-queue';
 import type { CertificateEvent } from '../../shared/events/certificate-event';
-import { SIGNATURE_HEADER, verifySignature } from '../../shared/events/webhook-signature';
 import { QUEUES } from '../../shared/names';
 import { main as replayMain, replayFailedEvents } from '../../scripts/events-replay';
 import { type ServiceUnderTest, eventually, startService } from '../helpers/service-under-test';
+import { WEBHOOK_SECRET, startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
 
 /**
  * Certificate events end to end: an SDK create completes, the event reaches the certificate-events queue a
@@ -16,64 +14,21 @@ import { type ServiceUnderTest, eventually, startService } from '../helpers/serv
  * deliveries' attempts: its deliveries end on the failed-deliveries queue, and `npm run events:replay` brings
  * them to it, once, after it recovers.
  */
-const SECRET = 'e2e-webhook-secret-0123456789';
 
-interface Receiver {
-  url: string;
-  /** Events accepted (2xx), in arrival order; a delivery with a bad signature fails the test instead. */
-  accepted: CertificateEvent[];
-  /** Deliveries answered 500 (the receiver is "down" for its first `failures` deliveries). */
-  refused: number;
-  /** How many deliveries it refuses before accepting; raise or lower it to take the receiver down or up. */
-  failures: number;
-  badSignatures: number;
-  close(): Promise<void>;
-}
-
-async function startReceiver(failures: number): Promise<Receiver> {
-  const receiver = { accepted: [] as CertificateEvent[], refused: 0, badSignatures: 0, failures };
-  const server: Server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const body = Buffer.concat(chunks);
-      // What a receiver must do first: check the signature over the raw body, before parsing it.
-      if (!verifySignature(body, SECRET, request.headers[SIGNATURE_HEADER] as string | undefined)) {
-        receiver.badSignatures++;
-        response.writeHead(401).end();
-        return;
-      }
-      if (receiver.refused < receiver.failures) {
-        receiver.refused++;
-        response.writeHead(500).end();
-        return;
-      }
-      receiver.accepted.push(...(JSON.parse(body.toString('utf8')) as CertificateEvent[]));
-      response.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return Object.assign(receiver, {
-    url: `http://127.0.0.1:${port}/hook`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  });
-}
-
-let receiver: Receiver;
+let receiver: WebhookReceiver;
 /** Down until the replay test brings it up: every delivery to it uses up its attempts. */
-let downReceiver: Receiver;
+let downReceiver: WebhookReceiver;
 let service: ServiceUnderTest;
 let certificates: CertificateClient;
 
 beforeAll(async () => {
-  receiver = await startReceiver(2);
-  downReceiver = await startReceiver(Number.POSITIVE_INFINITY);
+  receiver = await startWebhookReceiver(2);
+  downReceiver = await startWebhookReceiver(Number.POSITIVE_INFINITY);
   service = await startService({
     EVENT_WEBHOOK_1_URL: receiver.url,
-    EVENT_WEBHOOK_1_SECRET: SECRET,
+    EVENT_WEBHOOK_1_SECRET: WEBHOOK_SECRET,
     EVENT_WEBHOOK_2_URL: downReceiver.url,
-    EVENT_WEBHOOK_2_SECRET: SECRET,
+    EVENT_WEBHOOK_2_SECRET: WEBHOOK_SECRET,
     // Retries after 1 s each, so the failing spell lasts seconds, not the production minutes; three attempts,
     // enough for the first receiver (down for two) and not for the second.
     EVENT_DELIVERY_RETRY_BASE_SECONDS: '1',

@@ -1,13 +1,11 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { CertificateClient, type CertificatePolicy } from '@azure/keyvault-certificates';
 import { QueueClient } from '@azure/storage-queue';
 import type { CertificateEvent } from '../../shared/events/certificate-event';
-import { SIGNATURE_HEADER, verifySignature } from '../../shared/events/webhook-signature';
 import { QUEUES } from '../../shared/names';
 import { startHostProcess, type HostProcess } from '../helpers/host-process';
 import { eventually } from '../helpers/service-under-test';
 import { fastPolling } from './private-ca-support';
+import { WEBHOOK_SECRET, startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
 
 /**
  * EmailContacts end to end (issue 12): the vault's contacts and the certificates are set through the official
@@ -21,7 +19,6 @@ import { fastPolling } from './private-ca-support';
  * due within four more days, so eight days is past that one. The certificate at 50 % of a year is never due.
  */
 const DAY = 86_400;
-const SECRET = 'e2e-webhook-secret-0123456789';
 const NEAR_EXPIRY = 'Microsoft.KeyVault.CertificateNearExpiry';
 const CONTACTS = [
   { email: 'ops@contoso.example', name: 'Ops', phone: '555-0100' },
@@ -30,48 +27,20 @@ const CONTACTS = [
 const NOTIFYING: CertificatePolicy = { issuerName: 'Self', subject: 'CN=notice.example', validityInMonths: 1, lifetimeActions: [{ action: 'EmailContacts', lifetimePercentage: 1 }] };
 const NOT_DUE: CertificatePolicy = { issuerName: 'Self', subject: 'CN=quiet.example', validityInMonths: 12, lifetimeActions: [{ action: 'EmailContacts', lifetimePercentage: 50 }] };
 
-interface Receiver {
-  url: string;
-  accepted: CertificateEvent[];
-  badSignatures: number;
-  close(): Promise<void>;
-}
-
-async function startReceiver(): Promise<Receiver> {
-  const receiver = { accepted: [] as CertificateEvent[], badSignatures: 0 };
-  const server: Server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const body = Buffer.concat(chunks);
-      if (!verifySignature(body, SECRET, request.headers[SIGNATURE_HEADER] as string | undefined)) {
-        receiver.badSignatures++;
-        response.writeHead(401).end();
-        return;
-      }
-      receiver.accepted.push(...(JSON.parse(body.toString('utf8')) as CertificateEvent[]));
-      response.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return Object.assign(receiver, { url: `http://127.0.0.1:${port}/hook`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) });
-}
-
 describe('lifetime: EmailContacts raises one CertificateNearExpiry per due occurrence, addressed to the vault\'s contacts (JS SDK, host process)', () => {
   let host: HostProcess;
-  let receiver: Receiver;
+  let receiver: WebhookReceiver;
   let certificates: CertificateClient;
 
   beforeAll(async () => {
-    receiver = await startReceiver();
+    receiver = await startWebhookReceiver();
     host = await startHostProcess({
       settings: {
         LIFETIME_SCHEDULE: '*/1 * * * * *',
         // The host logs each sweep run at debug: how the test knows later runs happened and added nothing.
         LOG_LEVEL: 'debug',
         EVENT_WEBHOOK_1_URL: receiver.url,
-        EVENT_WEBHOOK_1_SECRET: SECRET,
+        EVENT_WEBHOOK_1_SECRET: WEBHOOK_SECRET,
       },
     });
     certificates = new CertificateClient(host.httpsUrl, host.credential, host.sdkOptions);
