@@ -259,6 +259,10 @@ export interface Utilisation {
   lifetimeDue: number;
   issuerQueue: number;
   instances: number;
+  /** The status sweep's entries a minute (at the hour's average: a run takes what a minute left) against what one run takes. */
+  statusSweep: number;
+  /** The lifetime sweep's entries due (evenly over the day, in steady state) against what its runs take. */
+  lifetimeSweep: number;
 }
 
 export const LIMIT_NAMES: Record<keyof Utilisation, string> = {
@@ -270,6 +274,8 @@ export const LIMIT_NAMES: Record<keyof Utilisation, string> = {
   lifetimeDue: 'OperationsDue `lifetime-` minute partition (2,000 entities/s)',
   issuerQueue: 'issuer-jobs queue (2,000 messages/s)',
   instances: 'Flex Consumption instances (maximumInstanceCount)',
+  statusSweep: 'status sweep (200 entries a run, a run a minute)',
+  lifetimeSweep: 'lifetime sweep (100 entries a run, a run every 10 minutes)',
 };
 
 /** Daily averages of each kind of work. */
@@ -297,8 +303,11 @@ export function instancesFor(load: Load, keyType: Fleet['keyType'], counts: Mode
   return Math.max(inFlight / LIMITS.httpConcurrencyPerInstance, cpuSeconds / LIMITS.vcpuPerInstance);
 }
 
-/** Each limit's share used by a load (per second). */
-export function utilisation(load: Load, keyType: Fleet['keyType'], counts: ModelCounts = SCALE_MODEL_COUNTS): Utilisation {
+/**
+ * Each limit's share used by a load (per second). The sweeps are measured against `sweepLoad` (the hour's
+ * average, by default the same load): a timer run takes what accumulated since the last one, not a second's peak.
+ */
+export function utilisation(load: Load, keyType: Fleet['keyType'], counts: ModelCounts = SCALE_MODEL_COUNTS, sweepLoad: Load = load): Utilisation {
   const create = createCost(counts);
   const renewal = renewalCost(counts);
   const read = readCost(counts);
@@ -316,7 +325,37 @@ export function utilisation(load: Load, keyType: Fleet['keyType'], counts: Model
     // Each job message is put, got (in batches) and deleted: 2,000 messages/s is the queue's target.
     issuerQueue: (load.createsPerSecond + load.renewalsPerSecond) / LIMITS.queueMessagesPerSecond,
     instances: instancesFor(load, keyType, counts) / LIMITS.maxInstances,
+    ...sweepShares(sweepLoad.createsPerSecond + sweepLoad.renewalsPerSecond, sweepLoad.renewalsPerSecond),
   };
+}
+
+/** Every create and renewal leaves one status entry that only the sweep removes; every issued version leaves an action and an expiry entry that come due once, and a renewal its retry entry. */
+function sweepShares(issuedPerSecond: number, renewalsPerSecond: number): Pick<Utilisation, 'statusSweep' | 'lifetimeSweep'> {
+  const capacity = (sweep: { runsPerDay: number; entriesPerRun: number }) => (sweep.runsPerDay * sweep.entriesPerRun) / 86_400;
+  return {
+    statusSweep: issuedPerSecond / capacity(LIMITS.statusSweep),
+    lifetimeSweep: (2 * issuedPerSecond + renewalsPerSecond) / capacity(LIMITS.lifetimeSweep),
+  };
+}
+
+/** For one kind of work alone: the rate at which it hits its first limit, and which limit that is. */
+export function ceilingOf(
+  kind: 'create' | 'renewal' | 'read' | 'listPage',
+  keyType: Fleet['keyType'],
+  options: { sweeps: boolean } = { sweeps: true },
+  counts: ModelCounts = SCALE_MODEL_COUNTS,
+) {
+  const one: Load = { createsPerSecond: 0, renewalsPerSecond: 0, readsPerSecond: 0, listPagesPerSecond: 0 };
+  if (kind === 'create') one.createsPerSecond = 1;
+  if (kind === 'renewal') one.renewalsPerSecond = 1;
+  if (kind === 'read') one.readsPerSecond = 1;
+  if (kind === 'listPage') one.listPagesPerSecond = 1;
+  const u = utilisation(one, keyType, counts);
+  const isSweep = (limit: keyof Utilisation) => limit === 'statusSweep' || limit === 'lifetimeSweep';
+  const ranked = (Object.entries(u) as [keyof Utilisation, number][])
+    .filter(([limit, share]) => share > 0 && (options.sweeps || !isSweep(limit)))
+    .sort((a, b) => b[1] - a[1]);
+  return ranked.map(([limit, share]) => ({ limit, perSecond: 1 / share }));
 }
 
 /** The most utilised limit. */
@@ -392,7 +431,7 @@ export function simulateDay(fleet: Fleet, counts: ModelCounts = SCALE_MODEL_COUN
       readsPerSecond: average.readsPerSecond * fleet.peakFactor,
       listPagesPerSecond: average.listPagesPerSecond * fleet.peakFactor,
     };
-    const u = utilisation(peak, fleet.keyType, counts);
+    const u = utilisation(peak, fleet.keyType, counts, { ...average, renewalsPerSecond: work.renewalsPerDay / 86_400 });
     hours.push({ hour, peak, utilisation: u, tightest: tightest(u) });
     gbSeconds += billedInstanceSeconds(average, fleet.keyType, counts) * LIMITS.instanceMemoryGb;
   }

@@ -9,6 +9,7 @@ import {
   PRICES_USD,
   type UnitCosts,
   type Utilisation,
+  ceilingOf,
   createCost,
   listPageCost,
   readCost,
@@ -51,6 +52,8 @@ const COLUMNS: [keyof Utilisation, string][] = [
   ['lifetimeDue', 'lifetime'],
   ['issuerQueue', 'queue'],
   ['instances', 'inst'],
+  ['statusSweep', 'stSweep'],
+  ['lifetimeSweep', 'ltSweep'],
 ];
 
 function rate(perSecond: number): string {
@@ -136,6 +139,18 @@ export function formatDay(report: DayReport): string {
   return lines.join('\n');
 }
 
+/** For each kind of work alone: its first three limits and the rate at which each is reached. */
+export function formatCeilings(keyType: Fleet['keyType'] = 'EC'): string {
+  const lines = [`Each kind of work alone (${keyType}), sustained: the rate at which it reaches its first storage or compute limits, then the sweeps`];
+  const say = (c: { limit: keyof Utilisation; perSecond: number }) => `${rate(c.perSecond)}/s ${LIMIT_NAMES[c.limit]}`;
+  for (const kind of ['create', 'renewal', 'read', 'listPage'] as const) {
+    const limits = ceilingOf(kind, keyType, { sweeps: false }).slice(0, 3).map(say).join('; then ');
+    const sweeps = ceilingOf(kind, keyType).filter((c) => c.limit === 'statusSweep' || c.limit === 'lifetimeSweep');
+    lines.push(`  ${kind.padEnd(9)} ${limits}${sweeps.length ? ` | sweeps: ${sweeps.map(say).join(', ')}` : ''}`);
+  }
+  return lines.join('\n');
+}
+
 /** Cost per 1,000 of each kind of work, in the two billing regimes of Flex Consumption (docs/scale.md). */
 export function formatPerThousand(keyType: Fleet['keyType'] = 'EC'): string {
   const cpu = { create: ASSUMPTIONS.createCpuMs[keyType], read: ASSUMPTIONS.readCpuMs };
@@ -208,7 +223,7 @@ export function main(argv: string[]): Promise<number> {
   }
   const out: string[] = [`Scale model, counts from ${MEASURED_AT}.`, ''];
   for (const f of fleet ? [fleet] : DOC_FLEETS) out.push(formatDay(simulateDay(f)), '');
-  out.push(formatPerThousand(fleet?.keyType ?? 'EC'));
+  out.push(formatCeilings('EC'), formatCeilings('RSA'), '', formatPerThousand(fleet?.keyType ?? 'EC'));
   process.stdout.write(`${out.join('\n')}\n`);
   return Promise.resolve(0);
 }
