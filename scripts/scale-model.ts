@@ -351,17 +351,20 @@ export function ceilingOf(
   if (kind === 'read') one.readsPerSecond = 1;
   if (kind === 'listPage') one.listPagesPerSecond = 1;
   const u = utilisation(one, keyType, counts);
-  const isSweep = (limit: keyof Utilisation) => limit === 'statusSweep' || limit === 'lifetimeSweep';
   const ranked = (Object.entries(u) as [keyof Utilisation, number][])
-    .filter(([limit, share]) => share > 0 && (options.sweeps || !isSweep(limit)))
+    .filter(([limit, share]) => share > 0 && (options.sweeps || !isSweepLimit(limit)))
     .sort((a, b) => b[1] - a[1]);
   return ranked.map(([limit, share]) => ({ limit, perSecond: 1 / share }));
 }
 
-/** The most utilised limit. */
-export function tightest(u: Utilisation): { limit: keyof Utilisation; share: number } {
+export const isSweepLimit = (limit: keyof Utilisation): boolean => limit === 'statusSweep' || limit === 'lifetimeSweep';
+
+/** The most utilised limit (of the storage and compute ones only, when `sweeps` is false). */
+export function tightest(u: Utilisation, sweeps = true): { limit: keyof Utilisation; share: number } {
   let best: { limit: keyof Utilisation; share: number } = { limit: 'account', share: u.account };
-  for (const [limit, share] of Object.entries(u) as [keyof Utilisation, number][]) if (share > best.share) best = { limit, share };
+  for (const [limit, share] of Object.entries(u) as [keyof Utilisation, number][]) {
+    if ((sweeps || !isSweepLimit(limit)) && share > best.share) best = { limit, share };
+  }
   return best;
 }
 
@@ -403,6 +406,8 @@ export interface DayReport {
   work: ReturnType<typeof dailyWork>;
   hours: HourReport[];
   firstLimit?: { hour: number; limit: keyof Utilisation; share: number };
+  /** The same, among the storage and compute limits only (what is hit once the sweeps keep up). */
+  firstStorageOrComputeLimit?: { hour: number; limit: keyof Utilisation; share: number };
   /** The busiest hour's tightest limit. */
   busiest: HourReport;
   sweeps: ReturnType<typeof sweepBacklog>;
@@ -436,12 +441,14 @@ export function simulateDay(fleet: Fleet, counts: ModelCounts = SCALE_MODEL_COUN
     gbSeconds += billedInstanceSeconds(average, fleet.keyType, counts) * LIMITS.instanceMemoryGb;
   }
   const firstHit = hours.find((h) => h.tightest.share >= 1);
+  const firstHard = hours.map((h) => ({ hour: h.hour, ...tightest(h.utilisation, false) })).find((t) => t.share >= 1);
   const busiest = hours.reduce((a, b) => (b.tightest.share > a.tightest.share ? b : a));
   return {
     fleet,
     work,
     hours,
     ...(firstHit ? { firstLimit: { hour: firstHit.hour, ...firstHit.tightest } } : {}),
+    ...(firstHard ? { firstStorageOrComputeLimit: firstHard } : {}),
     busiest,
     sweeps: sweepBacklog(fleet),
     cost: dayCost(work, gbSeconds, counts),

@@ -15,6 +15,7 @@ import {
   readCost,
   renewalCost,
   simulateDay,
+  tightest,
 } from './scale-model';
 
 /**
@@ -124,6 +125,13 @@ export function formatDay(report: DayReport): string {
         `the fleet could grow about ${Math.floor(1 / busiest.share).toLocaleString('en-US')}× before it is hit.`,
     );
   }
+  const hard = report.firstStorageOrComputeLimit;
+  const hardest = report.hours.map((h) => ({ hour: h.hour, ...tightest(h.utilisation, false) })).reduce((a, b) => (b.share > a.share ? b : a));
+  lines.push(
+    hard
+      ? `First storage or compute limit: ${LIMIT_NAMES[hard.limit]} at ${String(hard.hour).padStart(2, '0')}:00 (${percent(hard.share)}); at its busiest, ${String(hardest.hour).padStart(2, '0')}:00, ${percent(hardest.share)}.`
+      : `Storage and compute: tightest ${LIMIT_NAMES[hardest.limit]} at ${percent(hardest.share)} (${String(hardest.hour).padStart(2, '0')}:00).`,
+  );
   for (const [name, sweep] of [['Status sweep', sweeps.status], ['Lifetime sweep', sweeps.lifetime]] as const) {
     const share = sweep.duePerDay / sweep.capacityPerDay;
     lines.push(
