@@ -8,6 +8,7 @@
  *   node scripts/launch.cjs token [flags]    build if needed, print a local token
  *   node scripts/launch.cjs settings         build if needed, write local.settings.json for `func start`
  *   node scripts/launch.cjs events-replay    build if needed, replay undelivered certificate events (docs/events.md)
+ *   node scripts/launch.cjs scale-sim [flags] build if needed, replay a day of a fleet against the scale model (docs/scale.md)
  *
  * The build runs only when dist/ is missing or older than a source file, so a token costs a Node start and
  * one signature, not a compile. A rebuild compiles into a new folder and swaps it in, so a host that is already
@@ -165,6 +166,15 @@ function main() {
       });
       return;
     }
+    case 'scale-sim': {
+      ensureBuilt();
+      /** @type {{ main(argv: string[]): Promise<number> }} */
+      const simulation = require(path.join(DIST, 'scripts', 'scale-simulation.js'));
+      void simulation.main(args).then((code) => {
+        process.exitCode = code;
+      });
+      return;
+    }
     case 'settings':
       ensureBuilt();
       process.chdir(ROOT);
@@ -177,7 +187,7 @@ function main() {
       );
       return;
     default:
-      process.stderr.write('usage: node scripts/launch.cjs start | token [flags] | settings | events-replay [flags]\n');
+      process.stderr.write('usage: node scripts/launch.cjs start | token [flags] | settings | events-replay [flags] | scale-sim [flags]\n');
       process.exitCode = 2;
   }
 }
