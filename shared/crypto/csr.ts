@@ -14,7 +14,7 @@ import { x509 } from './x509';
 export async function createCsr(keyPair: KeyPairDer, spec: KeySpec, profile: CertificateProfile): Promise<Buffer> {
   const subject = parseSubject(profile.subject);
   const extensions = profileExtensions(profile, subject.toJSON().length === 0);
-  const { keys, crypto } = await importSigningKey(keyPair.privateKeyPkcs8, spec);
+  const { keys, crypto } = await importSigningKey(keyPair.privateKeyPkcs8, spec, keyPair.publicKeySpki);
   const csr = await x509.Pkcs10CertificateRequestGenerator.create(
     { name: subject, keys, signingAlgorithm: signingAlgorithmFor(spec).signParams, extensions },
     crypto,

@@ -28,9 +28,13 @@ export interface SigningKey {
   publicKeySpki: Buffer;
 }
 
-/** Imports a stored PKCS#8 key for signing, after checking it is the kind of key the caller says it is. */
-export async function importSigningKey(privateKeyPkcs8: Buffer, spec: KeySpec): Promise<SigningKey> {
-  const publicKeySpki = publicKeyFromPrivate(privateKeyPkcs8);
+/**
+ * Imports a stored PKCS#8 key for signing, after checking it is the kind of key the caller says it is.
+ * `knownPublicKeySpki`: the key pair's public half when the caller holds it (a key pair it has just
+ * generated), which spares deriving it from the private key (two key parses and an export).
+ */
+export async function importSigningKey(privateKeyPkcs8: Buffer, spec: KeySpec, knownPublicKeySpki?: Buffer): Promise<SigningKey> {
+  const publicKeySpki = knownPublicKeySpki ?? publicKeyFromPrivate(privateKeyPkcs8);
   assertKeyMatchesSpec(publicKeySpki, spec);
   const { importParams } = signingAlgorithmFor(spec);
   const crypto = webcryptoFor(spec);

@@ -3,7 +3,7 @@ import { type CertificateListing, sameRow } from '../domain/certificate-listing'
 import { type VersionWithoutKey, withoutKey } from '../domain/certificate-version';
 import type { PendingOperation } from '../domain/pending-operation';
 import { validityWindow } from '../domain/validity-window';
-import type { CertificateHead } from '../storage/repositories';
+import type { CertificateHead, Stored } from '../storage/repositories';
 import { WriteConflictError } from '../storage/storage-errors';
 import { unissued } from './certificate-reads';
 import type { ServiceContext } from './service-context';
@@ -34,10 +34,10 @@ export type ListingContext = Pick<ServiceContext, 'certificates' | 'listings'>;
  * the interleaving, the index ends up as the newest head says. (docs/storage-design.md explains why this
  * replaces the head revision the design first described.)
  */
-export async function refreshListing(ctx: ListingContext, name: string): Promise<void> {
+export async function refreshListing(ctx: ListingContext, name: string, written?: WrittenState): Promise<void> {
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     try {
-      if (!(await reconcileOnce(ctx, name))) return;
+      if (!(await reconcileOnce(ctx, name, pass === 0 ? written : undefined))) return;
     } catch (error) {
       if (!(error instanceof WriteConflictError)) throw error;
     }
@@ -45,11 +45,36 @@ export async function refreshListing(ctx: ListingContext, name: string): Promise
   throw new Error(`The list entry of certificate ${name} did not settle after ${MAX_PASSES} attempts: it is changing faster than it can be indexed.`);
 }
 
+/**
+ * What a change has just written of its certificate, as its writer knows it: the operation and the head as
+ * they stand after the change (the head as read before it, when the change left it alone). `unlisted`: the
+ * writer found neither operation nor head before its change (a new name), so the index should hold no row.
+ *
+ * The first pass of a refresh may derive the row from this instead of reading it again, but only for a pass
+ * that writes: such a pass is always followed by one that reads the head afresh after the rows, which is what
+ * the convergence argument above needs of the pass a refresh ends on. A pass that finds the rows right by this
+ * state reads the head all the same before it ends the refresh. With `unlisted`, the first pass does not even
+ * read the rows: it inserts the row if absent (a row already there makes the insert fail, and the next pass
+ * reads as usual), and the pass after it removes whatever else a crashed refresh may have left.
+ */
+export interface WrittenState {
+  operation?: PendingOperation;
+  head?: CertificateHead;
+  unlisted?: boolean;
+}
+
 /** One pass; true when it wrote something (so the rows it read may no longer be what is stored). */
-async function reconcileOnce(ctx: ListingContext, name: string): Promise<boolean> {
+async function reconcileOnce(ctx: ListingContext, name: string, written?: WrittenState): Promise<boolean> {
+  if (written?.unlisted) {
+    const wanted = await listingOf(ctx, written);
+    if (!wanted) return reconcileOnce(ctx, name);
+    await ctx.listings.put(wanted, undefined);
+    return true;
+  }
   // Rows first, then the head: the order the convergence argument above depends on.
   const rows = await ctx.listings.find(name);
-  const wanted = await listingFor(ctx, name);
+  let wanted = written ? await listingOf(ctx, written) : await listingFor(ctx, name);
+  if (written && isSettled(rows, wanted)) wanted = await listingFor(ctx, name);
   let wrote = false;
   if (wanted) {
     const current = rows.find((row) => sameRow(row.value, wanted));
@@ -66,6 +91,12 @@ async function reconcileOnce(ctx: ListingContext, name: string): Promise<boolean
   return wrote;
 }
 
+/** Whether the index rows read are exactly the one row wanted (none when the certificate is in no list). */
+function isSettled(rows: readonly Stored<CertificateListing>[], wanted: CertificateListing | undefined): boolean {
+  if (!wanted) return rows.length === 0;
+  return rows.length === 1 && rows[0] !== undefined && sameRow(rows[0].value, wanted) && isDeepStrictEqual(rows[0].value, wanted);
+}
+
 /**
  * What the lists show of a certificate now, or undefined when it is in no list. A certificate with an issued
  * version shows its latest one. One without shows the version its operation is requesting, as
@@ -73,11 +104,15 @@ async function reconcileOnce(ctx: ListingContext, name: string): Promise<boolean
  * cancelled or its operation deleted: the certificate exists until it is deleted and purged.
  */
 export async function listingFor(ctx: ListingContext, name: string): Promise<CertificateListing | undefined> {
-  const [stored, head] = await Promise.all([ctx.certificates.getOperation(name), ctx.certificates.getHead(name)]);
+  const { operation, head } = await ctx.certificates.getOperationAndHead(name);
+  return listingOf(ctx, { ...(operation ? { operation: operation.value } : {}), ...(head ? { head: head.value } : {}) });
+}
+
+/** What the lists show of a certificate with this operation and head. */
+async function listingOf(ctx: ListingContext, { operation, head }: WrittenState): Promise<CertificateListing | undefined> {
   const latest = await latestIssued(ctx, head);
   if (head && latest) return issuedListing(head, latest);
-  const op = stored?.value;
-  if (unissued(op)) return pendingListing(op, head);
+  if (unissued(operation)) return pendingListing(operation, head);
   return undefined;
 }
 

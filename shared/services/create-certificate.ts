@@ -72,12 +72,19 @@ export async function startIssuedVersion(
   const due = { ...job, dueAt: now + ctx.jobRedriveAfterSeconds };
   // The due entry goes first: if we crash after the operation write, the sweep still finds the operation.
   if (isIssuerDriven(op)) await ctx.dueIndex.schedule(due);
+  // A name with neither operation nor head has no list row yet: the refresh inserts one without looking.
+  const written = { operation: op, ...(head ? { head } : {}), unlisted: !existing && !head };
   try {
-    await changeListedCertificate(ctx, name, async () => {
-      await ctx.certificates.putOperation(op, existing?.etag);
-      // With a minimum issuance time the first run waits for it on the queue instead of waking only to wait.
-      if (isIssuerDriven(op)) await ctx.jobs.enqueue(job, { delaySeconds: secondsUntilIssuable(op, ctx.clock().getTime()) });
-    });
+    await changeListedCertificate(
+      ctx,
+      name,
+      async () => {
+        await ctx.certificates.putOperation(op, existing?.etag);
+        // With a minimum issuance time the first run waits for it on the queue instead of waking only to wait.
+        if (isIssuerDriven(op)) await ctx.jobs.enqueue(job, { delaySeconds: secondsUntilIssuable(op, ctx.clock().getTime()) });
+      },
+      written,
+    );
   } catch (error) {
     // Any other failure may have come after the write committed: the entry stays, and the sweep drops it
     // when it finds the operation is not this one.

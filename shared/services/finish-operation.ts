@@ -80,7 +80,7 @@ export async function writeCompletedVersion(
   };
   // The new version's lifetime entry first: a crash after the batch must not leave it unscheduled.
   await scheduleLifetimeOf(ctx, head);
-  await changeListedCertificate(ctx, operation.name, () => ctx.certificates.completeOperation(operation, etag, version, head));
+  await changeListedCertificate(ctx, operation.name, () => ctx.certificates.completeOperation(operation, etag, version, head), { operation, head });
   await publishCertificateEventAfterCommit(ctx, 'newVersionCreated', version);
   await tellRenewalEnded(ctx, operation);
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { unixSeconds } from '../domain/clock';
 import type { ReconcileEntry } from '../storage/repositories';
 import { WriteConflictError } from '../storage/storage-errors';
-import { refreshListing } from './certificate-listing';
+import { type WrittenState, refreshListing } from './certificate-listing';
 import type { ServiceContext } from './service-context';
 
 /**
@@ -27,8 +27,11 @@ export type ReconcileContext = Pick<ServiceContext, 'certificates' | 'listings' 
  * A change that throws a WriteConflictError lost its conditional write, so it committed nothing: its entry
  * goes at once. Any other failure may have come after the commit: the entry stays for the sweep, which finds
  * the row already right if the change never happened.
+ *
+ * `written`: what the change writes, when its caller knows it, which spares the refresh a read (see
+ * WrittenState in certificate-listing.ts).
  */
-export async function changeListedCertificate<T>(ctx: ReconcileContext, name: string, change: () => Promise<T>): Promise<T> {
+export async function changeListedCertificate<T>(ctx: ReconcileContext, name: string, change: () => Promise<T>, written?: WrittenState): Promise<T> {
   const entry: ReconcileEntry = { name, dueAt: unixSeconds(ctx.clock) + RECONCILE_GRACE_SECONDS, changeId: randomBytes(6).toString('hex') };
   await ctx.reconcileSchedule.schedule(entry);
   let result: T;
@@ -38,7 +41,7 @@ export async function changeListedCertificate<T>(ctx: ReconcileContext, name: st
     if (error instanceof WriteConflictError) await ctx.reconcileSchedule.remove(entry);
     throw error;
   }
-  await refreshListing(ctx, name);
+  await refreshListing(ctx, name, written);
   await ctx.reconcileSchedule.remove(entry);
   return result;
 }

@@ -91,7 +91,8 @@ export async function operationToReplace(ctx: ServiceContext, name: string): Pro
 
 /** As operationToReplace, with the head it was checked against (the latest version a reused key comes from). */
 export async function versionToReplace(ctx: ServiceContext, name: string): Promise<{ operation?: Stored<PendingOperation>; head?: CertificateHead }> {
-  const [operation, head] = await Promise.all([ctx.certificates.getOperation(name), ctx.certificates.getHead(name)]);
+  const { operation, head: storedHead } = await ctx.certificates.getOperationAndHead(name);
+  const head = storedHead?.value;
   assertNameUsable(name, head);
   if (blocksNewVersion(operation?.value)) throw errors.createWhileInProgress();
   return { ...(operation ? { operation } : {}), ...(head ? { head } : {}) };
@@ -103,7 +104,8 @@ export async function versionToReplace(ctx: ServiceContext, name: string): Promi
  * loses here and learns that the name is deleted.
  */
 export async function conflictFor(ctx: ServiceContext, name: string) {
-  const [current, head] = await Promise.all([ctx.certificates.getOperation(name), ctx.certificates.getHead(name)]);
+  const { operation: current, head: storedHead } = await ctx.certificates.getOperationAndHead(name);
+  const head = storedHead?.value;
   if (head?.deletion?.purging) return errors.certificateBeingDeleted();
   if (head?.deletion) return errors.certificateDeletedButRecoverable(name);
   return blocksNewVersion(current?.value) ? errors.createWhileInProgress() : errors.concurrentUpdate();

@@ -5,6 +5,7 @@ import {
   type CertificateHead,
   type CertificateRepository,
   MAX_ROWS_PER_BATCH,
+  type OperationAndHead,
   type RestoredCertificate,
   type Stored,
   type VersionPage,
@@ -124,6 +125,17 @@ export class CertificateStore implements CertificateRepository {
   async getOperation(name: string): Promise<Stored<PendingOperation> | undefined> {
     const entity = await orUndefinedOn404(this.table.getEntity<OperationEntity>(partitionOf(name), PENDING_ROW));
     return entity ? { value: fromOperationEntity(entity), etag: entity.etag } : undefined;
+  }
+
+  async getOperationAndHead(name: string): Promise<OperationAndHead> {
+    // `head` < `pending` < `renewal` < `v-…`: the range holds exactly the two rows, so Azure reads two entities.
+    const filter = odata`PartitionKey eq ${partitionOf(name)} and RowKey ge ${HEAD_ROW} and RowKey le ${PENDING_ROW}`;
+    const found: OperationAndHead = {};
+    for await (const entity of this.table.listEntities<AnyEntity>({ queryOptions: { filter } })) {
+      if (entity.rowKey === HEAD_ROW) found.head = { value: fromHeadEntity(entity as HeadEntity), etag: entity.etag };
+      else if (entity.rowKey === PENDING_ROW) found.operation = { value: fromOperationEntity(entity as OperationEntity), etag: entity.etag };
+    }
+    return found;
   }
 
   async putOperation(op: PendingOperation, etag: string | undefined): Promise<string> {

@@ -55,6 +55,11 @@ export interface CertificateDeletion {
  */
 export interface CertificateRepository {
   getOperation(name: string): Promise<Stored<PendingOperation> | undefined>;
+  /**
+   * The operation and the head, each with its ETag, in one request (one billed transaction instead of two):
+   * what a create, a conflict answer and a list refresh read together.
+   */
+  getOperationAndHead(name: string): Promise<OperationAndHead>;
   /** With `etag`: replaces the operation read at that ETag. Without: creates it, failing if one exists. Returns the new ETag. */
   putOperation(op: PendingOperation, etag: string | undefined): Promise<string>;
   /**
@@ -122,6 +127,12 @@ export interface CertificateRepository {
    * before the last batch, after taking back the versions it wrote.
    */
   restore(certificate: RestoredCertificate): Promise<void>;
+}
+
+/** A certificate's operation and head as read together (either may be absent). */
+export interface OperationAndHead {
+  operation?: Stored<PendingOperation>;
+  head?: Stored<CertificateHead>;
 }
 
 /** One certificate as readWhole finds it. */

@@ -105,6 +105,17 @@ export function describeRepositoryConformance(name: string, factory: () => Promi
         expect(await repos.certificates.getHead('absent')).toBeUndefined();
         expect(await repos.certificates.getVersion('absent', versionId())).toBeUndefined();
         expect(await repos.certificates.listVersions('absent', 25)).toEqual({ versions: [] });
+        expect(await repos.certificates.getOperationAndHead('absent')).toEqual({});
+      });
+
+      it('reads the operation and the head together, each with the ETag it has alone, and no other row of the certificate', async () => {
+        const op = operation('Both');
+        const etag = await repos.certificates.putOperation(op, undefined);
+        expect(await repos.certificates.getOperationAndHead('BOTH')).toEqual({ operation: { value: op, etag } });
+        const version = versionOf(op);
+        await repos.certificates.completeOperation(completed(op, NOW + 5), etag, version, headOf(version));
+        const together = await repos.certificates.getOperationAndHead('both');
+        expect(together).toEqual({ operation: await repos.certificates.getOperation('both'), head: await repos.certificates.getStoredHead('both') });
       });
 
       it('creates an operation and reads it back under any casing of its name, with the ETag it returned', async () => {

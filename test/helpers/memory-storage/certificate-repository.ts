@@ -4,6 +4,7 @@ import {
   type CertificateHead,
   type CertificateRepository,
   MAX_ROWS_PER_BATCH,
+  type OperationAndHead,
   type RestoredCertificate,
   type Stored,
   type VersionPage,
@@ -42,6 +43,11 @@ export class MemoryCertificateRepository implements CertificateRepository {
   async getOperation(name: string): Promise<Stored<PendingOperation> | undefined> {
     const stored = this.partitions.get(name.toLowerCase())?.operation;
     return stored && storedCopy(stored);
+  }
+
+  async getOperationAndHead(name: string): Promise<OperationAndHead> {
+    const [operation, head] = await Promise.all([this.getOperation(name), this.getStoredHead(name)]);
+    return { ...(operation ? { operation } : {}), ...(head ? { head } : {}) };
   }
 
   async putOperation(op: PendingOperation, etag: string | undefined): Promise<string> {

@@ -13,7 +13,18 @@ import { updateCertificateProperties } from '../../../shared/services/certificat
 import { sweepStatuses } from '../../../shared/services/status-sweep';
 import { type RunningAzurite, startAzurite } from '../../helpers/azurite';
 import { manualClock, memoryServiceContext } from '../../helpers/service-context';
-import { isKeyRangeFilter, tableRequestLog } from '../../helpers/storage-request-log';
+import { isKeyRangeFilter, queueRequestLog, type TableRequest, tableRequestLog } from '../../helpers/storage-request-log';
+import { QueueClient } from '@azure/storage-queue';
+import type { CertificateEvent } from '../../../shared/events/certificate-event';
+import { selfSignedProvider } from '../../../shared/issuers/self-signed-provider';
+import { ProviderRegistry } from '../../../shared/issuers/provider-registry';
+import { runIssuerJob } from '../../../shared/services/issuer-job';
+import { CertificateIndexStore } from '../../../shared/storage/certificate-index-store';
+import { IssuerJobQueue } from '../../../shared/storage/issuer-job-queue';
+import { JsonQueue } from '../../../shared/storage/json-queue';
+import { LifetimeScheduleIndex } from '../../../shared/storage/lifetime-schedule';
+import { RenewalInfoScheduleIndex } from '../../../shared/storage/renewal-info-schedule';
+import { RenewalStatusStore } from '../../../shared/storage/renewal-status-store';
 
 /**
  * What reads cost on Azure, counted as Azure bills them (requests) and checked as Azure scans them (key-range
@@ -217,5 +228,87 @@ describe('what storage reads cost', () => {
     expect(await sweepStatuses(ctx)).toMatchObject({ reconciled: 0 });
     expect(log.requests).toEqual([expect.objectContaining({ method: 'GET', returned: 0 })]);
     expect(isKeyRangeFilter(log.requests[0]?.filter ?? '')).toBe(true);
+  });
+});
+
+/** A phase's requests in Azure's terms: table point reads, queries, writes (batches among them), queue calls. */
+function costOf(tables: TableRequest[], queues: readonly { method: string }[]) {
+  const queries = tables.filter((r) => r.filter !== undefined).length;
+  const pointReads = tables.filter((r) => r.filter === undefined && r.method === 'GET').length;
+  const batches = tables.filter((r) => r.batch).length;
+  const writes = tables.length - queries - pointReads;
+  return { requests: tables.length + queues.length, pointReads, queries, writes, batches, queue: queues.length };
+}
+
+describe('what one EC Self create costs, end to end', () => {
+  /**
+   * Every table and queue the create path touches is on Azurite and counted: the create request, the issuer
+   * job's run up to its call of the provider, and the completion after it. The queues are created on first
+   * use, once per process: a first create is made and not counted, so the figures are a warm instance's.
+   */
+  it('costs a bounded number of storage requests in each phase (printed, and pinned so a regression fails)', async () => {
+    const tables = tableRequestLog();
+    const queues = queueRequestLog();
+    const suffix = randomBytes(4).toString('hex');
+    const table = (name: string) => tables.tableClient(azurite.connectionString, `${name}${suffix}`);
+    const certificatesTable = table('CostCerts');
+    const dueTable = table('CostDue');
+    const indexTable = table('CostIndex');
+    const issuersTable = table('CostIssuers');
+    await Promise.all([certificatesTable, dueTable, indexTable, issuersTable].map((t) => t.createTable()));
+    const queue = (name: string) => queues.wrap(new QueueClient(azurite.connectionString, `${name}-${suffix}`), name);
+
+    let marks: { tables: number; queues: number } | undefined;
+    const self = selfSignedProvider();
+    const providers = new ProviderRegistry({
+      // The provider is Self's own; the wrapper only marks where the job calls it.
+      builtInIssuers: [{ ...self, start: (request) => ((marks = { tables: tables.requests.length, queues: queues.requests.length }), self.start(request)) }],
+      available: [],
+      unavailable: [],
+    });
+    const { ctx } = memoryServiceContext({
+      clock: manualClock(new Date(NOW * 1000)),
+      certificates: new CertificateStore(certificatesTable),
+      issuers: new IssuerStore(issuersTable),
+      dueIndex: new OperationsDueIndex(dueTable),
+      purgeSchedule: new PurgeScheduleIndex(dueTable),
+      reconcileSchedule: new ReconcileScheduleIndex(dueTable),
+      lifetimeSchedule: new LifetimeScheduleIndex(dueTable),
+      renewalInfoSchedule: new RenewalInfoScheduleIndex(dueTable),
+      renewalStatus: new RenewalStatusStore(certificatesTable),
+      listings: new CertificateIndexStore(indexTable),
+      jobs: new IssuerJobQueue(queue('jobs')),
+      events: new JsonQueue<CertificateEvent>(queue('events')),
+      providers,
+    });
+    const body = { policy: { key_props: { kty: 'EC' as const, crv: 'P-256' as const }, x509_props: { subject: 'CN=cost' }, issuer: { name: 'Self' } } };
+    const createAndIssue = async (name: string) => {
+      const op = await createCertificate(ctx, name, body);
+      const afterCreate = { tables: tables.requests.length, queues: queues.requests.length };
+      marks = undefined;
+      expect(await runIssuerJob(ctx, { name, requestId: op.requestId })).toBe('issued');
+      return afterCreate;
+    };
+    await createAndIssue('warm-up');
+    tables.clear();
+    queues.clear();
+
+    const afterCreate = await createAndIssue('costed');
+    const atProvider = marks ?? afterCreate;
+    const phases = {
+      create: costOf(tables.requests.slice(0, afterCreate.tables), queues.requests.slice(0, afterCreate.queues)),
+      job: costOf(tables.requests.slice(afterCreate.tables, atProvider.tables), queues.requests.slice(afterCreate.queues, atProvider.queues)),
+      completion: costOf(tables.requests.slice(atProvider.tables), queues.requests.slice(atProvider.queues)),
+      total: costOf(tables.requests, queues.requests),
+    };
+    console.log(`one EC Self create, storage requests by phase:\n${Object.entries(phases).map(([phase, c]) => `  ${phase}: ${JSON.stringify(c)}`).join('\n')}`);
+
+    // Every query reads within one partition by key (the operation and head of one certificate).
+    expect(tables.requests.filter((r) => r.filter !== undefined).every((r) => isKeyRangeFilter(r.filter ?? ''))).toBe(true);
+    // Upper bounds: what the path costs today (it was 20 / 2 / 20 before issue 13 cut the list refresh's
+    // reads). A change that adds a request fails here, and says in which phase.
+    expect(phases.create.requests).toBeLessThanOrEqual(12);
+    expect(phases.job.requests).toBeLessThanOrEqual(2);
+    expect(phases.completion.requests).toBeLessThanOrEqual(17);
   });
 });

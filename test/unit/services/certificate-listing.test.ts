@@ -113,6 +113,7 @@ describe('refreshListing: the lists follow every change of a certificate', () =>
       certificates: Object.assign(Object.create(setup.ctx.certificates) as ServiceContext['certificates'], {
         getOperation: async () => undefined,
         getHead: async () => undefined,
+        getOperationAndHead: async () => ({}),
       }),
     };
     await refreshListing(emptied, 'purged');
@@ -153,6 +154,50 @@ describe('refreshListing: the lists follow every change of a certificate', () =>
     expect(interleaved).toBe(true);
     expect(await placesOf(setup.ctx, 'raced')).toEqual(['live/c']);
     expect((await rowOf(setup.ctx, 'raced')).x5t).toBe('eDV0');
+  });
+});
+
+describe('refreshListing with the state its change wrote: one read fewer, never a wrong row left', () => {
+  it('a change that hands over a state already outdated writes it, then the pass after it reads the head and puts the row right', async () => {
+    const setup = memoryServiceContext();
+    const op = await createCertificate(setup.ctx, 'outdated', selfBody('outdated'));
+    await runJobs(setup);
+    const issued = await rowOf(setup.ctx, 'outdated');
+    // As if a slow create's refresh came after the completion, holding the pending operation it wrote.
+    await refreshListing(setup.ctx, 'outdated', { operation: op });
+    expect(await placesOf(setup.ctx, 'outdated')).toEqual(['live/c']);
+    expect(await rowOf(setup.ctx, 'outdated')).toEqual(issued);
+  });
+
+  it('a state that finds the rows right still ends only on a head read after them', async () => {
+    const setup = memoryServiceContext();
+    const op = await createCertificate(setup.ctx, 'moved', manualBody('moved'));
+    const reads = jest.spyOn(setup.ctx.certificates, 'getOperationAndHead');
+    const stored = await setup.ctx.certificates.getOperation('moved');
+    if (!stored) throw new Error('no operation');
+    // The row matches the operation the caller holds, but the stored one has moved on (a cancellation).
+    await setup.ctx.certificates.putOperation({ ...op, updated: op.updated + 30, cancellationRequested: true }, stored.etag);
+    reads.mockClear();
+    await refreshListing(setup.ctx, 'moved', { operation: op });
+    expect(reads).toHaveBeenCalled();
+    expect(await rowOf(setup.ctx, 'moved')).toMatchObject({ updated: op.updated + 30 });
+  });
+
+  it('a new name inserts its row without reading the index, and the pass after it removes what a crashed refresh left', async () => {
+    const setup = memoryServiceContext();
+    // A row a purge's refresh never removed (the purge stopped after its batch).
+    await setup.ctx.listings.put({ name: 'reused', issued: true, version: 'a'.repeat(32), x5t: 'eDV0', enabled: true, notBefore: 1, expires: 2, created: 1, updated: 1, tags: {}, deletion: { deletedDate: 1, scheduledPurgeDate: 2 } }, undefined);
+    const op = await createCertificate(setup.ctx, 'reused', manualBody('reused'));
+    expect(await placesOf(setup.ctx, 'reused')).toEqual(['live/p']);
+    expect(await rowOf(setup.ctx, 'reused')).toMatchObject({ issued: false, version: op.version });
+  });
+
+  it('a new name whose row is already there (written by a racing refresh) falls back to reading it', async () => {
+    const setup = memoryServiceContext();
+    const op = await createCertificate(setup.ctx, 'twice', manualBody('twice'));
+    const before = await rowOf(setup.ctx, 'twice');
+    await refreshListing(setup.ctx, 'twice', { operation: op, unlisted: true });
+    expect(await rowOf(setup.ctx, 'twice')).toEqual(before);
   });
 });
 

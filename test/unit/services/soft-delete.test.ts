@@ -107,16 +107,15 @@ describe('DELETE /certificates/{name}', () => {
   it('makes a create that read the name before the delete lose its write, and say the name is deleted', async () => {
     const setup = memoryServiceContext();
     await issue(setup, 'racing');
-    const before = { operation: await setup.ctx.certificates.getOperation('racing'), head: await setup.ctx.certificates.getHead('racing') };
+    const before = await setup.ctx.certificates.getOperationAndHead('racing');
     await deleteCertificate(setup.ctx, 'racing');
     // The create saw the name as it was before the delete; its conditional write is what loses.
     let stale = true;
     const ctx = withCertificates(setup.ctx, {
-      getOperation: async (name) => (stale ? before.operation : setup.ctx.certificates.getOperation(name)),
-      getHead: async (name) => {
-        if (!stale) return setup.ctx.certificates.getHead(name);
+      getOperationAndHead: async (name) => {
+        if (!stale) return setup.ctx.certificates.getOperationAndHead(name);
         stale = false;
-        return before.head;
+        return before;
       },
     });
     expect(await refusal(createCertificate(ctx, 'racing', selfBody))).toEqual(errors.certificateDeletedButRecoverable('racing'));
