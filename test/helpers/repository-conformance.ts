@@ -237,6 +237,20 @@ export function describeRepositoryConformance(name: string, factory: () => Promi
         expect(await repos.certificates.getHead('bare')).toEqual(head);
       });
 
+      it('reads operation and head together, each with the ETag it has alone, whichever of them exist', async () => {
+        expect(await repos.certificates.getOperationAndHead('nothing-here')).toEqual({});
+        const op = operation('Together');
+        await repos.certificates.putOperation(op, undefined);
+        expect(await repos.certificates.getOperationAndHead('TOGETHER')).toEqual({ operation: await repos.certificates.getOperation('together') });
+
+        // Issued twice: a head, a completed operation, and version rows beside them that the read leaves out.
+        await issue(repos, 'Together');
+        await issue(repos, 'Together');
+        const both = await repos.certificates.getOperationAndHead('together');
+        expect(both).toEqual({ operation: await repos.certificates.getOperation('together'), head: await repos.certificates.getStoredHead('together') });
+        expect(both.head?.value.latest).toBeDefined();
+      });
+
       it('replaces operation and head together, each only at the ETag it was read at', async () => {
         await issue(repos, 'Policy');
         const op = await repos.certificates.getOperation('policy');

@@ -4,6 +4,7 @@ import {
   type CertificateHead,
   type CertificateRepository,
   MAX_ROWS_PER_BATCH,
+  type OperationAndHead,
   type RestoredCertificate,
   type Stored,
   type VersionPage,
@@ -42,6 +43,14 @@ export class MemoryCertificateRepository implements CertificateRepository {
   async getOperation(name: string): Promise<Stored<PendingOperation> | undefined> {
     const stored = this.partitions.get(name.toLowerCase())?.operation;
     return stored && storedCopy(stored);
+  }
+
+  async getOperationAndHead(name: string): Promise<OperationAndHead> {
+    const partition = this.partitions.get(name.toLowerCase());
+    return {
+      ...(partition?.operation ? { operation: storedCopy(partition.operation) } : {}),
+      ...(partition?.head ? { head: storedCopy(partition.head) } : {}),
+    };
   }
 
   async putOperation(op: PendingOperation, etag: string | undefined): Promise<string> {
