@@ -36,16 +36,36 @@ const AS_APP_LEVEL: Record<LogLevel, AppLogLevel | undefined> = {
   none: undefined,
 };
 
-/** LOG_LEVEL as the app reads it (validated at start-up by main.ts; a bad value here means the default). */
+/**
+ * LOG_LEVEL as the app reads it (validated at start-up by main.ts; a bad value here means the default).
+ * Read on every line so a change takes effect; parsed only when it changed (it is asked twice per request).
+ */
+let parsedLevel: { setting: string | undefined; level: AppLogLevel } | undefined;
 function logThreshold(): AppLogLevel {
-  return parseLogLevel(process.env.LOG_LEVEL) ?? 'info';
+  const setting = process.env.LOG_LEVEL;
+  if (parsedLevel === undefined || parsedLevel.setting !== setting) parsedLevel = { setting, level: parseLogLevel(setting) ?? 'info' };
+  return parsedLevel.level;
 }
 
 function logs(level: AppLogLevel | undefined): boolean {
   return level !== undefined && isLogged(level, logThreshold());
 }
 
-function effectiveOptions(fn: RegisteredFunction): { trigger: FunctionTrigger; return?: FunctionOutput } {
+type EffectiveOptions = { trigger: FunctionTrigger; return?: FunctionOutput };
+
+/** Built once per registration, as the worker does when it loads a function, not on every invocation. */
+const optionsByFunction = new WeakMap<RegisteredFunction, EffectiveOptions>();
+
+function effectiveOptions(fn: RegisteredFunction): EffectiveOptions {
+  let options = optionsByFunction.get(fn);
+  if (!options) {
+    options = describeBindings(fn);
+    optionsByFunction.set(fn, options);
+  }
+  return options;
+}
+
+function describeBindings(fn: RegisteredFunction): EffectiveOptions {
   let trigger: FunctionTrigger = { type: 'unknown', name: 'unknown' };
   let output: FunctionOutput | undefined;
   for (const [name, binding] of Object.entries(fn.metadata.bindings)) {

@@ -47,11 +47,11 @@ export async function latestOf(ctx: ServiceContext, name: string, head: Certific
   return { kind: 'issued', version: latest, policy: head.policy, pendingVisible: isVisible(op) };
 }
 
-/** GET /certificates/{name}/: the latest version, read with the operation and the head together. */
+/** GET /certificates/{name}/: the latest version, from the operation and the head read together (one storage request). */
 export async function getLatestCertificate(ctx: ServiceContext, name: string): Promise<CertificateView> {
-  const [stored, head] = await Promise.all([ctx.certificates.getOperation(name), ctx.certificates.getHead(name)]);
-  if (isDeleted(head)) throw errors.certificateNotFound(name);
-  return latestOf(ctx, name, head, stored?.value);
+  const { operation, head } = await ctx.certificates.getOperationAndHead(name);
+  if (isDeleted(head?.value)) throw errors.certificateNotFound(name);
+  return latestOf(ctx, name, head?.value, operation?.value);
 }
 
 /** The head is read beside the version (one more point read, in parallel): a deleted certificate has no versions to show. */

@@ -78,12 +78,22 @@ export function tableClientOptions(extraPolicies: readonly TablePolicy[] = []): 
   return { retryOptions: { maxRetries, retryDelayInMs, maxRetryDelayInMs }, additionalPolicies: [storageFaultPolicy, longRetryAfterPolicy, ...extraPolicies] };
 }
 
+/**
+ * Pipeline policies every storage call would pay for and none needs: the app registers no tracing
+ * instrumenter (the policy still builds a span context per call), and Table Storage never redirects. What
+ * stays: retries, our fault and deadline policies, signing, the request id and user agent storage logs show,
+ * and the SDK's own logging (silent unless AZURE_LOG_LEVEL is set).
+ */
+const UNNEEDED_TABLE_POLICIES = ['tracingPolicy', 'redirectPolicy'] as const;
+
 export function makeTableClient(storage: StorageConfig, table: string): TableClient {
-  if (storage.kind === 'connectionString') {
-    // Azurite speaks plain HTTP on loopback.
-    return TableClient.fromConnectionString(storage.connectionString, table, { ...tableClientOptions(), allowInsecureConnection: true });
-  }
-  return new TableClient(storage.tableServiceUri, table, appCredential(storage.clientId), tableClientOptions());
+  const client =
+    storage.kind === 'connectionString'
+      ? // Azurite speaks plain HTTP on loopback.
+        TableClient.fromConnectionString(storage.connectionString, table, { ...tableClientOptions(), allowInsecureConnection: true })
+      : new TableClient(storage.tableServiceUri, table, appCredential(storage.clientId), tableClientOptions());
+  for (const name of UNNEEDED_TABLE_POLICIES) client.pipeline.removePolicy({ name });
+  return client;
 }
 
 /** The queue SDK has a retry policy of its own (StorageRetryPolicy); the same bounds. Its callers add the deadline. */

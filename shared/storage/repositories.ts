@@ -48,6 +48,12 @@ export interface CertificateDeletion {
   purging?: boolean;
 }
 
+/** A certificate's operation and head as one read found them; either may be absent. */
+export interface OperationAndHead {
+  operation?: Stored<PendingOperation>;
+  head?: Stored<CertificateHead>;
+}
+
 /**
  * One certificate's pending operation, head and versions, kept together so they can change together.
  * Conditional writes fail with WriteConflictError (shared/storage/storage-errors.ts) when they lose a race:
@@ -56,8 +62,8 @@ export interface CertificateDeletion {
 export interface CertificateRepository {
   getOperation(name: string): Promise<Stored<PendingOperation> | undefined>;
   /**
-   * The operation and the head, each with its ETag, in one request (one billed transaction instead of two):
-   * what a create, a conflict answer and a list refresh read together.
+   * The operation and the head together, each with its ETag: what most reads of one certificate need. The
+   * table adapter reads both in one request (a key range of two rows), where two point reads would cost two.
    */
   getOperationAndHead(name: string): Promise<OperationAndHead>;
   /** With `etag`: replaces the operation read at that ETag. Without: creates it, failing if one exists. Returns the new ETag. */
@@ -127,12 +133,6 @@ export interface CertificateRepository {
    * before the last batch, after taking back the versions it wrote.
    */
   restore(certificate: RestoredCertificate): Promise<void>;
-}
-
-/** A certificate's operation and head as read together (either may be absent). */
-export interface OperationAndHead {
-  operation?: Stored<PendingOperation>;
-  head?: Stored<CertificateHead>;
 }
 
 /** One certificate as readWhole finds it. */

@@ -8,6 +8,9 @@ import { OperationsDueIndex } from '../../../shared/storage/operations-due-index
 import { PurgeScheduleIndex } from '../../../shared/storage/purge-schedule';
 import { ReconcileScheduleIndex } from '../../../shared/storage/reconcile-schedule';
 import { createCertificate } from '../../../shared/services/create-certificate';
+import { getLatestCertificate } from '../../../shared/services/certificate-reads';
+import { runIssuerJob } from '../../../shared/services/issuer-job';
+import { getPendingOperation } from '../../../shared/services/pending-operations';
 import { deleteCertificate } from '../../../shared/services/delete-certificate';
 import { updateCertificateProperties } from '../../../shared/services/certificate-properties';
 import { sweepStatuses } from '../../../shared/services/status-sweep';
@@ -18,7 +21,6 @@ import { QueueClient } from '@azure/storage-queue';
 import type { CertificateEvent } from '../../../shared/events/certificate-event';
 import { selfSignedProvider } from '../../../shared/issuers/self-signed-provider';
 import { ProviderRegistry } from '../../../shared/issuers/provider-registry';
-import { runIssuerJob } from '../../../shared/services/issuer-job';
 import { CertificateIndexStore } from '../../../shared/storage/certificate-index-store';
 import { IssuerJobQueue } from '../../../shared/storage/issuer-job-queue';
 import { JsonQueue } from '../../../shared/storage/json-queue';
@@ -117,6 +119,32 @@ describe('what storage reads cost', () => {
       serviceAfter = page.continueAfter;
     } while (serviceAfter !== undefined);
     expect(servicePages).toBe(5);
+  });
+
+  it('reads a pending operation with one point read, and the latest certificate with one key-range request of two rows', async () => {
+    const log = tableRequestLog();
+    const table = log.tableClient(azurite.connectionString, `Reads${randomBytes(4).toString('hex')}`);
+    await table.createTable();
+    const { ctx, takeJobs } = memoryServiceContext({ certificates: new CertificateStore(table) });
+    const ec = { policy: { key_props: { kty: 'EC' as const, crv: 'P-256' as const }, x509_props: { subject: 'CN=read' }, issuer: { name: 'Self' } } };
+    // Issued twice, so the partition also holds versions and a completed operation, as a renewed certificate's does.
+    for (let i = 0; i < 2; i++) {
+      await createCertificate(ctx, 'Read-Me', ec);
+      for (const job of await takeJobs()) await runIssuerJob(ctx, job);
+    }
+
+    log.clear();
+    expect((await getPendingOperation(ctx, 'read-me')).status).toBe('completed');
+    expect(log.requests).toEqual([{ method: 'GET' }]);
+
+    log.clear();
+    const latest = await getLatestCertificate(ctx, 'READ-ME');
+    expect(latest.kind).toBe('issued');
+    expect(log.requests).toHaveLength(1);
+    const [query] = log.requests;
+    expect(isKeyRangeFilter(query?.filter ?? '')).toBe(true);
+    expect(query?.filter).toContain("PartitionKey eq 'read-me'");
+    expect(query?.returned).toBe(2);
   });
 
   it('lists issuers a page at a time: one key-range request with $top = page + 1 per page, each issuer once', async () => {
