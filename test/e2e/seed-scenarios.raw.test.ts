@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, createPublicKey } from 'node:crypto';
 import { x509 } from '../../shared/crypto/x509';
 import { type RawClient, type RawResponse, API_VERSION, rawClient } from '../helpers/raw-client';
 import { readPemSecret, readPfxSecret } from '../helpers/secret-checks';
@@ -29,9 +29,14 @@ afterAll(async () => {
 });
 
 const create = (name: string, policy: Record<string, unknown>) => kv.request('POST', `/certificates/${name}/create`, { policy });
-const selfPolicy = { x509_props: { subject: 'CN=seed.example' }, issuer: { name: 'Self' } };
-const testIssuerPolicy = { x509_props: { subject: 'CN=seed.example' }, issuer: { name: 'never-done' } };
-const manualPolicy = { x509_props: { subject: 'CN=manual.example' }, issuer: { name: 'Unknown' } };
+/**
+ * EC P-256 keys: these scenarios are about the operation's lifecycle, not the key, and each RSA-2048 key costs
+ * about 0.2 s of CPU to generate. S1 requests the default (RSA-2048) key once.
+ */
+const ecKey = { kty: 'EC', crv: 'P-256' };
+const selfPolicy = { key_props: ecKey, x509_props: { subject: 'CN=seed.example' }, issuer: { name: 'Self' } };
+const testIssuerPolicy = { key_props: ecKey, x509_props: { subject: 'CN=seed.example' }, issuer: { name: 'never-done' } };
+const manualPolicy = { key_props: ecKey, x509_props: { subject: 'CN=manual.example' }, issuer: { name: 'Unknown' } };
 
 async function pendingOf(name: string, query = ''): Promise<RawResponse> {
   return kv.request('GET', `/certificates/${name}/pending${query}`);
@@ -47,7 +52,8 @@ async function waitForStatus(name: string, status: string): Promise<RawResponse>
 describe('S1: request a certificate with a supported issuer', () => {
   it('answers 202 with Location and the pending operation, CSR made from a key the service generated', async () => {
     const name = uniqueName('s1');
-    const r = await create(name, testIssuerPolicy);
+    const { key_props: _default, ...withDefaultKey } = testIssuerPolicy;
+    const r = await create(name, withDefaultKey);
     expect(r.status).toBe(202);
     const requestId = r.body.request_id as string;
     expect(requestId).toMatch(/^[0-9a-f]{32}$/);
@@ -63,6 +69,9 @@ describe('S1: request a certificate with a supported issuer', () => {
     const csr = new x509.Pkcs10CertificateRequest(new Uint8Array(Buffer.from(r.body.csr as string, 'base64')));
     expect(csr.subject).toBe('CN=seed.example');
     expect(await csr.verify()).toBe(true);
+    // Key Vault's default key: RSA 2048.
+    const key = createPublicKey({ key: Buffer.from(csr.publicKey.rawData), format: 'der', type: 'spki' });
+    expect([key.asymmetricKeyType, key.asymmetricKeyDetails?.modulusLength]).toEqual(['rsa', 2048]);
   });
 });
 
