@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { KeyUsageName } from '../crypto/certificate-profile';
 import type { EcCurve, KeySpec, RsaKeySize } from '../crypto/key-spec';
 import {
@@ -156,14 +157,31 @@ type SansInput = NonNullable<PolicyInput['x509_props']>['sans'];
  * policy). The SDKs send `sans: {}` with every policy update, which so changes nothing, as on Key Vault.
  */
 function resolveSans(input: SansInput, base: SubjectAlternativeNames | undefined): SubjectAlternativeNames {
-  const pick = (given: Maybe<string[]>, current: string[] | undefined) => (given === undefined || given === null ? (current ?? []) : cleanList(given));
-  return {
-    emails: pick(input?.emails, base?.emails),
-    dnsNames: pick(input?.dns_names, base?.dnsNames),
-    upns: pick(input?.upns, base?.upns),
-    uris: pick(input?.uris, base?.uris),
-    ipAddresses: pick(input?.ipAddresses, base?.ipAddresses),
+  const pick = (field: string, given: Maybe<string[]>, current: string[] | undefined, check?: (name: string) => string | undefined) => {
+    if (given === undefined || given === null) return current ?? [];
+    const names = cleanList(given);
+    for (const name of names) {
+      const problem = check?.(name);
+      if (problem) invalid(`x509_props.sans.${field}`, `"${name}" ${problem}`);
+    }
+    return names;
   };
+  return {
+    emails: pick('emails', input?.emails, base?.emails, ia5Problem),
+    dnsNames: pick('dns_names', input?.dns_names, base?.dnsNames, ia5Problem),
+    upns: pick('upns', input?.upns, base?.upns),
+    uris: pick('uris', input?.uris, base?.uris, ia5Problem),
+    ipAddresses: pick('ipAddresses', input?.ipAddresses, base?.ipAddresses, (name) => (isIP(name) === 0 ? 'is not an IPv4 or IPv6 address' : undefined)),
+  };
+}
+
+/**
+ * DNS names, email addresses and URIs are IA5 strings in a certificate (RFC 5280 §4.2.1.6): printable ASCII
+ * only. Refused with the policy, rather than failing when a CSR is built from it; an internationalised domain
+ * name goes in its A-label form (`xn--…`).
+ */
+function ia5Problem(name: string): string | undefined {
+  return /^[\x20-\x7e]+$/.test(name) ? undefined : 'must be printable ASCII (an internationalised name in its xn-- form)';
 }
 
 function resolveSecretContentType(input: Maybe<string>, base: SecretContentType | undefined): SecretContentType {

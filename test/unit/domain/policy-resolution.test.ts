@@ -105,7 +105,17 @@ describe('resolvePolicy: refusals say what is wrong', () => {
     [{ x509_props: { subject: 'CN=x', validity_months: 0 } }, /validity_months/],
     [{ x509_props: { subject: '' } }, /subject or at least one subject alternative name/],
     [{ secret_props: { contentType: 'text/plain' }, x509_props: { subject: 'CN=x' } }, /contentType/],
+    // Found by the fuzz suite: these reached CSR building and failed there, as a 500.
+    [{ x509_props: { subject: 'CN=x', sans: { dns_names: ['bücher.example'] } } }, /sans\.dns_names.*"bücher\.example" must be printable ASCII.*xn--/],
+    [{ x509_props: { subject: 'CN=x', sans: { emails: ['ops@bücher.example'] } } }, /sans\.emails.*printable ASCII/],
+    [{ x509_props: { subject: 'CN=x', sans: { uris: ['https://bücher.example/'] } } }, /sans\.uris.*printable ASCII/],
+    [{ x509_props: { subject: 'CN=x', sans: { ipAddresses: ['10.0.0.256'] } } }, /sans\.ipAddresses.*"10\.0\.0\.256" is not an IPv4 or IPv6 address/],
   ])('refuses %j', (input, message) => refuse(input, message));
+
+  it('accepts an internationalised name in its xn-- form, and IPv4 and IPv6 addresses', () => {
+    const sans = resolvePolicy({ x509_props: { sans: { dns_names: ['xn--bcher-kva.example'], ipAddresses: ['10.0.0.1', '2001:db8::1'] } } }, NOW).sans;
+    expect(sans).toMatchObject({ dnsNames: ['xn--bcher-kva.example'], ipAddresses: ['10.0.0.1', '2001:db8::1'] });
+  });
 
   it('allows at most one lifetime action, as the real service does', () => {
     refuse(
