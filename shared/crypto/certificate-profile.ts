@@ -49,7 +49,11 @@ export function unconstrainedCa(): CaConstraints {
   return { permittedDnsDomains: [], excludedDnsDomains: [] };
 }
 
-/** A profile that cannot be encoded (bad subject, IP or OID). The API layer maps it to HTTP 400. */
+/**
+ * A profile that cannot be encoded (bad subject, name, IP or OID). A caller's policy is checked for all of these
+ * before it is stored (policy-resolution.ts, assertDistinguishedName, both answered 400), so this one is a last
+ * line of defence: reaching it from a request is a gap in that checking.
+ */
 export class CertificateProfileError extends Error {
   override readonly name = 'CertificateProfileError';
 }
