@@ -8,9 +8,7 @@ import { tellExpiry } from './lifetime-expiry';
 import { recordRenewalBusy, recordRenewalNotStarted } from './renewal-outcome';
 import { startRenewal } from './start-renewal';
 import type { ServiceContext } from './service-context';
-
-/** At most this many due entries per timer run; the next run takes the rest. */
-const BATCH = 100;
+import { type SweepBudget, drainDue, sweepBudget } from './sweep-drain';
 
 /** A renewal that did not produce a new version is tried again after 1 h, doubling up to 32 h (cert-manager's curve). */
 const RENEWAL_RETRY_BASE_SECONDS = 3600;
@@ -34,27 +32,41 @@ export interface LifetimeReport {
   dropped: number;
   /** Renewals that could not start, or entries that could not be handled; retried later. */
   failed: number;
+  /** The run's time budget ran out with entries still due: the next run takes them (sweep-drain.ts). */
+  stoppedAtBudget?: true;
 }
 
 /**
- * The lifetime timer: reads only the due entries (one key range of OperationsDue), and for each one still
- * matching its certificate takes the policy's lifetime action, or tells that its latest version expired. Cost grows with what is due, never with how
- * many certificates are stored: per entry, one head read, and for a renewal the create path's own requests.
+ * The lifetime timer: reads only the due entries (key ranges of OperationsDue, batch after batch while they
+ * come back full and the budget lasts: sweep-drain.ts), and for each one still matching its certificate takes
+ * the policy's lifetime action, or tells that its latest version expired; a few certificates at a time, a
+ * certificate's entries one after another. Cost grows with what is due, never with how many certificates are
+ * stored: per entry, one head read, and for a renewal the create path's own requests.
  */
-export async function runDueLifetimeActions(ctx: ServiceContext, log: (message: string) => void = () => undefined): Promise<LifetimeReport> {
+export async function runDueLifetimeActions(
+  ctx: ServiceContext,
+  log: (message: string) => void = () => undefined,
+  budget: SweepBudget = sweepBudget(ctx.clock),
+): Promise<LifetimeReport> {
   const now = unixSeconds(ctx.clock);
-  const entries = await ctx.lifetimeSchedule.due(now, BATCH);
-  const report: LifetimeReport = { due: entries.length, renewed: 0, inProgress: 0, notified: 0, expired: 0, dropped: 0, failed: 0 };
+  const report: LifetimeReport = { due: 0, renewed: 0, inProgress: 0, notified: 0, expired: 0, dropped: 0, failed: 0 };
   const run: SweepRun = { now, contacts: contactsForRun(ctx) };
-  for (const entry of entries) {
-    try {
-      report[await actOn(ctx, entry, run)] += 1;
-    } catch (error) {
-      // One certificate that cannot be handled now must not hold back the others; its entry stays due.
-      log(`Lifetime action for ${entry.name} failed, will retry: ${error instanceof Error ? error.message : String(error)}`);
-      report.failed += 1;
-    }
-  }
+  const drained = await drainDue(ctx.clock, budget, {
+    due: (limit) => ctx.lifetimeSchedule.due(now, limit),
+    idOf: (entry) => `${entry.kind}/${entry.name.toLowerCase()}/${entry.dueAt}`,
+    certificateOf: (entry) => entry.name,
+    handle: async (entry) => {
+      try {
+        report[await actOn(ctx, entry, run)] += 1;
+      } catch (error) {
+        // One certificate that cannot be handled now must not hold back the others; its entry stays due.
+        log(`Lifetime action for ${entry.name} failed, will retry: ${error instanceof Error ? error.message : String(error)}`);
+        report.failed += 1;
+      }
+    },
+  });
+  report.due = drained.taken;
+  if (drained.stoppedAtBudget) report.stoppedAtBudget = true;
   return report;
 }
 

@@ -4,6 +4,7 @@ import type { ReconcileEntry } from '../storage/repositories';
 import { WriteConflictError } from '../storage/storage-errors';
 import { type WrittenState, refreshListing } from './certificate-listing';
 import type { ServiceContext } from './service-context';
+import { type SweepBudget, drainDue, sweepBudget } from './sweep-drain';
 
 /**
  * How long a change has to refresh its own list row before the sweep does it. Longer than any request takes,
@@ -11,9 +12,6 @@ import type { ServiceContext } from './service-context';
  * refresh converges, only wasted).
  */
 export const RECONCILE_GRACE_SECONDS = 60;
-
-/** At most this many due reconciles per sweep run; the next run takes the rest. */
-const BATCH = 100;
 
 /** What a listed change needs: the certificates, the index, and the schedule that covers the gap between them. */
 export type ReconcileContext = Pick<ServiceContext, 'certificates' | 'listings' | 'reconcileSchedule' | 'clock'>;
@@ -50,24 +48,33 @@ export interface ReconcileReport {
   reconciled: number;
   /** Refreshes that failed this time; their entries stay due for the next run. */
   failed: number;
+  /** The budget ran out with entries still due: the next run takes them. */
+  stoppedAtBudget?: true;
 }
 
 /**
  * The sweep's second duty: refreshes the list row of every name whose change did not finish its own refresh,
- * reading only the reconcile entries that are due (one key range), so its cost grows with what is due.
+ * reading only the reconcile entries that are due (key ranges, batch after batch within the budget:
+ * sweep-drain.ts), so its cost grows with what is due.
  */
-export async function reconcileDueListings(ctx: ReconcileContext): Promise<ReconcileReport> {
-  const entries = await ctx.reconcileSchedule.due(unixSeconds(ctx.clock), BATCH);
+export async function reconcileDueListings(ctx: ReconcileContext, budget: SweepBudget = sweepBudget(ctx.clock)): Promise<ReconcileReport> {
+  const now = unixSeconds(ctx.clock);
   const report: ReconcileReport = { reconciled: 0, failed: 0 };
-  for (const entry of entries) {
-    try {
-      await refreshListing(ctx, entry.name);
-      await ctx.reconcileSchedule.remove(entry);
-      report.reconciled += 1;
-    } catch {
-      // One name that cannot be refreshed now must not hold back the others.
-      report.failed += 1;
-    }
-  }
+  const drained = await drainDue(ctx.clock, budget, {
+    due: (limit) => ctx.reconcileSchedule.due(now, limit),
+    idOf: (entry) => `${entry.name.toLowerCase()}/${entry.changeId}/${entry.dueAt}`,
+    certificateOf: (entry) => entry.name,
+    handle: async (entry) => {
+      try {
+        await refreshListing(ctx, entry.name);
+        await ctx.reconcileSchedule.remove(entry);
+        report.reconciled += 1;
+      } catch {
+        // One name that cannot be refreshed now must not hold back the others.
+        report.failed += 1;
+      }
+    },
+  });
+  if (drained.stoppedAtBudget) report.stoppedAtBudget = true;
   return report;
 }

@@ -6,11 +6,9 @@ import type { PendingOperation } from '../domain/pending-operation';
 import { WriteConflictError } from '../storage/storage-errors';
 import { changeListedCertificate } from './listing-reconciliation';
 import type { ServiceContext } from './service-context';
+import { type SweepBudget, drainDue, sweepBudget } from './sweep-drain';
 
 const MAX_ATTEMPTS = 3;
-
-/** At most this many due purges per timer run; the next run takes the rest. */
-const BATCH = 100;
 
 /** 'stale': the name is not deleted (any more), or not by the deletion the caller meant; nothing was done. */
 type PurgeOutcome = 'purged' | 'stale';
@@ -102,19 +100,32 @@ export interface PurgeReport {
   dropped: number;
   /** Purges that failed this time; their entries stay due for the next run. */
   failed: number;
+  /** The run's time budget ran out with purges still due: the next run takes them. */
+  stoppedAtBudget?: true;
 }
 
 /**
- * The purge timer: reads only the purge entries that are due (one key range of the due index), and purges
- * each. Cost grows with what is due, never with how many certificates are stored or deleted.
+ * The purge timer: reads only the purge entries that are due (key ranges of the due index, batch after batch
+ * within the run's budget: sweep-drain.ts), and purges them a few names at a time. Cost grows with what is
+ * due, never with how many certificates are stored or deleted.
  */
-export async function purgeDueCertificates(ctx: ServiceContext, log: (message: string) => void = () => undefined): Promise<PurgeReport> {
-  const entries = await ctx.purgeSchedule.due(unixSeconds(ctx.clock), BATCH);
-  const report: PurgeReport = { due: entries.length, purged: 0, dropped: 0, failed: 0 };
-  for (const entry of entries) {
-    const outcome = await purgeOne(ctx, entry, log);
-    report[outcome] += 1;
-  }
+export async function purgeDueCertificates(
+  ctx: ServiceContext,
+  log: (message: string) => void = () => undefined,
+  budget: SweepBudget = sweepBudget(ctx.clock),
+): Promise<PurgeReport> {
+  const now = unixSeconds(ctx.clock);
+  const report: PurgeReport = { due: 0, purged: 0, dropped: 0, failed: 0 };
+  const drained = await drainDue(ctx.clock, budget, {
+    due: (limit) => ctx.purgeSchedule.due(now, limit),
+    idOf: (entry) => `${entry.name.toLowerCase()}/${entry.scheduledPurgeDate}`,
+    certificateOf: (entry) => entry.name,
+    handle: async (entry) => {
+      report[await purgeOne(ctx, entry, log)] += 1;
+    },
+  });
+  report.due = drained.taken;
+  if (drained.stoppedAtBudget) report.stoppedAtBudget = true;
   return report;
 }
 

@@ -6,6 +6,7 @@ import type { RenewalInfoCheck } from '../storage/renewal-info-schedule';
 import { resolveIssuer } from './issuer-resolution';
 import { startRenewal } from './start-renewal';
 import type { ServiceContext } from './service-context';
+import { type SweepBudget, drainDue, sweepBudget } from './sweep-drain';
 
 /**
  * ACME Renewal Information (RFC 9773; docs/acme.md, "Renewal information"): for an AutoRenew certificate whose
@@ -17,11 +18,9 @@ import type { ServiceContext } from './service-context';
  * provider, which answers only for a CA that offers ARI (the others drop the check for good: one request per
  * version). A window whose chosen time (a hash of name and version, spread over the window) has come starts
  * the renewal through the create path, naming the replaced certificate; otherwise the check moves to that time
- * or to the CA's Retry-After (kept within 1 h and 24 h), whichever is sooner. Cost: what is due, one key range.
+ * or to the CA's Retry-After (kept within 1 h and 24 h), whichever is sooner. Cost: what is due, one key range
+ * a batch; a run drains what is due within its budget, a few certificates at a time (sweep-drain.ts).
  */
-
-/** At most this many checks per timer run; the next run takes the rest. */
-const BATCH = 100;
 
 /** Issuer names no CA stands behind: nothing to ask. */
 const NOT_A_CA = new Set(['self', 'unknown']);
@@ -47,23 +46,35 @@ export interface RenewalInfoReport {
   dropped: number;
   /** The CA could not be asked or the renewal could not start; asked again in an hour. */
   failed: number;
+  /** The run's time budget ran out with checks still due: the next run takes them. */
+  stoppedAtBudget?: true;
 }
 
-type Outcome = Exclude<keyof RenewalInfoReport, 'due'>;
+type Outcome = Exclude<keyof RenewalInfoReport, 'due' | 'stoppedAtBudget'>;
 
-export async function runDueRenewalInfoChecks(ctx: ServiceContext, log: (message: string) => void = () => undefined): Promise<RenewalInfoReport> {
+export async function runDueRenewalInfoChecks(
+  ctx: ServiceContext,
+  log: (message: string) => void = () => undefined,
+  budget: SweepBudget = sweepBudget(ctx.clock),
+): Promise<RenewalInfoReport> {
   const now = unixSeconds(ctx.clock);
-  const checks = await ctx.renewalInfoSchedule.due(now, BATCH);
-  const report: RenewalInfoReport = { due: checks.length, renewed: 0, inProgress: 0, waiting: 0, dropped: 0, failed: 0 };
-  for (const check of checks) {
-    try {
-      report[await checkOne(ctx, check, now, log)] += 1;
-    } catch (error) {
-      // Storage failing: the check stays due and the next run tries again.
-      log(`Renewal information check for ${check.name} failed, will retry: ${error instanceof Error ? error.message : String(error)}`);
-      report.failed += 1;
-    }
-  }
+  const report: RenewalInfoReport = { due: 0, renewed: 0, inProgress: 0, waiting: 0, dropped: 0, failed: 0 };
+  const drained = await drainDue(ctx.clock, budget, {
+    due: (limit) => ctx.renewalInfoSchedule.due(now, limit),
+    idOf: (check) => `${check.name.toLowerCase()}/${check.version}/${check.dueAt}`,
+    certificateOf: (check) => check.name,
+    handle: async (check) => {
+      try {
+        report[await checkOne(ctx, check, now, log)] += 1;
+      } catch (error) {
+        // Storage failing: the check stays due and the next run tries again.
+        log(`Renewal information check for ${check.name} failed, will retry: ${error instanceof Error ? error.message : String(error)}`);
+        report.failed += 1;
+      }
+    },
+  });
+  report.due = drained.taken;
+  if (drained.stoppedAtBudget) report.stoppedAtBudget = true;
   return report;
 }
 

@@ -5,6 +5,7 @@ import { WriteConflictError } from '../storage/storage-errors';
 import { changeListedCertificate, reconcileDueListings } from './listing-reconciliation';
 import { tellRenewalEnded } from './renewal-outcome';
 import type { ServiceContext } from './service-context';
+import { type SweepBudget, drainDue, sweepBudget } from './sweep-drain';
 
 export interface SweepReport {
   due: number;
@@ -15,29 +16,48 @@ export interface SweepReport {
   reconciled: number;
   /** Such refreshes that failed this time; they stay due. */
   reconcileFailed: number;
+  /** Entries that could not be handled this time (storage failing); they stay due for the next run. */
+  failed: number;
+  /** The run's time budget ran out with entries still due: the next run takes them. */
+  stoppedAtBudget?: true;
 }
-
-/** At most this many due operations per run; the next run takes the rest. */
-const BATCH = 200;
 
 /**
  * The status sweep: for each operation that came due, drop the entry if the operation has moved on, fail
  * it if it is older than the maximum age, or else enqueue its job again (a lost job is re-driven; a live
  * one just polls its issuer once more, which is harmless because jobs are idempotent). Then it refreshes
  * the list rows of changes that crashed before refreshing them (docs/storage-design.md, rule 4): another
- * key range of the same table, read on the same timer.
+ * key range of the same table, read on the same timer. Both drain what is due within the run's budgets, a
+ * few certificates at a time (sweep-drain.ts): the operations until `budget`, the list rows until
+ * `reconcileBudget` (the rest of the run: an operations backlog does not starve them).
  */
-export async function sweepStatuses(ctx: ServiceContext): Promise<SweepReport> {
+export async function sweepStatuses(
+  ctx: ServiceContext,
+  log: (message: string) => void = () => undefined,
+  budget: SweepBudget = sweepBudget(ctx.clock, 0.75),
+  reconcileBudget: SweepBudget = sweepBudget(ctx.clock),
+): Promise<SweepReport> {
   const now = unixSeconds(ctx.clock);
-  const entries = await ctx.dueIndex.due(now, BATCH);
-  const report: SweepReport = { due: entries.length, redriven: 0, timedOut: 0, settled: 0, reconciled: 0, reconcileFailed: 0 };
-  for (const entry of entries) {
-    const outcome = await sweepOne(ctx, entry, now);
-    report[outcome] += 1;
-  }
-  const reconcile = await reconcileDueListings(ctx);
+  const report: SweepReport = { due: 0, redriven: 0, timedOut: 0, settled: 0, reconciled: 0, reconcileFailed: 0, failed: 0 };
+  const drained = await drainDue(ctx.clock, budget, {
+    due: (limit) => ctx.dueIndex.due(now, limit),
+    idOf: (entry) => `${entry.name.toLowerCase()}/${entry.requestId}/${entry.dueAt}`,
+    certificateOf: (entry) => entry.name,
+    handle: async (entry) => {
+      try {
+        report[await sweepOne(ctx, entry, now)] += 1;
+      } catch (error) {
+        // One operation that cannot be handled now must not hold back the others; its entry stays due.
+        log(`Status sweep of ${entry.name} failed, will retry: ${error instanceof Error ? error.message : String(error)}`);
+        report.failed += 1;
+      }
+    },
+  });
+  report.due = drained.taken;
+  const reconcile = await reconcileDueListings(ctx, reconcileBudget);
   report.reconciled = reconcile.reconciled;
   report.reconcileFailed = reconcile.failed;
+  if (drained.stoppedAtBudget || reconcile.stoppedAtBudget) report.stoppedAtBudget = true;
   return report;
 }
 

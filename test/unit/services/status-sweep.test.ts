@@ -58,9 +58,27 @@ describe('status sweep', () => {
       await createCertificate(ctx, `later-${i}`, { policy: { x509_props: { subject: 'CN=x' }, issuer: { name: 'later-ca' } } });
     }
     clock.advance(300);
-    expect(await sweepStatuses(ctx)).toEqual({ due: 0, redriven: 0, timedOut: 0, settled: 0, reconciled: 0, reconcileFailed: 0 });
+    expect(await sweepStatuses(ctx)).toEqual({ due: 0, redriven: 0, timedOut: 0, settled: 0, reconciled: 0, reconcileFailed: 0, failed: 0 });
     clock.advance(300);
     expect((await sweepStatuses(ctx)).due).toBe(5);
+  });
+
+  it('handles the other entries when one cannot be read, and keeps that one due for the next run', async () => {
+    const clock = manualClock();
+    const { ctx } = memoryServiceContext({ clock });
+    const now = clock().getTime() / 1000;
+    await ctx.dueIndex.schedule({ name: 'unreadable', requestId: 'r1', dueAt: now - 60 });
+    await ctx.dueIndex.schedule({ name: 'settled', requestId: 'r2', dueAt: now - 60 });
+    const logged: string[] = [];
+    const failing = {
+      ...ctx,
+      certificates: Object.assign(Object.create(ctx.certificates) as typeof ctx.certificates, {
+        getOperation: (name: string) => (name === 'unreadable' ? Promise.reject(new Error('storage unavailable')) : ctx.certificates.getOperation(name)),
+      }),
+    };
+    expect(await sweepStatuses(failing, (m) => logged.push(m))).toMatchObject({ due: 2, settled: 1, failed: 1 });
+    expect(logged).toEqual(['Status sweep of unreadable failed, will retry: storage unavailable']);
+    expect(await sweepStatuses(ctx)).toMatchObject({ due: 1, settled: 1, failed: 0 });
   });
 });
 
