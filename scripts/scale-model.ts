@@ -42,19 +42,19 @@ export interface StepCost {
 const step = (tables: number, messages: number, events: number, shared: SharedPartitionRequests = {}): StepCost => ({ tables, messages, events, shared });
 
 /** Where the figures below come from, printed with every simulation. */
-export const MEASURED_AT = 'main at cf65dd0 (2026-12-02), test/integration/storage/request-path-cost.test.ts, EC P-256, Self issuer, AutoRenew policy';
+export const MEASURED_AT = 'main at 11266bd (2026-12-02), test/integration/storage/request-path-cost.test.ts, EC P-256, Self issuer, AutoRenew policy';
 
 /**
  * THE per-request inputs. Each is what one step of a certificate's life costs in storage requests, measured
  * on Azurite through the real table adapters. Sweep steps include their run's queries (see the *Idle ones).
  */
 export const SCALE_MODEL_COUNTS = {
-  /** POST /certificates/{name}/create: 6 reads and 1 write of its own partition, the status entry, the reconcile entry's write and delete, and the list row's refresh (2 passes of 4 index reads, then its write). */
-  createRequest: step(19, 1, 0, { indexLive: 5, indexDeleted: 4, statusDue: 1, reconcileDue: 2 }),
-  /** The issuer job that issues it (Self): reads, the lease write, the completion batch, 2 lifetime entries, the reconcile entry, the list refresh; 1 event. */
-  issuerJob: step(21, 0, 1, { indexLive: 6, indexDeleted: 4, reconcileDue: 2, lifetimeDue: 2 }),
-  /** GET /certificates/{name}/: head and pending, two point reads. */
-  getLatest: step(2, 0, 0),
+  /** POST /certificates/{name}/create: 2 key-range reads (operation and head together) and 1 write of its own partition, the status entry, the reconcile entry's write and delete, and the list row's refresh (2 `live` and 2 `deleted` index reads, then its write). */
+  createRequest: step(11, 1, 0, { indexLive: 3, indexDeleted: 2, statusDue: 1, reconcileDue: 2 }),
+  /** The issuer job that issues it (Self): a read and a query of its partition, the lease write, the completion batch, 2 lifetime entries, the reconcile entry, the list refresh (8 index reads, 2 writes); 1 event. */
+  issuerJob: step(18, 0, 1, { indexLive: 6, indexDeleted: 4, reconcileDue: 2, lifetimeDue: 2 }),
+  /** GET /certificates/{name}/: head and pending in one key-range query of its partition. */
+  getLatest: step(1, 0, 0),
   /** GET /certificates/{name}/{version}. */
   getVersion: step(2, 0, 0),
   /** GET /certificates/{name}/pending (what an SDK poller calls until the create completes). */
@@ -70,9 +70,9 @@ export const SCALE_MODEL_COUNTS = {
   /** A purge timer run with nothing due: 1 query. */
   purgeSweepIdle: step(1, 0, 0),
   /** A lifetime run that starts one AutoRenew: its query, the head, the retry entry's write and the due one's delete, the create path, the renewal status; 1 job. */
-  renewalStart: step(18, 1, 0, { indexLive: 2, indexDeleted: 2, statusDue: 1, reconcileDue: 2, lifetimeDue: 3 }),
+  renewalStart: step(16, 1, 0, { indexLive: 2, indexDeleted: 2, statusDue: 1, reconcileDue: 2, lifetimeDue: 3 }),
   /** The renewal's issuer job. */
-  renewalJob: step(22, 0, 1, { indexLive: 5, indexDeleted: 4, reconcileDue: 2, lifetimeDue: 2 }),
+  renewalJob: step(19, 0, 1, { indexLive: 5, indexDeleted: 4, reconcileDue: 2, lifetimeDue: 2 }),
   /** The status sweep's run that settles the renewal's status entry. */
   statusSweepAfterRenewal: step(4, 0, 0, { statusDue: 2, reconcileDue: 1 }),
   /** A lifetime run that drops the 2 entries a renewal leaves stale (its retry entry, the old version's expiry): its query, then a head read and a delete each. */
@@ -110,10 +110,22 @@ export const LIMITS = {
   /** vCPUs of a 2,048 MB instance (CPU is allocated in proportion to memory). */
   vcpuPerInstance: 1,
   instanceMemoryGb: 2,
-  /** The app's timers (infra/main.bicep defaults) and the most entries one run takes (shared/services). */
+  /**
+   * The app's timers (infra/main.bicep defaults) and how long each run drains what is due
+   * (shared/services/sweep-drain.ts): SWEEP_RUN_BUDGET_MS, of which the status entries and the lifetime
+   * actions get the first three quarters (the list-row reconcile and the ACME checks the rest).
+   */
+  statusSweep: { runsPerDay: 1_440, budgetSeconds: 180 },
+  lifetimeSweep: { runsPerDay: 144, budgetSeconds: 180 },
+  purgeSweep: { runsPerDay: 288, budgetSeconds: 240 },
+  /** Entries a sweep run handles at the same time (SWEEP_CONCURRENCY), on the one instance the timer runs on. */
+  sweepConcurrency: 8,
+} as const;
+
+/** Before the sweeps drained (main at cf65dd0): one batch a run, one entry after another. Printed for comparison. */
+export const SWEEPS_BEFORE_DRAIN = {
   statusSweep: { runsPerDay: 1_440, entriesPerRun: 200 },
   lifetimeSweep: { runsPerDay: 144, entriesPerRun: 100 },
-  purgeSweep: { runsPerDay: 288, entriesPerRun: 100 },
 } as const;
 
 export const PRICES_USD = {
@@ -141,6 +153,15 @@ export const ASSUMPTIONS = {
   listPageCpuMs: 2,
   /** One table request's round trip from a Function in the same region, ms (not measured here: an assumption). */
   storageRoundTripMs: 8,
+  /**
+   * Host CPU of one AutoRenew started by the lifetime sweep (the create path's request part: key generation,
+   * CSR, sealing, its storage calls), ms. Measured this session: process.cpuUsage of the test process around
+   * one lifetime run starting 60 EC P-256 / 30 RSA-2048 renewals on Azurite (the emulator in its own process),
+   * first run, JIT warm-up included, 2 shared cores: 27 ms and 218 ms.
+   */
+  renewalStartCpuMs: { EC: 27, RSA: 218 },
+  /** Host CPU of a sweep entry that is settled or dropped (a point read and a delete), ms: measured as above, 1.0–3.5 ms. */
+  sweepEntryCpuMs: 2,
   /** Entities a list page returns (maxresults 25, plus the one that says there is a next page). */
   listPageEntities: 26,
   /** An SDK poller's GET …/pending calls per create before it sees the result (JS SDK: every 2 s). */
@@ -274,8 +295,8 @@ export const LIMIT_NAMES: Record<keyof Utilisation, string> = {
   lifetimeDue: 'OperationsDue `lifetime-` minute partition (2,000 entities/s)',
   issuerQueue: 'issuer-jobs queue (2,000 messages/s)',
   instances: 'Flex Consumption instances (maximumInstanceCount)',
-  statusSweep: 'status sweep (200 entries a run, a run a minute)',
-  lifetimeSweep: 'lifetime sweep (100 entries a run, a run every 10 minutes)',
+  statusSweep: 'status sweep (drains 3 min a run, a run a minute, 8 at a time)',
+  lifetimeSweep: 'lifetime sweep (drains 3 min a run, a run every 10 minutes, 8 at a time)',
 };
 
 /** Daily averages of each kind of work. */
@@ -325,16 +346,49 @@ export function utilisation(load: Load, keyType: Fleet['keyType'], counts: Model
     // Each job message is put, got (in batches) and deleted: 2,000 messages/s is the queue's target.
     issuerQueue: (load.createsPerSecond + load.renewalsPerSecond) / LIMITS.queueMessagesPerSecond,
     instances: instancesFor(load, keyType, counts) / LIMITS.maxInstances,
-    ...sweepShares(sweepLoad.createsPerSecond + sweepLoad.renewalsPerSecond, sweepLoad.renewalsPerSecond),
+    ...sweepShares(sweepLoad.createsPerSecond + sweepLoad.renewalsPerSecond, sweepLoad.renewalsPerSecond, keyType, counts),
   };
 }
 
-/** Every create and renewal leaves one status entry that only the sweep removes; every issued version leaves an action and an expiry entry that come due once, and a renewal its retry entry. */
-function sweepShares(issuedPerSecond: number, renewalsPerSecond: number): Pick<Utilisation, 'statusSweep' | 'lifetimeSweep'> {
-  const capacity = (sweep: { runsPerDay: number; entriesPerRun: number }) => (sweep.runsPerDay * sweep.entriesPerRun) / 86_400;
+/**
+ * Seconds of a sweep run one entry takes, 8 at a time on one instance: its round trips and CPU spread over
+ * the entries in flight, or its CPU alone when that is what binds (1 vCPU), whichever is longer.
+ */
+export function sweepEntrySeconds(tables: number, cpuMs: number): number {
+  const wall = tables * (ASSUMPTIONS.storageRoundTripMs / 1000) + cpuMs / 1000;
+  return Math.max(wall / LIMITS.sweepConcurrency, cpuMs / 1000 / LIMITS.vcpuPerInstance);
+}
+
+/** What each kind of sweep entry costs a run, in seconds (see sweepEntrySeconds). */
+export function sweepEntryCosts(keyType: Fleet['keyType'], counts: ModelCounts = SCALE_MODEL_COUNTS) {
+  const stale = entryOf(counts.staleEntriesAfterRenewal, RUN_QUERIES.lifetime);
   return {
-    statusSweep: issuedPerSecond / capacity(LIMITS.statusSweep),
-    lifetimeSweep: (2 * issuedPerSecond + renewalsPerSecond) / capacity(LIMITS.lifetimeSweep),
+    /** A status entry settled (its operation completed): a read and a delete. */
+    statusSettle: sweepEntrySeconds(entryOf(counts.statusSweepAfterCreate, RUN_QUERIES.status).tables, ASSUMPTIONS.sweepEntryCpuMs),
+    /** A lifetime entry dropped (the version moved on, a retry not needed): a head read and a delete. */
+    lifetimeDrop: sweepEntrySeconds(stale.tables / 2, ASSUMPTIONS.sweepEntryCpuMs),
+    /** An AutoRenew started: the create path's request part runs on the timer's instance (its job runs on any). */
+    renewalStart: sweepEntrySeconds(entryOf(counts.renewalStart, RUN_QUERIES.lifetime).tables, ASSUMPTIONS.renewalStartCpuMs[keyType]),
+  };
+}
+
+/** Seconds a day a sweep can work: its runs' budgets, but never more than the day (a run holds the next tick). */
+export function sweepSecondsPerDay(sweep: { runsPerDay: number; budgetSeconds: number }): number {
+  return Math.min(86_400, sweep.runsPerDay * sweep.budgetSeconds);
+}
+
+/**
+ * Every create and renewal leaves one status entry that only the sweep removes (settled); every issued version
+ * leaves an action and an expiry entry that come due once, and a renewal its retry entry: of those, the
+ * renewals are started and the rest dropped. Each sweep's share: the seconds its entries take against the
+ * seconds its runs have.
+ */
+function sweepShares(issuedPerSecond: number, renewalsPerSecond: number, keyType: Fleet['keyType'], counts: ModelCounts): Pick<Utilisation, 'statusSweep' | 'lifetimeSweep'> {
+  const cost = sweepEntryCosts(keyType, counts);
+  const lifetimeSeconds = renewalsPerSecond * cost.renewalStart + 2 * issuedPerSecond * cost.lifetimeDrop;
+  return {
+    statusSweep: (issuedPerSecond * cost.statusSettle) / (sweepSecondsPerDay(LIMITS.statusSweep) / 86_400),
+    lifetimeSweep: lifetimeSeconds / (sweepSecondsPerDay(LIMITS.lifetimeSweep) / 86_400),
   };
 }
 
@@ -368,15 +422,39 @@ export function tightest(u: Utilisation, sweeps = true): { limit: keyof Utilisat
   return best;
 }
 
-/** The sweeps' daily capacity (entries a day) against what the fleet leaves due. */
-export function sweepBacklog(fleet: Fleet) {
+/**
+ * The sweeps' daily capacity against what the fleet leaves due: entries a day, and the seconds they take of
+ * the seconds the runs have (capacityPerDay is for this fleet's mix of entries).
+ */
+export function sweepBacklog(fleet: Fleet, counts: ModelCounts = SCALE_MODEL_COUNTS) {
   const work = dailyWork(fleet);
   const issued = work.createsPerDay + work.renewalsPerDay;
+  const cost = sweepEntryCosts(fleet.keyType, counts);
+  const of = (duePerDay: number, secondsNeeded: number, secondsPerDay: number) => ({
+    duePerDay,
+    secondsNeeded,
+    secondsPerDay,
+    capacityPerDay: secondsNeeded > 0 ? (duePerDay * secondsPerDay) / secondsNeeded : Infinity,
+  });
   return {
-    // Every create and renewal leaves one status entry that only the sweep removes.
-    status: { duePerDay: issued, capacityPerDay: LIMITS.statusSweep.runsPerDay * LIMITS.statusSweep.entriesPerRun },
-    // Every issued version leaves an action entry and an expiry entry that come due once; a renewal adds its retry entry.
-    lifetime: { duePerDay: 2 * issued + work.renewalsPerDay, capacityPerDay: LIMITS.lifetimeSweep.runsPerDay * LIMITS.lifetimeSweep.entriesPerRun },
+    status: of(issued, issued * cost.statusSettle, sweepSecondsPerDay(LIMITS.statusSweep)),
+    lifetime: of(2 * issued + work.renewalsPerDay, work.renewalsPerDay * cost.renewalStart + 2 * issued * cost.lifetimeDrop, sweepSecondsPerDay(LIMITS.lifetimeSweep)),
+  };
+}
+
+/** One kind of sweep entry alone: how many a run and a day take, now (draining) and before (one batch a run). */
+export function sweepCapacities(keyType: Fleet['keyType'], counts: ModelCounts = SCALE_MODEL_COUNTS) {
+  const cost = sweepEntryCosts(keyType, counts);
+  const capacity = (sweep: { runsPerDay: number; budgetSeconds: number }, entrySeconds: number, before: { runsPerDay: number; entriesPerRun: number }) => ({
+    perRun: sweep.budgetSeconds / entrySeconds,
+    perDay: sweepSecondsPerDay(sweep) / entrySeconds,
+    beforePerRun: before.entriesPerRun,
+    beforePerDay: before.runsPerDay * before.entriesPerRun,
+  });
+  return {
+    statusSettle: capacity(LIMITS.statusSweep, cost.statusSettle, SWEEPS_BEFORE_DRAIN.statusSweep),
+    lifetimeDrop: capacity(LIMITS.lifetimeSweep, cost.lifetimeDrop, SWEEPS_BEFORE_DRAIN.lifetimeSweep),
+    renewalStart: capacity(LIMITS.lifetimeSweep, cost.renewalStart, SWEEPS_BEFORE_DRAIN.lifetimeSweep),
   };
 }
 
@@ -450,7 +528,7 @@ export function simulateDay(fleet: Fleet, counts: ModelCounts = SCALE_MODEL_COUN
     ...(firstHit ? { firstLimit: { hour: firstHit.hour, ...firstHit.tightest } } : {}),
     ...(firstHard ? { firstStorageOrComputeLimit: firstHard } : {}),
     busiest,
-    sweeps: sweepBacklog(fleet),
+    sweeps: sweepBacklog(fleet, counts),
     cost: dayCost(work, gbSeconds, counts),
   };
 }

@@ -15,6 +15,7 @@ import {
   readCost,
   renewalCost,
   simulateDay,
+  sweepCapacities,
   tightest,
 } from './scale-model';
 
@@ -133,9 +134,10 @@ export function formatDay(report: DayReport): string {
       : `Storage and compute: tightest ${LIMIT_NAMES[hardest.limit]} at ${percent(hardest.share)} (${String(hardest.hour).padStart(2, '0')}:00).`,
   );
   for (const [name, sweep] of [['Status sweep', sweeps.status], ['Lifetime sweep', sweeps.lifetime]] as const) {
-    const share = sweep.duePerDay / sweep.capacityPerDay;
+    const share = sweep.secondsNeeded / sweep.secondsPerDay;
     lines.push(
-      `${name}: ${count(sweep.duePerDay)} entries due/day vs ${count(sweep.capacityPerDay)} it can take (${percent(share)})` +
+      `${name}: ${count(sweep.duePerDay)} entries due/day take ${count(sweep.secondsNeeded)} s of the ${count(sweep.secondsPerDay)} s its runs have ` +
+        `(${percent(share)}; ≈ ${count(sweep.capacityPerDay)} entries a day at this mix)` +
         (share >= 1 ? ' -> FALLS BEHIND: the backlog grows every day.' : '.'),
     );
   }
@@ -156,6 +158,20 @@ export function formatCeilings(keyType: Fleet['keyType'] = 'EC'): string {
     const sweeps = ceilingOf(kind, keyType).filter((c) => c.limit === 'statusSweep' || c.limit === 'lifetimeSweep');
     lines.push(`  ${kind.padEnd(9)} ${limits}${sweeps.length ? ` | sweeps: ${sweeps.map(say).join(', ')}` : ''}`);
   }
+  return lines.join('\n');
+}
+
+/** What each kind of sweep entry alone lets a run and a day take, draining, against one batch a run before. */
+export function formatSweepCapacities(): string {
+  const lines = [
+    `Sweep capacity, one kind of entry alone (runs drain ${LIMITS.lifetimeSweep.budgetSeconds} s, ${LIMITS.sweepConcurrency} at a time; before: one batch a run, one by one):`,
+    '                              per run        before   per day          before',
+  ];
+  const row = (label: string, c: ReturnType<typeof sweepCapacities>['statusSettle']) =>
+    `  ${label.padEnd(26)} ${count(c.perRun).padStart(10)} ${count(c.beforePerRun).padStart(13)} ${count(c.perDay).padStart(11)} ${count(c.beforePerDay).padStart(15)}`;
+  const ec = sweepCapacities('EC');
+  lines.push(row('status entry settled', ec.statusSettle), row('lifetime entry dropped', ec.lifetimeDrop), row('AutoRenew started (EC)', ec.renewalStart));
+  lines.push(row('AutoRenew started (RSA)', sweepCapacities('RSA').renewalStart));
   return lines.join('\n');
 }
 
@@ -231,7 +247,7 @@ export function main(argv: string[]): Promise<number> {
   }
   const out: string[] = [`Scale model, counts from ${MEASURED_AT}.`, ''];
   for (const f of fleet ? [fleet] : DOC_FLEETS) out.push(formatDay(simulateDay(f)), '');
-  out.push(formatCeilings('EC'), formatCeilings('RSA'), '', formatPerThousand(fleet?.keyType ?? 'EC'));
+  out.push(formatCeilings('EC'), formatCeilings('RSA'), '', formatSweepCapacities(), '', formatPerThousand(fleet?.keyType ?? 'EC'));
   process.stdout.write(`${out.join('\n')}\n`);
   return Promise.resolve(0);
 }

@@ -1,4 +1,4 @@
-import { type ModelCounts, type StepCost, LIMITS, PRICES_USD, createCost, renewalCost, simulateDay, utilisation } from '../../scripts/scale-model';
+import { type ModelCounts, type StepCost, PRICES_USD, createCost, renewalCost, simulateDay, utilisation } from '../../scripts/scale-model';
 
 /**
  * The scale model's arithmetic on counts small enough to follow by hand (docs/scale.md), so the simulation
@@ -40,10 +40,12 @@ it('turns 1 create/s and 10 reads/s into each limit’s share', () => {
   // The `live` index partition: 3 entities at the request, 3 in the job.
   expect(u.indexLive).toBeCloseTo(6 / 2_000, 10);
   expect(u.issuerQueue).toBeCloseTo(1 / 2_000, 10);
-  // The status sweep takes 200 entries a minute (3.33/s); the lifetime sweep 100 every 10 minutes (1/6 a second),
-  // and every create leaves it 2 entries.
-  expect(u.statusSweep).toBeCloseTo(0.3, 10);
-  expect(u.lifetimeSweep).toBeCloseTo(12, 10);
+  // The sweeps, by the time their entries take: a settled or dropped entry is 2 requests (8 ms each) and 2 ms of
+  // CPU, 8 at a time: 2.25 ms of a run. The status sweep can work all day (a run a minute, 3 minutes each);
+  // every create leaves it 1 entry. The lifetime sweep works 3 minutes of every 10 (0.3 of a day) and every
+  // create leaves it 2 entries (action and expiry) to drop.
+  expect(u.statusSweep).toBeCloseTo(0.00225, 10);
+  expect(u.lifetimeSweep).toBeCloseTo((2 * 0.00225) / 0.3, 10);
 });
 
 it('replays a day of 1,000 certificates: daily work, the peak second, and the day’s table transactions and their price', () => {
@@ -59,7 +61,15 @@ it('replays a day of 1,000 certificates: daily work, the peak second, and the da
   // 15 creates × 24 + 5 renewals × 20 + 86,400 reads × 2 + idle timer runs (1,440 × 2 + 144 × 2 + 288 × 1).
   expect(day.cost.tableTransactions).toBeCloseTo(360 + 100 + 172_800 + 3_456, 6);
   expect(day.cost.usd.tables).toBeCloseTo((176_716 / 10_000) * PRICES_USD.tableTransactionsPer10k, 10);
-  // Nothing near a limit: the tightest is the lifetime sweep, (2 × 20 + 5) entries a day of its 14,400.
+  // Nothing near a limit: the tightest is the account (4 requests/s of reads at the peak, and a little more).
   expect(day.firstLimit).toBeUndefined();
-  expect(day.busiest.tightest).toEqual({ limit: 'lifetimeSweep', share: expect.closeTo(45 / (LIMITS.lifetimeSweep.runsPerDay * LIMITS.lifetimeSweep.entriesPerRun), 10) });
+  expect(day.busiest.tightest.limit).toBe('account');
+  // The lifetime sweep: 2 × 20 entries to drop and 5 renewals a day. A renewal start is 4 requests and 27 ms of
+  // CPU (EC): the CPU binds (27 ms > (32 + 27) / 8). Its runs have 144 × 180 s a day.
+  expect(day.sweeps.lifetime).toEqual({
+    duePerDay: 45,
+    secondsNeeded: expect.closeTo(5 * 0.027 + 40 * 0.00225, 10),
+    secondsPerDay: 25_920,
+    capacityPerDay: expect.closeTo((45 * 25_920) / (5 * 0.027 + 40 * 0.00225), 6),
+  });
 });
