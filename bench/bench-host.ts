@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -109,12 +109,29 @@ export async function startBenchHost(options: BenchHostOptions): Promise<BenchHo
   };
 }
 
-/** CPU time (user + system) a live process has used so far, in microseconds, from /proc (Linux). */
+/**
+ * CPU time a live process has used so far, in microseconds, from /proc (Linux): the sum of its threads' time
+ * on a CPU (`/proc/<pid>/task/<tid>/schedstat`, in nanoseconds), so that a load of a few requests is not lost
+ * in /proc/<pid>/stat's 10 ms ticks. Node's threads (main, libuv pool, V8 workers) live as long as the
+ * process, so no thread's time leaves the sum. Without schedstat, the ticks of utime + stime.
+ */
 export function cpuMicrosOf(pid: number): number {
-  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in ticks.
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS_PER_SECOND;
+  try {
+    let nanos = 0;
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        nanos += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+      } catch {
+        // the thread ended between the listing and the read
+      }
+    }
+    return nanos / 1000;
+  } catch {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in ticks.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS_PER_SECOND;
+  }
 }
 
 /** The peak resident memory of a live process, in MiB (Linux's VmHWM). */

@@ -103,7 +103,7 @@ const LABELS: Record<StorageKind, string> = {
 /** `1 = 1 point reads` style breakdown per operation, kinds with none left out. */
 export function describePerOperation(counts: StorageCounts, operations: number): string {
   const per = (kind: StorageKind) => counts[kind] / operations;
-  const show = (value: number) => (Number.isInteger(value) ? String(value) : value.toFixed(2));
+  const show = (value: number) => (Number.isInteger(value) ? String(value) : value < 0.01 ? value.toPrecision(1) : value.toFixed(2));
   const app = APP_KINDS.filter((kind) => counts[kind] > 0).map((kind) => `${show(per(kind))} ${LABELS[kind]}`);
   const runtime = RUNTIME_KINDS.filter((kind) => counts[kind] > 0).map((kind) => `${show(per(kind))} ${LABELS[kind]}`);
   const admin = counts.admin > 0 ? `; set-up ${show(per('admin'))}` : '';
