@@ -12,5 +12,6 @@ export async function httpLoad(url: string, headers: Record<string, string>, sec
   if (result.non2xx > 0 || result.errors > 0) {
     throw new Error(`load on ${new URL(url).pathname}: ${result.non2xx} non-2xx answers, ${result.errors} errors of ${result.requests.total}`);
   }
-  return { count: result.requests.total, seconds: result.duration, perSecond: result.requests.total / result.duration };
+  // The rate counts answers; the cost per request divides by what was sent (in-flight ones at the stop included).
+  return { count: result.requests.total, sent: Math.max(result.requests.sent, result.requests.total), seconds: result.duration, perSecond: result.requests.total / result.duration };
 }

@@ -2,24 +2,16 @@ import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { readFileSync } from 'node:fs';
+import { type BenchFigure, figureOf, ratioOf, statsOf } from './figures';
 import { percentile } from './measure';
+
+export type { BenchFigure } from './figures';
 
 /**
  * Section 6 of `npm run bench`: input limits are enforced before work (issue 11). How long an oversized field
  * takes to be refused, whether small reads slow down meanwhile, and what unauthenticated giant bodies cost
  * the host in memory. Figures only; nothing here asserts a time.
  */
-
-/** One printed figure of the bench: what run.ts reports and writes to bench-results.json. */
-export interface BenchFigure {
-  figure: string;
-  value: number;
-  unit: string;
-  baseline?: number;
-  baselineUnit?: string;
-  ratio?: number;
-  target?: string;
-}
 
 /** The current resident memory of a live process, in MiB (Linux's VmRSS). */
 export function rssOf(pid: number): number {
@@ -142,58 +134,80 @@ async function timedGets(url: string, token: string, count: number, concurrency:
   return times.sort((a, b) => a - b);
 }
 
-export async function inputLimits(options: { url: string; token: string; pid: number; existingCertificate: string }): Promise<BenchFigure[]> {
+export interface InputLimitsOptions {
+  url: string;
+  token: string;
+  pid: number;
+  existingCertificate: string;
+  /** Oversized creates of each kind (each figure is their median). */
+  samples: number;
+  /** Small GETs timed in all, alone and under attack alike, spread over the rounds. */
+  gets: number;
+  /** Rounds in which the GETs alone and the GETs under attack take turns. */
+  rounds: number;
+}
+
+export async function inputLimits(options: InputLimitsOptions): Promise<BenchFigure[]> {
   const figures: BenchFigure[] = [];
   const create = `${options.url}/certificates/limits-bench/create?api-version=7.5`;
   const MiB = 1024 * 1024;
 
-  // (a) A 20 MiB field: declared (Content-Length) and streamed (chunked); and a field under the body limit
-  // that the schema refuses (the work a body within the limit can cause).
+  // (a) A 20 MiB field: declared (Content-Length) and streamed (chunked), taking turns; and a field under the
+  // body limit that the schema refuses (the work a body within the limit can cause).
   const declared: number[] = [];
   const streamed: number[] = [];
-  for (let i = 0; i < 5; i++) {
+  const underLimit: number[] = [];
+  for (let i = 0; i < options.samples; i++) {
     const a = await sendLarge(create, options.token, 20 * MiB, false);
     const b = await sendLarge(create, options.token, 20 * MiB, true);
+    const c = await sendLarge(create, options.token, MiB - 1024, false);
     if (a.status !== 413 || b.status !== 413) throw new Error(`a 20 MiB create answered ${a.status} / ${b.status}, not 413`);
+    if (c.status !== 400) throw new Error(`a 1 MiB subject answered ${c.status}, not 400`);
     declared.push(a.ms);
     streamed.push(b.ms);
-  }
-  const underLimit: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    const c = await sendLarge(create, options.token, MiB - 1024, false);
-    if (c.status !== 400) throw new Error(`a 1 MiB subject answered ${c.status}, not 400`);
     underLimit.push(c.ms);
   }
-  const median = (xs: number[]) => percentile([...xs].sort((x, y) => x - y), 50);
-  figures.push({ figure: '20 MiB subject, Content-Length: 413 after', value: median(declared), unit: 'ms (median of 5)' });
-  figures.push({ figure: '20 MiB subject, chunked: 413 after', value: median(streamed), unit: 'ms (median of 5)' });
-  figures.push({ figure: '1 MiB subject (under the body limit): 400 after', value: median(underLimit), unit: 'ms (median of 5)' });
+  figures.push(figureOf('20 MiB subject, Content-Length: 413 after', declared, 'ms'));
+  figures.push(figureOf('20 MiB subject, chunked: 413 after', streamed, 'ms'));
+  figures.push(figureOf('1 MiB subject (under the body limit): 400 after', underLimit, 'ms'));
 
-  // (b) Small GETs alone, then while two callers keep sending 20 MiB subjects.
+  // (b) Small GETs alone and while two callers keep sending 20 MiB subjects, taking turns round by round.
   const get = `${options.url}/certificates/${options.existingCertificate}?api-version=7.5`;
-  await timedGets(get, options.token, 50, 4);
-  const alone = await timedGets(get, options.token, 300, 4);
-  let attacking = true;
-  const attackers = Array.from({ length: 2 }, async (_, i) => {
-    let sent = 0;
-    while (attacking) {
-      await sendLarge(create, options.token, 20 * MiB, i === 1);
-      sent++;
+  const perRound = Math.max(10, Math.round(options.gets / options.rounds));
+  await timedGets(get, options.token, Math.min(50, perRound), 4);
+  const alone: number[] = [];
+  const during: number[] = [];
+  let attacks = 0;
+  const attacked = async (): Promise<number[]> => {
+    let attacking = true;
+    const attackers = Array.from({ length: 2 }, async (_, i) => {
+      while (attacking) {
+        await sendLarge(create, options.token, 20 * MiB, i === 1);
+        attacks++;
+      }
+    });
+    const times = await timedGets(get, options.token, perRound, 4);
+    attacking = false;
+    await Promise.all(attackers);
+    return times;
+  };
+  for (let r = 0; r < options.rounds; r++) {
+    if (r % 2 === 0) {
+      alone.push(percentile(await timedGets(get, options.token, perRound, 4), 95));
+      during.push(percentile(await attacked(), 95));
+    } else {
+      during.push(percentile(await attacked(), 95));
+      alone.push(percentile(await timedGets(get, options.token, perRound, 4), 95));
     }
-    return sent;
-  });
-  const during = await timedGets(get, options.token, 300, 4);
-  attacking = false;
-  const attacks = (await Promise.all(attackers)).reduce((a, b) => a + b, 0);
-  figures.push({ figure: 'small GET p95, alone', value: percentile(alone, 95), unit: 'ms' });
-  figures.push({
-    figure: `small GET p95, during ${attacks} 20 MiB creates`,
-    value: percentile(during, 95),
-    unit: 'ms',
-    baseline: percentile(alone, 95),
-    baselineUnit: 'ms (alone)',
-    ratio: percentile(during, 95) / percentile(alone, 95),
-  });
+  }
+  figures.push(figureOf(`small GET p95 of ${perRound} per round, alone`, alone, 'ms'));
+  figures.push(
+    figureOf(`small GET p95 of ${perRound} per round, during 20 MiB creates (${attacks} in all)`, during, 'ms', {
+      baseline: statsOf(alone).median,
+      baselineUnit: 'ms (alone)',
+      ...ratioOf(during, alone),
+    }),
+  );
 
   // (c) Four parallel 95 MiB bodies without a token: answered 401 unread, then drained without being kept.
   await new Promise((r) => setTimeout(r, 1000));

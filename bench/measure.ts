@@ -3,7 +3,13 @@ import { performance } from 'node:perf_hooks';
 /** Small measuring tools for the benchmark: rates, percentiles, a bounded worker pool. */
 
 export interface Rate {
+  /** Operations completed within the run. */
   count: number;
+  /**
+   * Operations the server was sent, when more than completed: a timed load (autocannon) stops with
+   * requests in flight, which the server still handles. What per-operation costs divide by.
+   */
+  sent?: number;
   seconds: number;
   perSecond: number;
 }

@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { createHmac, generateKeyPair } from 'node:crypto';
+import { generateKeyPair } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -7,223 +7,170 @@ import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { TableClient } from '@azure/data-tables';
 import { CertificateClient } from '@azure/keyvault-certificates';
-import { QueueServiceClient } from '@azure/storage-queue';
-import { AZURITE_ACCOUNT, AZURITE_ACCOUNT_KEY } from '../scripts/local-host/azurite';
 import { findFreePort } from '../scripts/local-host/ports';
 import { ensureLocalSigningKey, issueLocalToken } from '../shared/auth/local-signing-key';
 import { LOCAL_DEVELOPER_ROLE } from '../shared/auth/roles';
 import { DEFAULT_AUDIENCE } from '../shared/config';
-import { QUEUES, TABLES } from '../shared/names';
+import { TABLES } from '../shared/names';
 import { readHostJson } from '../scripts/local-host/host-json';
 import { type BenchPebble, startBenchPebble } from './acme-pebble';
-import { type BenchHost, cpuMicrosOf, peakRssOf, startBenchHost } from './bench-host';
+import { benchOn, WAIT_POLL_MS } from './bench-client';
+import { peakRssOf, startBenchHost } from './bench-host';
+import { type BenchFigure, figureOf, formatRatio, formatValue, ratioOf, statsOf } from './figures';
 import { httpLoad } from './http-load';
-import { type BenchFigure, inputLimits } from './input-limits';
-import { combined, percentile, type Rate, rateOf, round } from './measure';
+import { inputLimits } from './input-limits';
+import { percentile, rateOf, round } from './measure';
+import { newerOperations } from './newer-operations';
+import { privateCaIssuance } from './private-ca';
+import { perSecond, type RoundLoad, runRounds, samplesOf, selfCpuPerOp } from './rounds';
+import { benchScale, scaled } from './scale';
+import { createLoad, reportCost, reporter, type SectionContext } from './section';
+import { signedPointRead } from './signed-point-read';
 
 /**
  * `npm run bench`: how close one instance of the service runs to what its machine and storage allow. Every
- * figure is a ratio against a baseline measured in the same run, since absolute times drift on shared
- * machines. The host runs in a process of its own, as in production; this process is only its client, on the
- * same cores.
+ * section runs its loads in interleaved rounds (rounds.ts), baseline and subjects taking turns, and reports
+ * each figure as the median of its rounds with their range, and each ratio as the median of the per-round
+ * ratios; beside each rate, the host's CPU and storage requests per operation. The host runs in a process of
+ * its own, as in production; this process is only its client, on the same cores. BENCH_SCALE (scale.ts) sets
+ * the size: tiny for CI, quick for a look in under a minute, full by default.
  */
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 const repoRoot = resolve(__dirname, '..', '..');
-const scale = Number(process.env.BENCH_SCALE ?? '1');
-const n = (count: number) => Math.max(2, Math.round(count * scale));
-const READ_ROUNDS = 3;
-/** How often the bench reads a pending operation while it waits for `completed`: the resolution of every latency. */
-const WAIT_POLL_MS = 10;
+const scale = benchScale();
+const n = (count: number) => scaled(scale, count);
 /** The SDK poller's interval after its first poll, in section 4. */
 const SDK_POLL_MS = 100;
 
-type Row = BenchFigure;
+const rows: BenchFigure[] = [];
+const report = reporter(rows);
 
-const rows: Row[] = [];
-function report(row: Row): void {
-  rows.push(row);
-  const ratio = row.ratio !== undefined ? ` ratio ${round(row.ratio, 3)}` : '';
-  const baseline = row.baseline !== undefined ? ` vs ${round(row.baseline)} ${row.baselineUnit ?? ''}` : '';
-  console.log(`  ${row.figure}: ${round(row.value)} ${row.unit}${baseline}${ratio}${row.target ? ` (target ${row.target})` : ''}`);
-}
-
-interface Bench {
-  host: BenchHost;
-  api(path: string): string;
-  newName(prefix: string): string;
-  create(name: string, keyProps: Record<string, unknown>): Promise<void>;
-  waitCompleted(name: string): Promise<void>;
-}
-
-function benchOn(host: BenchHost): Bench {
-  const headers = { Authorization: `Bearer ${host.token}`, 'Content-Type': 'application/json' };
-  const api = (path: string) => `${host.url}${path}${path.includes('?') ? '&' : '?'}api-version=7.5`;
-  let counter = 0;
-  return {
-    host,
-    api,
-    newName: (prefix) => `${prefix}-${process.pid}-${++counter}`,
-    async create(name, keyProps) {
-      const response = await fetch(api(`/certificates/${name}/create`), {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({ policy: { key_props: keyProps, x509_props: { subject: `CN=${name}` }, issuer: { name: 'Self' } } }),
-      });
-      await response.text();
-      if (response.status !== 202) throw new Error(`create answered ${response.status}`);
-    },
-    async waitCompleted(name) {
-      for (;;) {
-        const response = await fetch(api(`/certificates/${name}/pending`), { headers });
-        const body = (await response.json()) as { status?: string; error?: { code?: string; message?: string } };
-        if (body.status === 'completed') return;
-        if (body.status !== 'inProgress') throw new Error(`${name} ended ${body.status}: ${body.error?.code} ${body.error?.message}`);
-        await new Promise((r) => setTimeout(r, WAIT_POLL_MS));
-      }
-    },
+async function createThroughputRsa(context: SectionContext): Promise<void> {
+  console.log('1. Create throughput, Self RSA-2048, POST …/create to completed, against raw key generation');
+  const { bench } = context;
+  const rsa = { kty: 'RSA', key_size: 2048 };
+  const keygen: RoundLoad = {
+    name: 'keygen',
+    run: () => rateOf(n(16), cpus().length * 2, async () => void (await generateKeyPairAsync('rsa', { modulusLength: 2048 }))),
   };
-}
-
-async function createThroughputRsa(bench: Bench): Promise<void> {
-  console.log('1. Create throughput, Self RSA-2048, POST …/create to completed');
-  const keygenCpuBefore = process.cpuUsage();
-  const keygen = await rateOf(n(64), cpus().length * 2, async () => {
-    await generateKeyPairAsync('rsa', { modulusLength: 2048 });
-  });
-  const keygenCpu = process.cpuUsage(keygenCpuBefore);
-  report({ figure: 'raw RSA-2048 key generation (Node crypto, all cores)', value: keygen.perSecond, unit: 'keys/s' });
-  report({ figure: '  CPU per key generated', value: (keygenCpu.user + keygenCpu.system) / 1000 / keygen.count, unit: 'ms' });
-  for (const concurrency of [1, 4, 16]) {
-    const hostCpuBefore = cpuMicrosOf(bench.host.pid);
-    const rate = await rateOf(n(concurrency === 1 ? 20 : 40), concurrency, async () => {
-      const name = bench.newName(`rsa${concurrency}`);
-      await bench.create(name, { kty: 'RSA', key_size: 2048 });
-      await bench.waitCompleted(name);
-    });
-    const hostCpuMs = (cpuMicrosOf(bench.host.pid) - hostCpuBefore) / 1000 / rate.count;
-    report({
-      figure: `create RSA-2048, concurrency ${concurrency}`,
-      value: rate.perSecond,
-      unit: 'certs/s',
-      baseline: keygen.perSecond,
-      baselineUnit: 'keys/s',
-      ratio: rate.perSecond / keygen.perSecond,
-      target: '≥ 0.8',
-    });
-    // What a create costs the host beyond its key: the key's own CPU is the line above the loop.
-    report({ figure: '  host CPU per create (key included)', value: hostCpuMs, unit: 'ms' });
+  const creates = [
+    { concurrency: 1, load: createLoad(bench, 'rsa1', rsa, n(5), 1) },
+    { concurrency: 4, load: createLoad(bench, 'rsa4', rsa, n(12), 4) },
+    { concurrency: 16, load: createLoad(bench, 'rsa16', rsa, n(16), 16) },
+  ];
+  const results = await runRounds(bench.host, [keygen, ...creates.map((c) => c.load)], scale.rounds, { settle: () => bench.settle() });
+  const keys = samplesOf(results, 'keygen');
+  const keyRate = statsOf(perSecond(keys)).median;
+  report(figureOf('raw RSA-2048 key generation (Node crypto, all cores)', perSecond(keys), 'keys/s'));
+  report(figureOf('  CPU per key generated (this process)', selfCpuPerOp(keys).map((micros) => micros / 1000), 'ms'));
+  for (const { concurrency, load } of creates) {
+    const samples = samplesOf(results, load.name);
+    report(
+      figureOf(`create RSA-2048, concurrency ${concurrency}`, perSecond(samples), 'certs/s', {
+        baseline: keyRate,
+        baselineUnit: 'keys/s',
+        ...ratioOf(perSecond(samples), perSecond(keys)),
+        target: '≥ 0.9',
+      }),
+    );
+    // What a create costs the host, its key included (the key's own CPU is the line above the loop).
+    reportCost(context, 'create (key included)', samples, 'ms');
   }
 }
 
-async function createThroughputEc(bench: Bench): Promise<void> {
+async function createThroughputEc(context: SectionContext): Promise<void> {
   console.log('2. Create throughput, Self EC P-256, against raw Table Storage writes');
+  const { bench } = context;
   const scratch = TableClient.fromConnectionString(bench.host.connectionString, 'BenchScratch', { allowInsecureConnection: true });
   await scratch.createTable();
   const payload = 'x'.repeat(4096);
-  const writes = await rateOf(n(400), 16, async (i) => {
-    await scratch.createEntity({ partitionKey: `p${i}`, rowKey: 'r', data: payload });
-  });
-  report({ figure: 'raw Azurite entity writes (concurrency 16, 4 KiB)', value: writes.perSecond, unit: 'writes/s' });
-  for (const concurrency of [1, 16]) {
-    const hostCpuBefore = cpuMicrosOf(bench.host.pid);
-    const rate = await rateOf(n(concurrency === 1 ? 30 : 100), concurrency, async () => {
-      const name = bench.newName(`ec${concurrency}`);
-      await bench.create(name, { kty: 'EC', crv: 'P-256' });
-      await bench.waitCompleted(name);
-    });
-    const hostCpuMs = (cpuMicrosOf(bench.host.pid) - hostCpuBefore) / 1000 / rate.count;
-    report({
-      figure: `create EC P-256, concurrency ${concurrency}`,
-      value: rate.perSecond,
-      unit: 'certs/s',
-      baseline: writes.perSecond,
-      baselineUnit: 'writes/s',
-      ratio: rate.perSecond / writes.perSecond,
-    });
-    report({ figure: '  host CPU per create', value: hostCpuMs, unit: 'ms' });
-  }
-}
-
-/**
- * The request the service's table client sends for a point read, signed once: a SharedKeyLite signature
- * covers only the date and the resource, so the load generator can repeat it for the few seconds it runs.
- */
-function signedPointRead(tableEndpoint: string, table: string, partitionKey: string, rowKey: string): { url: string; headers: Record<string, string> } {
-  const url = new URL(`${tableEndpoint}/${table}(PartitionKey='${partitionKey}',RowKey='${rowKey}')`);
-  const date = new Date().toUTCString();
-  // The canonical resource is the account, then the URL's path (which, on the emulator, names it again).
-  const signature = createHmac('sha256', Buffer.from(AZURITE_ACCOUNT_KEY, 'base64'))
-    .update(`${date}\n/${AZURITE_ACCOUNT}${url.pathname}`)
-    .digest('base64');
-  return {
-    url: url.toString(),
-    headers: {
-      Accept: 'application/json;odata=nometadata',
-      'x-ms-version': '2019-02-02',
-      'x-ms-date': date,
-      Authorization: `SharedKeyLite ${AZURITE_ACCOUNT}:${signature}`,
-    },
+  let written = 0;
+  const writes: RoundLoad = {
+    name: 'writes',
+    run: () => rateOf(n(200), 16, async () => void (await scratch.createEntity({ partitionKey: `p${++written}`, rowKey: 'r', data: payload }))),
   };
-}
-
-/** Waits until the issuer queue is empty, so jobs left by the create runs do not share the cores with reads. */
-async function settle(bench: Bench): Promise<void> {
-  const queue = QueueServiceClient.fromConnectionString(bench.host.connectionString).getQueueClient(QUEUES.issuerJobs);
-  const deadline = performance.now() + 60_000;
-  while ((await queue.getProperties()).approximateMessagesCount !== 0) {
-    if (performance.now() > deadline) throw new Error('the issuer queue did not drain within 60 s');
-    await new Promise((r) => setTimeout(r, 200));
+  const ec = { kty: 'EC', crv: 'P-256' };
+  const creates = [
+    { concurrency: 1, load: createLoad(bench, 'ec1', ec, n(10), 1) },
+    { concurrency: 16, load: createLoad(bench, 'ec16', ec, n(40), 16) },
+  ];
+  const results = await runRounds(bench.host, [writes, ...creates.map((c) => c.load)], scale.rounds, { settle: () => bench.settle() });
+  const raw = samplesOf(results, 'writes');
+  report(figureOf('raw Azurite entity writes (concurrency 16, 4 KiB)', perSecond(raw), 'writes/s'));
+  for (const { concurrency, load } of creates) {
+    const samples = samplesOf(results, load.name);
+    report(
+      figureOf(`create EC P-256, concurrency ${concurrency}`, perSecond(samples), 'certs/s', {
+        baseline: statsOf(perSecond(raw)).median,
+        baselineUnit: 'writes/s',
+        ...ratioOf(perSecond(samples), perSecond(raw)),
+        target: concurrency === 16 ? '≥ 0.25' : undefined,
+      }),
+    );
+    reportCost(context, 'create', samples, 'ms');
   }
 }
 
-async function readThroughput(bench: Bench): Promise<void> {
+async function readThroughput(context: SectionContext): Promise<void> {
   console.log('3. Read throughput at concurrency 32 (autocannon), against raw point reads from Azurite');
-  await settle(bench);
+  const { bench } = context;
+  await bench.settle();
   const readName = bench.newName('read');
   await bench.create(readName, { kty: 'EC', crv: 'P-256' });
   await bench.waitCompleted(readName);
-  // The baseline: the same load generator reading the operation's entity straight from Azurite. The three
-  // loads take turns in short rounds, so a drift in the machine's speed falls on all of them alike.
+  await bench.settle();
+  // The baseline: the same load generator reading the operation's entity straight from Azurite.
   const pointRead = signedPointRead(bench.host.tableEndpoint, TABLES.certificates, readName.toLowerCase(), 'pending');
   const auth = { Authorization: `Bearer ${bench.host.token}` };
   const loads = [
-    { figure: 'raw Azurite point reads', url: pointRead.url, headers: pointRead.headers, rates: [] as Rate[], hostCpuMicros: 0 },
-    { figure: 'GET …/pending', url: bench.api(`/certificates/${readName}/pending`), headers: auth, rates: [] as Rate[], hostCpuMicros: 0 },
-    { figure: 'GET /certificates/{name}/', url: bench.api(`/certificates/${readName}/`), headers: auth, rates: [] as Rate[], hostCpuMicros: 0 },
+    { name: 'raw', figure: 'raw Azurite point reads', url: pointRead.url, headers: pointRead.headers },
+    { name: 'pending', figure: 'GET …/pending', url: bench.api(`/certificates/${readName}/pending`), headers: auth },
+    { name: 'certificate', figure: 'GET /certificates/{name}/', url: bench.api(`/certificates/${readName}/`), headers: auth },
   ];
-  for (let round = 0; round < READ_ROUNDS; round++) {
-    for (const load of loads) {
-      const cpuBefore = cpuMicrosOf(bench.host.pid);
-      const rate = await httpLoad(load.url, load.headers, 2 * scale);
-      load.rates.push(rate);
-      load.hostCpuMicros += cpuMicrosOf(bench.host.pid) - cpuBefore;
-    }
-  }
-  const [raw, ...service] = loads.map((load) => ({ ...load, perSecond: combined(load.rates) }));
-  report({ figure: raw!.figure, value: raw!.perSecond, unit: 'reads/s' });
-  for (const load of service) {
-    report({ figure: load.figure, value: load.perSecond, unit: 'req/s', baseline: raw!.perSecond, baselineUnit: 'reads/s', ratio: load.perSecond / raw!.perSecond, target: '≥ 0.6' });
-    // The host's own CPU per request: steadier than a rate on a shared machine, and what tuning moves.
-    const requests = load.rates.reduce((sum, rate) => sum + rate.count, 0);
-    report({ figure: `  host CPU per ${load.figure}`, value: load.hostCpuMicros / requests, unit: 'µs' });
+  const results = await runRounds(
+    bench.host,
+    loads.map((load) => ({ name: load.name, run: () => httpLoad(load.url, load.headers, scale.readSeconds) })),
+    scale.rounds,
+  );
+  const raw = samplesOf(results, 'raw');
+  report(figureOf('raw Azurite point reads', perSecond(raw), 'reads/s'));
+  for (const load of loads.slice(1)) {
+    const samples = samplesOf(results, load.name);
+    report(
+      figureOf(load.figure, perSecond(samples), 'req/s', {
+        baseline: statsOf(perSecond(raw)).median,
+        baselineUnit: 'reads/s',
+        ...ratioOf(perSecond(samples), perSecond(raw)),
+        target: '≥ 0.8',
+      }),
+    );
+    reportCost(context, load.figure, samples);
   }
 }
 
-async function latency(bench: Bench, acme: BenchPebble | { skipped: string }): Promise<void> {
+async function latency(context: SectionContext, acme: BenchPebble | { skipped: string }): Promise<void> {
   console.log('4. Latency from the 202 to completed (Self, RSA-2048, concurrency 4; then PrivateCA and ACME against Self, EC P-256)');
-  const latencies: number[] = [];
-  await rateOf(n(200), 4, async () => {
-    const name = bench.newName('lat');
-    await bench.create(name, { kty: 'RSA', key_size: 2048 });
-    const accepted = performance.now();
-    await bench.waitCompleted(name);
-    latencies.push(performance.now() - accepted);
-  });
-  latencies.sort((a, b) => a - b);
-  report({ figure: `median over ${latencies.length}`, value: percentile(latencies, 50), unit: 'ms' });
-  report({ figure: 'p95', value: percentile(latencies, 95), unit: 'ms' });
-  report({ figure: 'p99', value: percentile(latencies, 99), unit: 'ms' });
+  const { bench } = context;
+  const medians: number[] = [];
+  const p95s: number[] = [];
+  const perRound = n(40);
+  for (let r = 0; r < scale.rounds; r++) {
+    const latencies: number[] = [];
+    await rateOf(perRound, 4, async () => {
+      const name = bench.newName('lat');
+      await bench.create(name, { kty: 'RSA', key_size: 2048 });
+      const accepted = performance.now();
+      await bench.waitCompleted(name);
+      latencies.push(performance.now() - accepted);
+    });
+    latencies.sort((a, b) => a - b);
+    medians.push(percentile(latencies, 50));
+    p95s.push(percentile(latencies, 95));
+    console.log(`    round ${r + 1}/${scale.rounds}: median ${round(medians.at(-1) as number)} ms, p95 ${round(p95s.at(-1) as number)} ms over ${perRound}`);
+  }
+  report(figureOf(`Self RSA-2048, 202 to completed, median of ${perRound} per round`, medians, 'ms'));
+  report(figureOf('  p95 of each round', p95s, 'ms'));
 
   const { token } = bench.host;
   const credential = { getToken: async () => ({ token, expiresOnTimestamp: Date.now() + 3_600_000 }) };
@@ -236,170 +183,175 @@ async function latency(bench: Bench, acme: BenchPebble | { skipped: string }): P
     if (poller.isDone()) firstPollDone += 1;
     await poller.pollUntilDone();
   }
-  report({ figure: "SDK creates already completed at the poller's first poll", value: (100 * firstPollDone) / sdkCreates, unit: '%' });
-  await issuerLatency(bench, acme);
-}
-
-/** One authorised JSON request to the bench host; throws unless it answers `expected`. */
-async function send(bench: Bench, method: string, path: string, body: unknown, expected: number): Promise<void> {
-  const response = await fetch(bench.api(path), {
-    method,
-    headers: { Authorization: `Bearer ${bench.host.token}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (response.status !== expected) throw new Error(`${method} ${path} answered ${response.status}: ${text.slice(0, 300)}`);
+  report({ figure: `SDK creates already completed at the poller's first poll (of ${sdkCreates})`, value: (100 * firstPollDone) / sdkCreates, unit: '%' });
+  await issuerLatency(context, acme);
 }
 
 /**
- * EC P-256 leaves, 202 to completed, one at a time, from three issuers taking turns (so a drift in the shared
- * machine's speed falls on all alike): `Self` as the baseline; a PrivateCA issuer, i.e. what signing by a CA
- * held in the vault adds (loading and opening the CA's key); and an ACME issuer against a local Pebble when it
- * is installed, i.e. what a real ACME exchange and the job's delayed steps add.
+ * EC P-256 leaves, 202 to completed, one at a time, from issuers taking turns (the order flipping every
+ * round): `Self` as the baseline; a PrivateCA issuer, i.e. what signing by a CA held in the vault adds; and an
+ * ACME issuer against a local Pebble when it is installed and the scale includes it.
  */
-async function issuerLatency(bench: Bench, acme: BenchPebble | { skipped: string }): Promise<void> {
+async function issuerLatency(context: SectionContext, acme: BenchPebble | { skipped: string }): Promise<void> {
+  const { bench } = context;
   const ec = { kty: 'EC', crv: 'P-256' };
   const root = bench.newName('bench-root');
-  await send(bench, 'POST', `/certificates/${root}/create`, {
+  await bench.send('POST', `/certificates/${root}/create`, {
     policy: { key_props: ec, x509_props: { subject: `CN=${root}`, key_usage: ['keyCertSign', 'cRLSign'], ekus: [] }, issuer: { name: 'Self' } },
   }, 202);
   await bench.waitCompleted(root);
   const privateCaIssuer = bench.newName('bench-ca');
-  await send(bench, 'PUT', `/certificates/issuers/${privateCaIssuer}`, { provider: 'PrivateCA', credentials: { account_id: root } }, 200);
+  await bench.send('PUT', `/certificates/issuers/${privateCaIssuer}`, { provider: 'PrivateCA', credentials: { account_id: root } }, 200);
 
   const issueOne = async (prefix: string, issuerName: string, dnsName: boolean): Promise<number> => {
     const name = bench.newName(prefix);
     // Every name under example.com resolves to 127.0.0.1 at challtestsrv, where Pebble's validator looks it up.
     const x509 = dnsName ? { subject: `CN=${name}.example.com`, sans: { dns_names: [`${name}.example.com`] } } : { subject: `CN=${name}.corp.example` };
-    await send(bench, 'POST', `/certificates/${name}/create`, { policy: { key_props: ec, x509_props: x509, issuer: { name: issuerName } } }, 202);
+    await bench.send('POST', `/certificates/${name}/create`, { policy: { key_props: ec, x509_props: x509, issuer: { name: issuerName } } }, 202);
     const accepted = performance.now();
     await bench.waitCompleted(name);
     return performance.now() - accepted;
   };
 
   const kinds = [
-    { figure: 'Self', issue: () => issueOne('self-ec', 'Self', false), millis: [] as number[] },
-    { figure: 'PrivateCA', issue: () => issueOne('pca-ec', privateCaIssuer, false), millis: [] as number[] },
+    { figure: 'Self', issue: () => issueOne('self-ec', 'Self', false) },
+    { figure: 'PrivateCA', issue: () => issueOne('pca-ec', privateCaIssuer, false) },
   ];
   if ('pebble' in acme) {
     const acmeIssuer = bench.newName('bench-acme');
-    await send(bench, 'PUT', `/certificates/issuers/${acmeIssuer}`, { provider: 'ACME', credentials: { account_id: acme.pebble.directoryUrl } }, 200);
+    await bench.send('PUT', `/certificates/issuers/${acmeIssuer}`, { provider: 'ACME', credentials: { account_id: acme.pebble.directoryUrl } }, 200);
     const queues = readHostJson(join(repoRoot, 'host.json'), process.env).queues;
     console.log(
       `  ACME: Pebble at ${acme.pebble.directoryUrl} (validation without its random sleep, no authorization reuse); HTTP-01 answered by ` +
         `the bench host's own /.well-known/acme-challenge route on 127.0.0.1:${acme.hostPort}; the job's steps (docs/acme.md): account, ` +
         `order at once, 1 s HTTP-01 settle (fixed), validate, order read after 1, 1, 2, 2, 4 … s; queue polled with back-off up to ` +
-        `${queues.maxPollingIntervalMs} ms (host.json maxPollingInterval); the bench reads …/pending every ${WAIT_POLL_MS} ms. ` +
+        `${queues.maxPollingIntervalMs} ms (host.json maxPollingInterval); the bench reads the operation every ${WAIT_POLL_MS} ms. ` +
         'One untimed issuance first registers the account.',
     );
     const issueAcme = () => issueOne('acme-ec', acmeIssuer, true);
     await issueAcme();
-    kinds.push({ figure: 'ACME (Pebble, HTTP-01)', issue: issueAcme, millis: [] });
+    kinds.push({ figure: 'ACME (Pebble, HTTP-01)', issue: issueAcme });
   } else {
-    console.log(`  ACME against Pebble skipped: ${acme.skipped}`);
+    console.log(`  ACME against Pebble skipped: ${'skipped' in acme ? acme.skipped : 'not at this scale'}`);
   }
-  for (let i = 0; i < n(20); i++) {
-    for (const kind of kinds) kind.millis.push(await kind.issue());
+  const perRound = n(4);
+  const medians = new Map<string, number[]>(kinds.map((kind) => [kind.figure, []]));
+  const p95s = new Map<string, number[]>(kinds.map((kind) => [kind.figure, []]));
+  for (let r = 0; r < scale.rounds; r++) {
+    const millis = new Map<string, number[]>(kinds.map((kind) => [kind.figure, []]));
+    for (let i = 0; i < perRound; i++) {
+      for (const kind of (r + i) % 2 === 0 ? kinds : [...kinds].reverse()) millis.get(kind.figure)?.push(await kind.issue());
+    }
+    for (const kind of kinds) {
+      const sorted = [...(millis.get(kind.figure) ?? [])].sort((a, b) => a - b);
+      medians.get(kind.figure)?.push(percentile(sorted, 50));
+      p95s.get(kind.figure)?.push(percentile(sorted, 95));
+    }
+    console.log(`    round ${r + 1}/${scale.rounds}: ${kinds.map((kind) => `${kind.figure} ${round(medians.get(kind.figure)?.at(-1) ?? NaN)} ms`).join(' · ')}`);
   }
-
-  const [self, ...others] = kinds.map((kind) => ({ ...kind, millis: [...kind.millis].sort((a, b) => a - b) }));
-  if (!self) return;
-  const selfMedian = percentile(self.millis, 50);
-  const selfP95 = percentile(self.millis, 95);
-  report({ figure: `Self EC P-256, 202 to completed, median over ${self.millis.length}`, value: selfMedian, unit: 'ms' });
-  report({ figure: '  Self p95', value: selfP95, unit: 'ms' });
-  for (const kind of others) {
-    const median = percentile(kind.millis, 50);
-    const p95 = percentile(kind.millis, 95);
-    report({
-      figure: `${kind.figure} EC P-256, 202 to completed, median over ${kind.millis.length}`,
-      value: median,
-      unit: 'ms',
-      baseline: selfMedian,
-      baselineUnit: 'ms (Self)',
-      ratio: median / selfMedian,
-    });
-    report({ figure: `  ${kind.figure} p95`, value: p95, unit: 'ms', baseline: selfP95, baselineUnit: 'ms (Self p95)', ratio: p95 / selfP95 });
+  const selfMedians = medians.get('Self') ?? [];
+  report(figureOf(`Self EC P-256, 202 to completed, median of ${perRound} per round`, selfMedians, 'ms'));
+  for (const kind of kinds.slice(1)) {
+    const kindMedians = medians.get(kind.figure) ?? [];
+    report(
+      figureOf(`${kind.figure} EC P-256, 202 to completed, median of ${perRound} per round`, kindMedians, 'ms', {
+        baseline: statsOf(selfMedians).median,
+        baselineUnit: 'ms (Self)',
+        ...ratioOf(kindMedians, selfMedians),
+      }),
+    );
+    report(figureOf(`  ${kind.figure} p95 of each round`, p95s.get(kind.figure) ?? [], 'ms'));
   }
 }
 
-function startup(): Promise<void> {
+async function startup(): Promise<void> {
   console.log('5. Start-up');
-  const modules = measureModuleLoading();
-  report({ figure: 'load a bare @azure/functions app', value: modules.bare, unit: 'ms' });
-  report({
-    figure: "load this app's function modules",
-    value: modules.app,
-    unit: 'ms',
-    baseline: modules.bare,
-    baselineUnit: 'ms (bare)',
-    ratio: modules.app / modules.bare,
-  });
-  return measureFirst202().then((ms) => {
-    report({ figure: 'process start to first 202 (compiled host, embedded Azurite)', value: ms, unit: 'ms' });
-  });
+  const modules = measureModuleLoading(scale.startupSamples);
+  report(figureOf('load a bare @azure/functions app', modules.bare, 'ms'));
+  report(figureOf("load this app's function modules", modules.app, 'ms', { baseline: statsOf(modules.bare).median, baselineUnit: 'ms (bare)', ...ratioOf(modules.app, modules.bare) }));
+  const starts: number[] = [];
+  for (let i = 0; i < scale.startupSamples; i++) starts.push(await measureFirst202());
+  report(figureOf('process start to first 202 (compiled host, embedded Azurite)', starts, 'ms'));
 }
+
+const SECTIONS = [1, 2, 3, 4, 5, 6, 7, 8];
 
 /** `BENCH_SECTIONS=3,5` runs only those sections (all by default), for quicker rounds while tuning. */
 function selectedSections(): Set<number> {
-  const listed = (process.env.BENCH_SECTIONS ?? '').split(',').map((s) => Number(s.trim())).filter((s) => s >= 1 && s <= 6);
-  return new Set(listed.length > 0 ? listed : [1, 2, 3, 4, 5, 6]);
+  const listed = (process.env.BENCH_SECTIONS ?? '').split(',').map((s) => Number(s.trim())).filter((s) => SECTIONS.includes(s));
+  return new Set(listed.length > 0 ? listed : SECTIONS);
+}
+
+/** Runs a section and says how long it took: what BENCH_SCALE is tuned by. */
+async function timed(section: () => Promise<void>): Promise<void> {
+  const started = performance.now();
+  await section();
+  console.log(`   (section took ${round((performance.now() - started) / 1000, 1)} s)`);
 }
 
 async function main(): Promise<void> {
+  const started = performance.now();
   const sections = selectedSections();
   console.log(`Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${round(totalmem() / 2 ** 30, 1)} GiB, Node ${process.version}`);
+  console.log(`Scale: ${scale.name} (BENCH_SCALE): ${scale.rounds} interleaved rounds per section, load sizes × ${scale.factor}; figures are medians of the rounds [lowest–highest, ± half that range in % of the median]`);
   // Pebble first when section 4 runs: it must know the host's port (HTTP-01) before the host listens on it.
-  const acme = sections.has(4) ? await startBenchPebble() : { skipped: 'section 4 not selected' };
+  const acme = !sections.has(4)
+    ? { skipped: 'section 4 not selected' }
+    : scale.acme
+      ? await startBenchPebble()
+      : { skipped: `BENCH_SCALE=${scale.name} leaves it out (each issuance waits ~7 s by design of the job's steps); the full scale runs it` };
   const pebble = 'pebble' in acme ? acme : undefined;
-  const host = await startBenchHost({ statusSweepSchedule: '0 */1 * * * *', port: pebble?.hostPort, settings: pebble?.hostSettings }).catch(async (error: unknown) => {
+  const host = await startBenchHost({ port: pebble?.hostPort, settings: pebble?.hostSettings }).catch(async (error: unknown) => {
     await pebble?.pebble.stop();
     throw error;
   });
   try {
-    const bench = benchOn(host);
-    if (sections.has(1)) await createThroughputRsa(bench);
-    if (sections.has(2)) await createThroughputEc(bench);
-    if (sections.has(3)) await readThroughput(bench);
-    if ([1, 2, 3].some((s) => sections.has(s))) {
+    const context: SectionContext = { bench: benchOn(host), scale, report };
+    if (sections.has(1)) await timed(() => createThroughputRsa(context));
+    if (sections.has(2)) await timed(() => createThroughputEc(context));
+    if (sections.has(3)) await timed(() => readThroughput(context));
+    if (sections.has(7)) await timed(() => newerOperations(context));
+    if (sections.has(8)) await timed(() => privateCaIssuance(context));
+    if ([1, 2, 3, 7, 8].some((s) => sections.has(s))) {
       console.log('   Memory');
-      report({ figure: 'peak resident memory of the host process during 1–3', value: peakRssOf(host.pid), unit: 'MiB' });
+      report({ figure: 'peak resident memory of the host process during 1–3, 7, 8', value: peakRssOf(host.pid), unit: 'MiB' });
     }
-    if (sections.has(4)) await latency(bench, acme);
+    if (sections.has(4)) await timed(() => latency(context, acme));
     if (sections.has(6)) {
+      const sectionStarted = performance.now();
       console.log('6. Input limits: oversized fields refused before work; bodies without a token never held');
-      const existing = bench.newName('limits-read');
-      await bench.create(existing, { kty: 'EC', crv: 'P-256' });
-      await bench.waitCompleted(existing);
-      for (const figure of await inputLimits({ url: host.url, token: host.token, pid: host.pid, existingCertificate: existing })) report(figure);
+      const existing = context.bench.newName('limits-read');
+      await context.bench.create(existing, { kty: 'EC', crv: 'P-256' });
+      await context.bench.waitCompleted(existing);
+      const figures = await inputLimits({ url: host.url, token: host.token, pid: host.pid, existingCertificate: existing, samples: n(5), gets: n(300), rounds: scale.rounds });
+      for (const figure of figures) report(figure);
+      console.log(`   (section took ${round((performance.now() - sectionStarted) / 1000, 1)} s)`);
     }
   } finally {
     await host.stop();
     await pebble?.pebble.stop();
   }
-  if (sections.has(5)) await startup();
+  if (sections.has(5)) await timed(startup);
 
   const file = resolve(process.env.BENCH_OUTPUT ?? join(repoRoot, 'bench-results.json'));
-  writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), machine: { cores: cpus().length, node: process.version }, rows }, null, 2));
+  writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), scale, machine: { cores: cpus().length, node: process.version }, rows }, null, 2));
   console.log(`\nFigures written to ${file}`);
-  console.table(rows.map((r) => ({ figure: r.figure, value: round(r.value), unit: r.unit, baseline: r.baseline && round(r.baseline), ratio: r.ratio && round(r.ratio, 3), target: r.target ?? '' })));
+  console.table(rows.map((r) => ({ figure: r.figure, median: formatValue(r), baseline: r.baseline === undefined ? '' : `${round(r.baseline)} ${r.baselineUnit ?? ''}`, ratio: formatRatio(r), target: r.target ?? '' })));
+  console.log(`Bench took ${round((performance.now() - started) / 1000, 1)} s at BENCH_SCALE=${scale.name}.`);
 }
 
-/** Median of 5 child processes each: require a bare app vs this app's function modules. */
-function measureModuleLoading(): { bare: number; app: number } {
-  const timeIt = (script: string) => {
-    const samples = Array.from({ length: 5 }, () =>
-      Number(execFileSync(process.execPath, ['-e', script], { cwd: repoRoot, encoding: 'utf8' }).trim()),
-    ).sort((a, b) => a - b);
-    return samples[2] as number;
-  };
+/** Child processes requiring a bare app and this app's function modules, taking turns; ms each. */
+function measureModuleLoading(samples: number): { bare: number[]; app: number[] } {
+  const timeIt = (script: string) => Number(execFileSync(process.execPath, ['-e', script], { cwd: repoRoot, encoding: 'utf8' }).trim());
   const prelude = `require('./dist/scripts/local-host/register');const t=process.hrtime.bigint();`;
-  const bare = timeIt(
-    `${prelude}const {app}=require('@azure/functions');app.http('bare',{route:'bare',authLevel:'anonymous',handler:async()=>({status:200})});console.log(Number(process.hrtime.bigint()-t)/1e6)`,
-  );
-  const app = timeIt(
-    `${prelude}const fs=require('fs');for(const f of fs.readdirSync('dist/functions').filter(f=>f.endsWith('.js')))require('./dist/functions/'+f);console.log(Number(process.hrtime.bigint()-t)/1e6)`,
-  );
+  const bareScript = `${prelude}const {app}=require('@azure/functions');app.http('bare',{route:'bare',authLevel:'anonymous',handler:async()=>({status:200})});console.log(Number(process.hrtime.bigint()-t)/1e6)`;
+  const appScript = `${prelude}const fs=require('fs');for(const f of fs.readdirSync('dist/functions').filter(f=>f.endsWith('.js')))require('./dist/functions/'+f);console.log(Number(process.hrtime.bigint()-t)/1e6)`;
+  const bare: number[] = [];
+  const app: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    bare.push(timeIt(bareScript));
+    app.push(timeIt(appScript));
+  }
   return { bare, app };
 }
 
