@@ -42,7 +42,7 @@ export interface StepCost {
 const step = (tables: number, messages: number, events: number, shared: SharedPartitionRequests = {}): StepCost => ({ tables, messages, events, shared });
 
 /** Where the figures below come from, printed with every simulation. */
-export const MEASURED_AT = 'main at 11266bd (2026-12-02), test/integration/storage/request-path-cost.test.ts, EC P-256, Self issuer, AutoRenew policy';
+export const MEASURED_AT = 'main after the job removes its status entry (2026-12-02), test/integration/storage/request-path-cost.test.ts, EC P-256, Self issuer, AutoRenew policy';
 
 /**
  * THE per-request inputs. Each is what one step of a certificate's life costs in storage requests, measured
@@ -51,8 +51,8 @@ export const MEASURED_AT = 'main at 11266bd (2026-12-02), test/integration/stora
 export const SCALE_MODEL_COUNTS = {
   /** POST /certificates/{name}/create: 2 key-range reads (operation and head together) and 1 write of its own partition, the status entry, the reconcile entry's write and delete, and the list row's refresh (2 `live` and 2 `deleted` index reads, then its write). */
   createRequest: step(11, 1, 0, { indexLive: 3, indexDeleted: 2, statusDue: 1, reconcileDue: 2 }),
-  /** The issuer job that issues it (Self): a read and a query of its partition, the lease write, the completion batch, 2 lifetime entries, the reconcile entry, the list refresh (8 index reads, 2 writes); 1 event. */
-  issuerJob: step(18, 0, 1, { indexLive: 6, indexDeleted: 4, reconcileDue: 2, lifetimeDue: 2 }),
+  /** The issuer job that issues it (Self): a read and a query of its partition, the lease write, the completion batch, 2 lifetime entries, the reconcile entry, the list refresh (8 index reads, 2 writes), the delete of its own status-sweep entry; 1 event. */
+  issuerJob: step(19, 0, 1, { indexLive: 6, indexDeleted: 4, statusDue: 1, reconcileDue: 2, lifetimeDue: 2 }),
   /** GET /certificates/{name}/: head and pending in one key-range query of its partition. */
   getLatest: step(1, 0, 0),
   /** GET /certificates/{name}/{version}. */
@@ -61,8 +61,8 @@ export const SCALE_MODEL_COUNTS = {
   getPending: step(1, 0, 0),
   /** GET /certificates, one page: one key-range query of `live` that returns up to maxresults + 1 entities (the model counts 26). */
   listPage: step(1, 0, 0, { indexLive: 1 }),
-  /** The status sweep's run that finds a create's entry (the job does not remove it): the run's 2 queries, then 1 read and 1 delete. */
-  statusSweepAfterCreate: step(4, 0, 0, { statusDue: 2, reconcileDue: 1 }),
+  /** The status sweep's run after a create: its 2 queries only (the job removed the create's entry once its completion committed). */
+  statusSweepAfterCreate: step(2, 0, 0, { statusDue: 1, reconcileDue: 1 }),
   /** A status sweep run with nothing due: its 2 queries (status entries, reconcile entries). */
   statusSweepIdle: step(2, 0, 0, { statusDue: 1, reconcileDue: 1 }),
   /** A lifetime timer run with nothing due: its 2 queries (lifetime entries, ACME renewal-information checks). */
@@ -72,9 +72,9 @@ export const SCALE_MODEL_COUNTS = {
   /** A lifetime run that starts one AutoRenew: its query, the head, the retry entry's write and the due one's delete, the create path, the renewal status; 1 job. */
   renewalStart: step(16, 1, 0, { indexLive: 2, indexDeleted: 2, statusDue: 1, reconcileDue: 2, lifetimeDue: 3 }),
   /** The renewal's issuer job. */
-  renewalJob: step(19, 0, 1, { indexLive: 5, indexDeleted: 4, reconcileDue: 2, lifetimeDue: 2 }),
-  /** The status sweep's run that settles the renewal's status entry. */
-  statusSweepAfterRenewal: step(4, 0, 0, { statusDue: 2, reconcileDue: 1 }),
+  renewalJob: step(20, 0, 1, { indexLive: 5, indexDeleted: 4, statusDue: 1, reconcileDue: 2, lifetimeDue: 2 }),
+  /** The status sweep's run after the renewal: its queries only (the job removed its status entry). */
+  statusSweepAfterRenewal: step(2, 0, 0, { statusDue: 1, reconcileDue: 1 }),
   /** A lifetime run that drops the 2 entries a renewal leaves stale (its retry entry, the old version's expiry): its query, then a head read and a delete each. */
   staleEntriesAfterRenewal: step(5, 0, 0, { lifetimeDue: 3 }),
 } as const;

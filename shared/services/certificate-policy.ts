@@ -38,7 +38,7 @@ const MAX_ATTEMPTS = 3;
  * operation has no certificate.
  */
 async function readPolicyState(ctx: ServiceContext, name: string): Promise<PolicyState> {
-  const [operation, head] = await Promise.all([ctx.certificates.getOperation(name), ctx.certificates.getStoredHead(name)]);
+  const { operation, head } = await ctx.certificates.getOperationAndHead(name);
   if (!operation || isDeleted(head?.value)) throw errors.certificateNotFound(name);
   const op = operation.value;
   if (op.status !== 'completed') return { operation, head, current: { name: op.name, policy: certificatePolicyOf(op) } };

@@ -57,7 +57,7 @@ async function updateOnce(
   version: string | undefined,
   changes: PropertyChanges,
 ): Promise<CertificateView> {
-  const [operation, head] = await Promise.all([ctx.certificates.getOperation(name), ctx.certificates.getStoredHead(name)]);
+  const { operation, head } = await ctx.certificates.getOperationAndHead(name);
   // Every head is written together with an operation, so a name without one has no certificate.
   if (!operation || head?.value.deletion) throw notFound(name, version);
   const now = unixSeconds(ctx.clock);

@@ -18,6 +18,7 @@ import type { CertificatePolicy } from '../domain/certificate-policy';
 import type { RenewalOrigin } from '../domain/renewal-status';
 import { type NewVersionInput, assertIssuerExists, conflictFor, newVersionFields, versionAttributesOf, versionToReplace } from './new-version';
 import { keyPairForNewVersion } from './version-key';
+import { firstStatusEntryOf } from './status-sweep';
 import type { ServiceContext } from './service-context';
 
 /**
@@ -69,7 +70,7 @@ export async function startIssuedVersion(
   };
 
   const job = { name, requestId: op.requestId };
-  const due = { ...job, dueAt: now + ctx.jobRedriveAfterSeconds };
+  const due = firstStatusEntryOf(ctx, op);
   // The due entry goes first: if we crash after the operation write, the sweep still finds the operation.
   if (isIssuerDriven(op)) await ctx.dueIndex.schedule(due);
   // A name with neither operation nor head has no list row yet: the refresh inserts one without looking.

@@ -34,7 +34,7 @@ const MAX_ATTEMPTS = 3;
  */
 export async function deleteCertificate(ctx: ServiceContext, name: string): Promise<DeletedCertificate> {
   for (let attempt = 1; ; attempt++) {
-    const [operation, stored] = await Promise.all([ctx.certificates.getOperation(name), ctx.certificates.getStoredHead(name)]);
+    const { operation, head: stored } = await ctx.certificates.getOperationAndHead(name);
     const op = operation?.value;
     if (isDeleted(stored?.value) || (!stored && !unissued(op))) throw errors.certificateNotFound(name);
     // Every head is written in one batch with its operation: the operation row always exists beside it.

@@ -12,10 +12,11 @@ const MAX_ATTEMPTS = 3;
 
 /**
  * GET /deletedcertificates/{name}: the certificate as it was when deleted, with its deletion's dates. Read
- * from the head and the operation (two point reads, in parallel), as GET of the live certificate is.
+ * from the head and the operation (read together: one request), as GET of the live certificate is.
  */
 export async function getDeletedCertificate(ctx: ServiceContext, name: string): Promise<DeletedCertificate> {
-  const [operation, head] = await Promise.all([ctx.certificates.getOperation(name), ctx.certificates.getHead(name)]);
+  const { operation, head: stored } = await ctx.certificates.getOperationAndHead(name);
+  const head = stored?.value;
   if (!head?.deletion || deletionUnderWay(head.deletion, unixSeconds(ctx.clock), ctx.deletionMinSeconds)) throw errors.deletedCertificateNotFound(name);
   return { certificate: await latestOf(ctx, name, head, operation?.value), deletion: head.deletion };
 }
@@ -27,7 +28,7 @@ export async function getDeletedCertificate(ctx: ServiceContext, name: string): 
  */
 export async function recoverDeletedCertificate(ctx: ServiceContext, name: string): Promise<CertificateView> {
   for (let attempt = 1; ; attempt++) {
-    const [operation, stored] = await Promise.all([ctx.certificates.getOperation(name), ctx.certificates.getStoredHead(name)]);
+    const { operation, head: stored } = await ctx.certificates.getOperationAndHead(name);
     const deletion = stored?.value.deletion;
     if (!stored || !deletion) throw errors.deletedCertificateNotFound(name);
     if (deletion.purging || deletionUnderWay(deletion, unixSeconds(ctx.clock), ctx.deletionMinSeconds)) throw errors.certificateBeingDeleted();

@@ -41,7 +41,8 @@ export function versionFromChain(
 
 /**
  * Completes an operation with its chain: operation, version and head are written in one conditional batch,
- * so a crash leaves either the old state or the new one. Its due-index entry is left for the sweep, which
+ * so a crash leaves either the old state or the new one. The issuer job that calls it then removes the
+ * operation's first status-sweep entry (removeFirstStatusEntry); any later one is left for the sweep, which
  * deletes entries whose operation has moved on when they come due.
  */
 export async function finishOperation(

@@ -21,6 +21,7 @@ import type { IssuerJob, Stored } from '../storage/repositories';
 import { WriteConflictError } from '../storage/storage-errors';
 import { finishOperation } from './finish-operation';
 import { resolveIssuer } from './issuer-resolution';
+import { removeFirstStatusEntry } from './status-sweep';
 import { tellRenewalEnded } from './renewal-outcome';
 import { changeListedCertificate } from './listing-reconciliation';
 import { keyBinding } from './new-version';
@@ -150,7 +151,9 @@ async function afterIssuanceStep(ctx: ServiceContext, job: IssuerJob, taken: Sto
       const chain = chainFromIssuer(step.chainDer, Buffer.from(taken.value.publicKeySpki, 'base64'));
       if ('error' in chain) return endFailed(ctx, job, taken, chain.error);
       const written = await writeLive(ctx, job, taken, (current) => finishOperation(ctx, current, chain.certificates));
-      return written ? 'issued' : 'dropped';
+      if (!written) return 'dropped';
+      await removeFirstStatusEntry(ctx, written);
+      return 'issued';
     }
     case 'pending':
       return schedulePoll(ctx, job, taken, step.state, step.retryAfterSeconds);
@@ -238,6 +241,7 @@ async function endFailed(
   if (!written) return 'dropped';
   // A renewal's failure is told to its owner; the sweep's retry entry tries again later.
   await tellRenewalEnded(ctx, failed(recorded(written), error, now));
+  await removeFirstStatusEntry(ctx, written);
   return 'failed';
 }
 
@@ -253,6 +257,7 @@ async function endCancelled(
   );
   if (!written) return 'dropped';
   await tellRenewalEnded(ctx, cancelled(recorded(written), now));
+  await removeFirstStatusEntry(ctx, written);
   return 'cancelled';
 }
 

@@ -28,7 +28,7 @@ interface Purging {
  */
 async function markPurging(ctx: ServiceContext, name: string, scheduledPurgeDate: number | undefined): Promise<Purging | undefined> {
   for (let attempt = 1; ; attempt++) {
-    const [operation, stored] = await Promise.all([ctx.certificates.getOperation(name), ctx.certificates.getStoredHead(name)]);
+    const { operation, head: stored } = await ctx.certificates.getOperationAndHead(name);
     const deletion = stored?.value.deletion;
     if (!stored || !deletion) return undefined;
     if (scheduledPurgeDate !== undefined && deletion.scheduledPurgeDate !== scheduledPurgeDate) return undefined;

@@ -50,7 +50,8 @@ export async function restoreCertificateBackup(ctx: ServiceContext, value: strin
 }
 
 async function assertNameFree(ctx: ServiceContext, name: string, conflict: Error): Promise<void> {
-  const [head, operation] = await Promise.all([ctx.certificates.getHead(name), ctx.certificates.getOperation(name)]);
+  const { operation, head: stored } = await ctx.certificates.getOperationAndHead(name);
+  const head = stored?.value;
   if (head?.deletion) throw head.deletion.purging ? errors.certificateBeingDeleted() : errors.certificateDeletedButRecoverable(head.name);
   if (head || operation) throw conflict;
 }

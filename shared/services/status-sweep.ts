@@ -1,5 +1,5 @@
 import { unixSeconds } from '../domain/clock';
-import { OPERATION_ERROR_CODES, failed, isIssuerDriven, isVisible } from '../domain/pending-operation';
+import { OPERATION_ERROR_CODES, type PendingOperation, failed, isIssuerDriven, isVisible } from '../domain/pending-operation';
 import type { DueEntry } from '../storage/repositories';
 import { WriteConflictError } from '../storage/storage-errors';
 import { changeListedCertificate, reconcileDueListings } from './listing-reconciliation';
@@ -20,6 +20,29 @@ export interface SweepReport {
   failed: number;
   /** The run's time budget ran out with entries still due: the next run takes them. */
   stoppedAtBudget?: true;
+}
+
+/**
+ * The entry a new issuer-driven operation is scheduled with (startIssuedVersion writes it before the
+ * operation): due one re-drive interval after the operation was created. Derived here from the operation
+ * alone, so the job that ends the operation can remove it without reading the index.
+ */
+export function firstStatusEntryOf(ctx: Pick<ServiceContext, 'jobRedriveAfterSeconds'>, op: PendingOperation): DueEntry {
+  return { name: op.name, requestId: op.requestId, dueAt: op.created + ctx.jobRedriveAfterSeconds };
+}
+
+/**
+ * An issuer job that has committed its operation's end (issued, failed, cancelled) removes the operation's
+ * first entry, which the sweep would otherwise read, find settled and delete (a point read and a delete on
+ * the timer, for one delete here). Only called after that end is committed: until then the entry is what
+ * re-drives a job that dies, and from then on the sweep would have nothing to do with it. Skipped once the
+ * entry has come due: the sweep may have moved it to a later one already (which it still settles), and a
+ * delete then would only find nothing. A crash before the delete, or an entry keyed under another re-drive
+ * interval, leaves it to the sweep, as before.
+ */
+export async function removeFirstStatusEntry(ctx: ServiceContext, ended: PendingOperation): Promise<void> {
+  const entry = firstStatusEntryOf(ctx, ended);
+  if (unixSeconds(ctx.clock) < entry.dueAt) await ctx.dueIndex.remove(entry);
 }
 
 /**

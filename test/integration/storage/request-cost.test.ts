@@ -14,6 +14,11 @@ import { getPendingOperation } from '../../../shared/services/pending-operations
 import { deleteCertificate } from '../../../shared/services/delete-certificate';
 import { updateCertificateProperties } from '../../../shared/services/certificate-properties';
 import { sweepStatuses } from '../../../shared/services/status-sweep';
+import { backupCertificate } from '../../../shared/services/backup-certificate';
+import { getCertificatePolicy, updateCertificatePolicy } from '../../../shared/services/certificate-policy';
+import { getDeletedCertificate, recoverDeletedCertificate } from '../../../shared/services/deleted-certificates';
+import { purgeDeletedCertificate } from '../../../shared/services/purge-certificates';
+import { restoreCertificateBackup } from '../../../shared/services/restore-certificate';
 import { type RunningAzurite, startAzurite } from '../../helpers/azurite';
 import { manualClock, memoryServiceContext } from '../../helpers/service-context';
 import { isKeyRangeFilter, queueRequestLog, type TableRequest, tableRequestLog } from '../../helpers/storage-request-log';
@@ -41,6 +46,23 @@ afterAll(async () => {
 });
 
 const NOW = 1_767_225_600;
+
+/**
+ * Certificate-table requests of each step of the "operation and head together" test. Each was one more
+ * (two point reads where one key-range request now reads both) before issue 13.
+ */
+const PINNED_BOTH = {
+  'GET policy': 1,
+  'PATCH policy': 2,
+  'PATCH certificate': 5,
+  'GET versions': 2,
+  'DELETE certificate': 4,
+  'GET deleted': 1,
+  recover: 4,
+  'DELETE again': 4,
+  purge: 8,
+  restore: 5,
+};
 
 describe('what storage reads cost', () => {
   it('the filter check tells a key range from a scan', () => {
@@ -101,8 +123,9 @@ describe('what storage reads cost', () => {
     expect(pages).toBe(5);
     expect(seen).toEqual(Array.from({ length: 30 }, (_, i) => i.toString(16).padStart(32, '0')));
 
-    // The route's service adds one point read of the operation row per page (a version still being
-    // requested lives there) and one of the head on the first, never a second query.
+    // The route's service adds one read of the operation row per page (a version still being requested
+    // lives there): on the first page together with the head (a soft-deleted certificate lists no
+    // versions), one key-range request of two rows; on later pages one point read.
     const { ctx } = memoryServiceContext({ certificates: store });
     let serviceAfter: string | undefined;
     let servicePages = 0;
@@ -111,11 +134,13 @@ describe('what storage reads cost', () => {
       const page = await listCertificateVersions(ctx, 'listed', 7, serviceAfter);
       servicePages += 1;
       const queries = log.requests.filter((r) => r.filter !== undefined);
-      expect(queries).toHaveLength(1);
-      expect(queries[0]?.top).toBe(8);
-      // The first page also reads the head: a soft-deleted certificate lists no versions.
-      const pointReads = servicePages === 1 ? [{ method: 'GET' }, { method: 'GET' }] : [{ method: 'GET' }];
-      expect(log.requests.filter((r) => r.filter === undefined)).toEqual(pointReads);
+      const versionQueries = queries.filter((r) => r.top !== undefined);
+      expect(versionQueries).toHaveLength(1);
+      expect(versionQueries[0]?.top).toBe(8);
+      expect(log.requests).toHaveLength(2);
+      expect(queries.every((r) => isKeyRangeFilter(r.filter ?? ''))).toBe(true);
+      const pointReads = log.requests.filter((r) => r.filter === undefined);
+      expect(pointReads).toEqual(servicePages === 1 ? [] : [{ method: 'GET' }]);
       serviceAfter = page.continueAfter;
     } while (serviceAfter !== undefined);
     expect(servicePages).toBe(5);
@@ -145,6 +170,42 @@ describe('what storage reads cost', () => {
     expect(isKeyRangeFilter(query?.filter ?? '')).toBe(true);
     expect(query?.filter).toContain("PartitionKey eq 'read-me'");
     expect(query?.returned).toBe(2);
+  });
+
+  it("reads a certificate's operation and head together (one key-range request) in every request that needs both", async () => {
+    const log = tableRequestLog();
+    const table = log.tableClient(azurite.connectionString, `Both${randomBytes(4).toString('hex')}`);
+    await table.createTable();
+    // Only the certificate table is on Azurite: what is counted is each step's reads and writes of it.
+    const { ctx, takeJobs } = memoryServiceContext({ clock: manualClock(new Date(NOW * 1000)), certificates: new CertificateStore(table) });
+    const ec = { policy: { key_props: { kty: 'EC' as const, crv: 'P-256' as const }, x509_props: { subject: 'CN=both' }, issuer: { name: 'Self' } } };
+    await createCertificate(ctx, 'both', ec);
+    for (const job of await takeJobs()) await runIssuerJob(ctx, job);
+    const backup = await backupCertificate(ctx, 'both');
+
+    const steps: [string, () => Promise<unknown>][] = [
+      ['GET policy', () => getCertificatePolicy(ctx, 'both')],
+      ['PATCH policy', () => updateCertificatePolicy(ctx, 'both', { x509_props: { subject: 'CN=patched' } })],
+      ['PATCH certificate', () => updateCertificateProperties(ctx, 'both', undefined, { tags: { a: 'b' } })],
+      ['GET versions', () => listCertificateVersions(ctx, 'both', 25)],
+      ['DELETE certificate', () => deleteCertificate(ctx, 'both')],
+      ['GET deleted', () => getDeletedCertificate(ctx, 'both')],
+      ['recover', () => recoverDeletedCertificate(ctx, 'both')],
+      ['DELETE again', () => deleteCertificate(ctx, 'both')],
+      ['purge', () => purgeDeletedCertificate(ctx, 'both')],
+      ['restore', () => restoreCertificateBackup(ctx, backup, 'https://vault.example')],
+    ];
+    const counted: Record<string, ReturnType<typeof costOf>> = {};
+    for (const [label, step] of steps) {
+      log.clear();
+      await step();
+      // Every query is a key range within the one partition (the operation and head, or the versions).
+      expect(log.requests.filter((r) => r.filter !== undefined).every((r) => isKeyRangeFilter(r.filter ?? ''))).toBe(true);
+      counted[label] = costOf(log.requests, []);
+    }
+    console.log(`certificate-table requests per step:\n${Object.entries(counted).map(([label, c]) => `  ${label}: ${JSON.stringify(c)}`).join('\n')}`);
+    // Pinned: a step that reads the operation and the head with two point reads again (or adds any request) fails.
+    expect(Object.fromEntries(Object.entries(counted).map(([label, c]) => [label, c.requests]))).toEqual(PINNED_BOTH);
   });
 
   it('lists issuers a page at a time: one key-range request with $top = page + 1 per page, each issuer once', async () => {
@@ -334,9 +395,10 @@ describe('what one EC Self create costs, end to end', () => {
     // Every query reads within one partition by key (the operation and head of one certificate).
     expect(tables.requests.filter((r) => r.filter !== undefined).every((r) => isKeyRangeFilter(r.filter ?? ''))).toBe(true);
     // Upper bounds: what the path costs today (it was 20 / 2 / 20 before issue 13 cut the list refresh's
-    // reads). A change that adds a request fails here, and says in which phase.
+    // reads). A change that adds a request fails here, and says in which phase. The completion's last request
+    // removes the operation's status-sweep entry (17 before that): the sweep no longer reads and deletes it.
     expect(phases.create.requests).toBeLessThanOrEqual(12);
     expect(phases.job.requests).toBeLessThanOrEqual(2);
-    expect(phases.completion.requests).toBeLessThanOrEqual(17);
+    expect(phases.completion.requests).toBeLessThanOrEqual(18);
   });
 });

@@ -34,6 +34,37 @@ describe('status sweep', () => {
     expect(await takeJobs()).toEqual([]);
   });
 
+  it("has nothing to do for an operation whose job ended it: the job removes the operation's entry once the end is committed", async () => {
+    const clock = manualClock();
+    const { ctx, takeJobs } = memoryServiceContext({ clock });
+    await createCertificate(ctx, 'issued', selfBody);
+    await createCertificate(ctx, 'cancelled', selfBody);
+    await requestCancellation(ctx, 'cancelled');
+    const outcomes = [];
+    for (const job of await takeJobs()) outcomes.push(await runIssuerJob(ctx, job));
+    // The cancelled one's creation job comes second and finds nothing to do.
+    expect(outcomes.sort()).toEqual(['cancelled', 'dropped', 'issued']);
+    clock.advance(ctx.jobRedriveAfterSeconds);
+    expect(await sweepStatuses(ctx)).toMatchObject({ due: 0 });
+  });
+
+  it('keeps the entry of a job whose completion did not commit, and re-drives it', async () => {
+    const clock = manualClock();
+    const { ctx, takeJobs } = memoryServiceContext({ clock });
+    const op = await createCertificate(ctx, 'crashed', selfBody);
+    const [job] = await takeJobs();
+    // The job dies at its completion batch: nothing of the end is written.
+    const dying = { ...ctx, certificates: Object.assign(Object.create(ctx.certificates) as typeof ctx.certificates, { completeOperation: () => Promise.reject(new Error('process died')) }) };
+    await expect(runIssuerJob(dying, job!)).rejects.toThrow('process died');
+    clock.advance(ctx.jobRedriveAfterSeconds);
+    expect(await sweepStatuses(ctx)).toMatchObject({ due: 1, redriven: 1 });
+    const redriven = await takeJobs();
+    expect(redriven).toEqual([{ name: 'crashed', requestId: op.requestId }]);
+    // Once the dead run's lease has run out, the re-driven job issues.
+    clock.advance(ctx.jobLeaseSeconds);
+    expect(await runIssuerJob(ctx, redriven[0]!)).toBe('issued');
+  });
+
   it('fails an operation older than the maximum age with a clear error', async () => {
     const clock = manualClock();
     const { ctx } = memoryServiceContext({ clock, operationMaxAgeSeconds: 300, jobRedriveAfterSeconds: 60 });
