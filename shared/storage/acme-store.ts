@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
 import type { AcmeAccountRecord, AcmeAccountRepository, Http01AnswerRepository } from '../issuers/acme/acme-stores';
 import { orUndefinedOn404, statusCodeOf } from './storage-errors';
+import { readEntity } from './point-read';
 
 /**
  * The ACME provider's rows live in the Issuers table, beside the issuer objects, without a table (and
@@ -46,7 +47,7 @@ export class AcmeAccountStore implements AcmeAccountRepository {
   constructor(private readonly table: TableClient) {}
 
   async get(issuerName: string, directoryUrl: string): Promise<AcmeAccountRecord | undefined> {
-    const entity = await orUndefinedOn404(this.table.getEntity<AccountEntity>(ACCOUNT_PARTITION, accountRowKey(issuerName, directoryUrl)));
+    const entity = await readEntity<AccountEntity>(this.table, ACCOUNT_PARTITION, accountRowKey(issuerName, directoryUrl));
     return entity ? recordOf(entity) : undefined;
   }
 
@@ -73,7 +74,7 @@ export class Http01AnswerStore implements Http01AnswerRepository {
   constructor(private readonly table: TableClient) {}
 
   async get(token: string): Promise<string | undefined> {
-    return (await orUndefinedOn404(this.table.getEntity<AnswerEntity>(HTTP01_PARTITION, token)))?.keyAuthorization;
+    return (await readEntity<AnswerEntity>(this.table, HTTP01_PARTITION, token))?.keyAuthorization;
   }
 
   async put(token: string, keyAuthorization: string): Promise<void> {

@@ -9,7 +9,8 @@ import {
   possibleKeysOf,
 } from '../domain/certificate-listing';
 import type { CertificateListingRepository, ListingPage, Stored } from './repositories';
-import { conditional, orUndefinedOn404 } from './storage-errors';
+import { conditional } from './storage-errors';
+import { readEntity } from './point-read';
 
 /**
  * The `CertificateIndex` table (docs/storage-design.md, "New table CertificateIndex: the lists"):
@@ -36,7 +37,7 @@ export class CertificateIndexStore implements CertificateListingRepository {
   async find(name: string): Promise<Stored<CertificateListing>[]> {
     // Four point reads (each a billed request, 404s included), in parallel: a change is rare next to reads.
     const found = await Promise.all(
-      possibleKeysOf(name).map(({ list, key }) => orUndefinedOn404(this.table.getEntity<ListingEntity>(list, key))),
+      possibleKeysOf(name).map(({ list, key }) => readEntity<ListingEntity>(this.table, list, key)),
     );
     return found.flatMap((entity) => (entity ? [{ value: JSON.parse(entity.data) as CertificateListing, etag: entity.etag }] : []));
   }

@@ -12,7 +12,8 @@ import {
   type VersionSummary,
   type WholeCertificate,
 } from './repositories';
-import { WriteConflictError, conditional, orUndefinedOn404 } from './storage-errors';
+import { WriteConflictError, conditional } from './storage-errors';
+import { readEntity } from './point-read';
 import { inBatches } from './transaction-batches';
 
 /**
@@ -123,7 +124,7 @@ export class CertificateStore implements CertificateRepository {
   constructor(private readonly table: TableClient) {}
 
   async getOperation(name: string): Promise<Stored<PendingOperation> | undefined> {
-    const entity = await orUndefinedOn404(this.table.getEntity<OperationEntity>(partitionOf(name), PENDING_ROW));
+    const entity = await readEntity<OperationEntity>(this.table, partitionOf(name), PENDING_ROW);
     return entity ? { value: fromOperationEntity(entity), etag: entity.etag } : undefined;
   }
 
@@ -168,7 +169,7 @@ export class CertificateStore implements CertificateRepository {
   }
 
   async getStoredHead(name: string): Promise<Stored<CertificateHead> | undefined> {
-    const entity = await orUndefinedOn404(this.table.getEntity<HeadEntity>(partitionOf(name), HEAD_ROW));
+    const entity = await readEntity<HeadEntity>(this.table, partitionOf(name), HEAD_ROW);
     return entity ? { value: fromHeadEntity(entity), etag: entity.etag } : undefined;
   }
 
@@ -210,7 +211,7 @@ export class CertificateStore implements CertificateRepository {
   async getStoredVersion(name: string, version: string): Promise<Stored<CertificateVersion> | undefined> {
     // A segment such as `a/b` is no version, and no valid row key either: never sent to the table.
     if (!isVersionId(version)) return undefined;
-    const entity = await orUndefinedOn404(this.table.getEntity<VersionEntity>(partitionOf(name), versionRow(version.toLowerCase())));
+    const entity = await readEntity<VersionEntity>(this.table, partitionOf(name), versionRow(version.toLowerCase()));
     return entity ? { value: fromVersionEntity(entity), etag: entity.etag } : undefined;
   }
 

@@ -2,6 +2,7 @@ import { TableClient, type TableServiceClientOptions } from '@azure/data-tables'
 import { QueueClient, type StoragePipelineOptions } from '@azure/storage-queue';
 import { appCredential } from '../auth/app-credential';
 import type { StorageConfig } from '../config';
+import { tablesHttpClient } from './point-read';
 import { asStorageUnavailable, retryAfterOf, StorageUnavailableError, STORAGE_RETRY_AFTER_SECONDS } from './storage-unavailable';
 
 /**
@@ -75,7 +76,12 @@ const longRetryAfterPolicy: TablePolicy = {
 
 export function tableClientOptions(extraPolicies: readonly TablePolicy[] = []): TableServiceClientOptions {
   const { maxRetries, retryDelayInMs, maxRetryDelayInMs } = STORAGE_RETRY;
-  return { retryOptions: { maxRetries, retryDelayInMs, maxRetryDelayInMs }, additionalPolicies: [storageFaultPolicy, longRetryAfterPolicy, ...extraPolicies] };
+  return {
+    retryOptions: { maxRetries, retryDelayInMs, maxRetryDelayInMs },
+    additionalPolicies: [storageFaultPolicy, longRetryAfterPolicy, ...extraPolicies],
+    // The HTTP client the lean point reads send with (point-read.ts): one connection pool for all table calls.
+    httpClient: tablesHttpClient(),
+  };
 }
 
 /**

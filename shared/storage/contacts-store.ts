@@ -1,7 +1,8 @@
 import type { TableClient } from '@azure/data-tables';
 import type { CertificateContact } from '../domain/certificate-contact';
 import type { ContactsRepository } from './repositories';
-import { WriteConflictError, orUndefinedOn404, statusCodeOf } from './storage-errors';
+import { WriteConflictError, statusCodeOf } from './storage-errors';
+import { readEntity } from './point-read';
 
 /** The vault's contacts as one row: the list is only ever written and removed whole. */
 interface ContactsEntity {
@@ -19,7 +20,7 @@ export class ContactsStore implements ContactsRepository {
   constructor(private readonly table: TableClient) {}
 
   async get(): Promise<CertificateContact[] | undefined> {
-    const entity = await orUndefinedOn404(this.table.getEntity<ContactsEntity>(PARTITION, ROW));
+    const entity = await readEntity<ContactsEntity>(this.table, PARTITION, ROW);
     return entity ? (JSON.parse(entity.data) as CertificateContact[]) : undefined;
   }
 
@@ -34,7 +35,7 @@ export class ContactsStore implements ContactsRepository {
    */
   async remove(): Promise<CertificateContact[] | undefined> {
     for (let attempt = 0; attempt < REMOVE_ATTEMPTS; attempt += 1) {
-      const entity = await orUndefinedOn404(this.table.getEntity<ContactsEntity>(PARTITION, ROW));
+      const entity = await readEntity<ContactsEntity>(this.table, PARTITION, ROW);
       if (!entity) return undefined;
       try {
         await this.table.deleteEntity(PARTITION, ROW, { etag: entity.etag });

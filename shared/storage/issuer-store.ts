@@ -2,6 +2,7 @@ import { type TableClient, odata } from '@azure/data-tables';
 import type { IssuerObject } from '../domain/issuer';
 import type { IssuerPage, IssuerRepository } from './repositories';
 import { WriteConflictError, orUndefinedOn404, statusCodeOf } from './storage-errors';
+import { readEntity } from './point-read';
 
 /**
  * Issuer objects, one partition per issuer name (lower-cased: names are case-insensitive). The table holds
@@ -29,7 +30,7 @@ export class IssuerStore implements IssuerRepository {
   constructor(private readonly table: TableClient) {}
 
   async get(name: string): Promise<IssuerObject | undefined> {
-    const entity = await orUndefinedOn404(this.table.getEntity<IssuerEntity>(name.toLowerCase(), ROW));
+    const entity = await readEntity<IssuerEntity>(this.table, name.toLowerCase(), ROW);
     return entity ? issuerOf(entity) : undefined;
   }
 
@@ -45,7 +46,7 @@ export class IssuerStore implements IssuerRepository {
 
   async delete(name: string): Promise<IssuerObject | undefined> {
     for (let attempt = 0; attempt < DELETE_ATTEMPTS; attempt++) {
-      const entity = await orUndefinedOn404(this.table.getEntity<IssuerEntity>(name.toLowerCase(), ROW));
+      const entity = await readEntity<IssuerEntity>(this.table, name.toLowerCase(), ROW);
       if (!entity) return undefined;
       try {
         // Conditional on what was read, so the issuer answered is the one removed, not an older copy of it.

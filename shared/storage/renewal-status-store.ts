@@ -3,6 +3,7 @@ import type { RenewalStatus } from '../domain/renewal-status';
 import { partitionOf } from './certificate-store';
 import type { RenewalStatusRepository } from './repositories';
 import { WriteConflictError, conditional, orUndefinedOn404 } from './storage-errors';
+import { readEntity } from './point-read';
 
 /**
  * The last renewal outcome, in the certificate table beside the head: the certificate's partition, row
@@ -45,7 +46,7 @@ export class RenewalStatusStore implements RenewalStatusRepository {
   }
 
   private async read(name: string): Promise<{ status: RenewalStatus; etag: string } | undefined> {
-    const entity = await orUndefinedOn404(this.table.getEntity<RenewalStatusEntity>(partitionOf(name), ROW));
+    const entity = await readEntity<RenewalStatusEntity>(this.table, partitionOf(name), ROW);
     return entity && { status: JSON.parse(entity.data) as RenewalStatus, etag: entity.etag };
   }
 
