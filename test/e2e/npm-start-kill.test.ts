@@ -137,6 +137,22 @@ function publicKeyOfCertificate(cerBase64: string): string {
   return Buffer.from(new x509.X509Certificate(new Uint8Array(Buffer.from(cerBase64, 'base64'))).publicKey.rawData).toString('base64');
 }
 
+/**
+ * The first start, on ports found free a moment before. Between that check and the host's listen, another
+ * process on a busy machine can take one (npm start's own Azurite, asking the system for free ports, may be
+ * handed the very one): that start fails with "port … is in use", and is tried again on new ports.
+ */
+async function firstStart(dataDir: string): Promise<{ host: NpmStartProcess; settings: Record<string, string> }> {
+  for (let attempt = 1; ; attempt++) {
+    const settings = { ...SETTINGS, PORT: String(await findFreePort()), HTTPS_PORT: String(await findFreePort()) };
+    try {
+      return { host: await startNpmStart(dataDir, settings), settings };
+    } catch (error) {
+      if (attempt >= 3 || !(error instanceof Error) || !/port \d+ is in use/.test(error.message)) throw error;
+    }
+  }
+}
+
 describe('npm start killed with SIGKILL at random points during creates', () => {
   let dataDir: string;
   const hosts: NpmStartProcess[] = [];
@@ -156,9 +172,10 @@ describe('npm start killed with SIGKILL at random points during creates', () => 
     // One sequence for the kills, one per caller: a replay gives each the same choices whatever the interleaving.
     const killRandom = seededRandom(seed);
     const between = ({ min, max }: { min: number; max: number }) => Math.round(min + killRandom() * (max - min));
-    const settings = { ...SETTINGS, PORT: String(await findFreePort()), HTTPS_PORT: String(await findFreePort()) };
     const t0 = Date.now();
-    let host = await startNpmStart(dataDir, settings);
+    const first = await firstStart(dataDir);
+    const settings = first.settings;
+    let host = first.host;
     hosts.push(host);
     const tStarted = Date.now();
     const keyFile = path.join(dataDir, 'auth-signing-key.json');
