@@ -2,12 +2,14 @@ import { QueueClient, type DequeuedMessageItem } from '@azure/storage-queue';
 import type { RegisteredFunction } from './functions-core';
 import type { QueueSettings } from './host-json';
 import { describeError, invokeFunction } from './invoke';
+import { watchQueueSends } from './queue-send-watch';
 
 /**
  * A queue trigger with the Functions host's semantics (host.json `extensions.queues`):
  *
  * - poll with exponential back-off from 100 ms up to `maxPollingInterval` while the queue is empty, and again
- *   at once after a poll that found messages;
+ *   at once after a poll that found messages, or after this process put a message on the queue
+ *   (queue-send-watch.ts: the host's shared queue watcher does that for its own bindings' messages);
  * - fetch up to `batchSize` messages and run their handlers concurrently, fetching more once no more than
  *   `newBatchThreshold` are still running (never more than `batchSize` at once);
  * - keep a message invisible while its handler runs (10 minutes, renewed halfway, as the host does);
@@ -72,6 +74,9 @@ interface Wait {
 
 class PollingQueueListener implements QueueListener {
   private stopping = false;
+  /** A message was put on the queue since the last poll began: poll again without sleeping. */
+  private nudged = false;
+  private unwatch: () => void = () => undefined;
   private wait: Wait | undefined;
   private readonly inFlight = new Set<Promise<void>>();
   private loop: Promise<void> = Promise.resolve();
@@ -87,11 +92,19 @@ class PollingQueueListener implements QueueListener {
   }
 
   start(): void {
+    this.unwatch = watchQueueSends(this.queue.url, () => this.nudge());
     this.loop = this.run();
+  }
+
+  /** A message has just been put on the queue: an idle listener polls now, a busy one right after. */
+  nudge(): void {
+    this.nudged = true;
+    if (this.wait?.reason === 'sleep') this.wait.resolve();
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
+    this.unwatch();
     this.wait?.resolve();
     await this.loop;
     await Promise.all([...this.inFlight]);
@@ -115,7 +128,12 @@ class PollingQueueListener implements QueueListener {
     const { batchSize, newBatchThreshold, maxPollingIntervalMs } = this.options.settings;
     let delay = MIN_POLL_MS;
     const backOff = async () => {
-      await this.pause('sleep', delay);
+      if (!this.nudged) await this.pause('sleep', delay);
+      if (this.nudged) {
+        this.nudged = false;
+        delay = MIN_POLL_MS;
+        return;
+      }
       delay = Math.min(delay * 2, Math.max(maxPollingIntervalMs, MIN_POLL_MS));
     };
 
@@ -125,6 +143,7 @@ class PollingQueueListener implements QueueListener {
         continue;
       }
       let messages: DequeuedMessageItem[];
+      this.nudged = false;
       try {
         const response = await this.queue.receiveMessages({
           numberOfMessages: batchSize - this.inFlight.size,

@@ -95,9 +95,6 @@ export function testHostSettings(connectionString: string, keyFile: string) {
     PURGE_SCHEDULE: '*/5 * * * * *',
     // Nothing is due unless a test moves the clock (CLOCK_OFFSET_SECONDS); runs so that it is known to run.
     LIFETIME_SCHEDULE: '*/5 * * * * *',
-    // A job put off until later (ISSUANCE_MIN_SECONDS) is picked up within 250 ms of coming due instead of the
-    // 2 s host.json allows an idle queue; the same app setting tunes the Functions host in Azure.
-    AzureFunctionsJobHost__extensions__queues__maxPollingInterval: '00:00:00.250',
   };
 }
 
