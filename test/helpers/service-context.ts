@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { TableClient } from '@azure/data-tables';
 import type { Clock } from '../../shared/domain/clock';
 import { buildIssuerProviders } from '../../shared/composition';
 import type { ServiceContext } from '../../shared/services/service-context';
@@ -90,7 +91,13 @@ export async function azureRepositoriesOn(connectionString: string) {
     }
     return jobs;
   }
-  const repositories = {
+  const repositories = { ...tableRepositoriesOn(tables), jobs: new IssuerJobQueue(queue) };
+  return { repositories, tables, queue, takeJobs };
+}
+
+/** The table adapters over the given table clients (one per table of the deployment; `due` is OperationsDue). */
+export function tableRepositoriesOn(tables: Record<'certificates' | 'issuers' | 'contacts' | 'due' | 'certificateIndex', TableClient>) {
+  return {
     certificates: new CertificateStore(tables.certificates),
     issuers: new IssuerStore(tables.issuers),
     contacts: new ContactsStore(tables.contacts),
@@ -100,10 +107,8 @@ export async function azureRepositoriesOn(connectionString: string) {
     lifetimeSchedule: new LifetimeScheduleIndex(tables.due),
     renewalInfoSchedule: new RenewalInfoScheduleIndex(tables.due),
     renewalStatus: new RenewalStatusStore(tables.certificates),
-    jobs: new IssuerJobQueue(queue),
     listings: new CertificateIndexStore(tables.certificateIndex),
   };
-  return { repositories, tables, queue, takeJobs };
 }
 
 /** Service context on Azurite (see azureRepositoriesOn). */

@@ -9,20 +9,10 @@ import { getPendingOperation } from '../../../shared/services/pending-operations
 import { purgeDueCertificates } from '../../../shared/services/purge-certificates';
 import { runDueRenewalInfoChecks } from '../../../shared/services/renewal-info-checks';
 import { sweepStatuses } from '../../../shared/services/status-sweep';
-import { CertificateIndexStore } from '../../../shared/storage/certificate-index-store';
-import { CertificateStore } from '../../../shared/storage/certificate-store';
-import { ContactsStore } from '../../../shared/storage/contacts-store';
-import { IssuerStore } from '../../../shared/storage/issuer-store';
-import { LifetimeScheduleIndex } from '../../../shared/storage/lifetime-schedule';
-import { OperationsDueIndex } from '../../../shared/storage/operations-due-index';
-import { PurgeScheduleIndex } from '../../../shared/storage/purge-schedule';
-import { ReconcileScheduleIndex } from '../../../shared/storage/reconcile-schedule';
-import { RenewalInfoScheduleIndex } from '../../../shared/storage/renewal-info-schedule';
-import { RenewalStatusStore } from '../../../shared/storage/renewal-status-store';
 import { SCALE_MODEL_COUNTS, type SharedPartitionRequests } from '../../../scripts/scale-model';
 import { type RunningAzurite, startAzurite } from '../../helpers/azurite';
 import { MemoryEventOutbox } from '../../helpers/memory-event-outbox';
-import { manualClock, memoryServiceContext } from '../../helpers/service-context';
+import { manualClock, memoryServiceContext, tableRepositoriesOn } from '../../helpers/service-context';
 
 /**
  * The storage requests of each step of a certificate's life, end to end through the services the routes and
@@ -128,17 +118,9 @@ it('counts the storage requests of create, issue, reads, a list page, idle sweep
   const { ctx, storage, takeJobs } = memoryServiceContext({
     clock,
     events,
-    certificates: new CertificateStore(tables.certificates),
-    issuers: new IssuerStore(tables.issuers),
-    contacts: new ContactsStore(tables.contacts),
-    dueIndex: new OperationsDueIndex(tables.due),
-    purgeSchedule: new PurgeScheduleIndex(tables.due),
-    reconcileSchedule: new ReconcileScheduleIndex(tables.due),
-    lifetimeSchedule: new LifetimeScheduleIndex(tables.due),
-    renewalInfoSchedule: new RenewalInfoScheduleIndex(tables.due),
-    renewalStatus: new RenewalStatusStore(tables.certificates),
-    listings: new CertificateIndexStore(tables.index),
+    ...tableRepositoriesOn({ ...tables, certificateIndex: tables.index }),
   });
+
   // Each job sent is one queue message (a put; the trigger's get and delete are priced in the model).
   ctx.jobs = {
     enqueue(job, options) {
