@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_AUDIENCE, SETTINGS } from '../shared/config';
 import { DEFAULT_LOCAL_KEY_FILE, DEFAULT_LOCAL_TOKEN_LIFETIME_SECONDS } from '../shared/auth/constants';
@@ -17,7 +18,8 @@ import { applyLocalSettings } from './local-host/local-settings';
  *   --subject <name>       the `sub` claim; default local-user
  *   --audience <uri>       the `aud` claim; default AUTH_AUDIENCE, else https://vault.azure.net
  *
- * Reads AUTH_LOCAL_KEY_FILE (default .local/auth-signing-key.json, relative to the current directory, as the
+ * Reads AUTH_LOCAL_KEY_FILE (default .local/auth-signing-key.json, or auth-signing-key.json in LOCAL_DATA_DIR when
+ * that is set, as `npm start` keeps it there; relative to the current directory, as the
  * local host resolves it) and creates the key file if it does not exist yet. `npm run token` runs it through
  * scripts/launch.cjs, from the repository root, compiling first only when the build is missing or stale.
  */
@@ -69,12 +71,18 @@ export function parseTokenCommand(argv: readonly string[], env: NodeJS.ProcessEn
     }
   }
   return {
-    keyFile: env[SETTINGS.authLocalKeyFile]?.trim() || DEFAULT_LOCAL_KEY_FILE,
+    keyFile: env[SETTINGS.authLocalKeyFile]?.trim() || localDataKeyFile(env) || DEFAULT_LOCAL_KEY_FILE,
     audience: values.audience?.trim() || env[SETTINGS.authAudience]?.trim() || DEFAULT_AUDIENCE,
     lifetimeSeconds,
     roles: rolesOf(values.roles, values.role),
     ...(values.subject ? { subject: values.subject } : {}),
   };
+}
+
+/** Where `npm start` keeps its signing key when LOCAL_DATA_DIR moves its data folder (scripts/local-host/main.ts). */
+function localDataKeyFile(env: NodeJS.ProcessEnv): string | undefined {
+  const dir = env.LOCAL_DATA_DIR?.trim();
+  return dir ? path.join(dir, 'auth-signing-key.json') : undefined;
 }
 
 /** `--roles` (comma-separated) and `--role`s, as role values; neither given: the local developer's role. */

@@ -24,6 +24,12 @@ describe('npm run token', () => {
     });
   });
 
+  it("follows LOCAL_DATA_DIR to the key npm start keeps there, unless AUTH_LOCAL_KEY_FILE names one", () => {
+    expect(parseTokenCommand([], { LOCAL_DATA_DIR: '/tmp/kv-data' }).keyFile).toBe('/tmp/kv-data/auth-signing-key.json');
+    expect(parseTokenCommand([], { LOCAL_DATA_DIR: 'state/a' }).keyFile).toBe('state/a/auth-signing-key.json');
+    expect(parseTokenCommand([], { LOCAL_DATA_DIR: '/tmp/kv-data', AUTH_LOCAL_KEY_FILE: 'mine.json' }).keyFile).toBe('mine.json');
+  });
+
   it('takes --roles, comma-separated, by value or by Key Vault name, and --roles "" for none', () => {
     expect(parseTokenCommand(['--roles', 'KeyVault.Reader, key vault secrets user'], {}).roles).toEqual(['KeyVault.Reader', 'KeyVault.SecretsUser']);
     expect(parseTokenCommand(['--roles', 'Key Vault Certificates Officer', '--role', 'Custom'], {}).roles).toEqual([
