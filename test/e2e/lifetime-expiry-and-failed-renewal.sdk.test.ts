@@ -1,10 +1,9 @@
-import { CertificateClient, type CertificatePolicy } from '@azure/keyvault-certificates';
 import { QueueClient } from '@azure/storage-queue';
 import type { CertificateEvent } from '../../shared/events/certificate-event';
 import { QUEUES } from '../../shared/names';
-import { startHostProcess, type HostProcess } from '../helpers/host-process';
 import { rawClient } from '../helpers/raw-client';
 import { eventually } from '../helpers/service-under-test';
+import { useLifetimeHost } from './lifetime-support';
 import { CA_POLICY, fastPolling } from './private-ca-support';
 
 /**
@@ -27,36 +26,29 @@ interface LifetimeState {
 }
 
 describe('lifetime: CertificateExpired and a failing renewal, with the clock moved (JS SDK, host process)', () => {
-  let host: HostProcess;
-  let certificates: CertificateClient;
+  const lifetime = useLifetimeHost();
 
-  beforeAll(async () => {
-    host = await startHostProcess({ settings: { LIFETIME_SCHEDULE: '*/1 * * * * *' } });
-    certificates = new CertificateClient(host.httpsUrl, host.credential, host.sdkOptions);
-  });
-  afterAll(() => host?.stop());
-
-  const create = async (name: string, policy: CertificatePolicy) => (await certificates.beginCreateCertificate(name, policy, fastPolling)).pollUntilDone();
+  const { create } = lifetime;
   const lifetimeOf = async (name: string) => {
-    const response = await rawClient(host.url, () => host.token()).request('GET', `/certificates/${name}/lifetime`);
+    const response = await rawClient(lifetime.host().url, () => lifetime.host().token()).request('GET', `/certificates/${name}/lifetime`);
     expect(response.status).toBe(200);
     return response.body as LifetimeState;
   };
   const queuedEvents = async () => {
-    const queue = new QueueClient(host.azurite.connectionString, QUEUES.certificateEvents);
+    const queue = new QueueClient(lifetime.host().azurite.connectionString, QUEUES.certificateEvents);
     if (!(await queue.exists())) return [];
     const { peekedMessageItems } = await queue.peekMessages({ numberOfMessages: 32 });
     return peekedMessageItems.map((m) => JSON.parse(Buffer.from(m.messageText, 'base64').toString('utf8')) as CertificateEvent);
   };
   const failedAttempt = (name: string, attempt: number) =>
-    eventually(`${name}'s renewal attempt ${attempt} to fail (host log:\n${host.logs().slice(-2000)})`, async () => {
+    eventually(`${name}'s renewal attempt ${attempt} to fail (host log:\n${lifetime.host().logs().slice(-2000)})`, async () => {
       const state = await lifetimeOf(name);
       return state.last_renewal?.attempt === attempt && state.last_renewal.outcome === 'failed' ? state : undefined;
     });
 
   it('an expired certificate raises one CertificateExpired; a renewal whose CA is gone fails, retries, and shows it while the current version is served', async () => {
     await create('lf-root', CA_POLICY);
-    await certificates.createIssuer('lf-ca', 'PrivateCA', { accountId: 'lf-root' });
+    await lifetime.certificates().createIssuer('lf-ca', 'PrivateCA', { accountId: 'lf-root' });
     const failing = await create('lf-failing', {
       issuerName: 'lf-ca',
       subject: 'CN=lf-failing.example',
@@ -71,19 +63,19 @@ describe('lifetime: CertificateExpired and a failing renewal, with the clock mov
     expect(before.last_renewal).toBeUndefined();
 
     // The CA certificate is deleted: the issuer can no longer sign.
-    await (await certificates.beginDeleteCertificate('lf-root', fastPolling)).pollUntilDone();
-    await host.restart({ CLOCK_OFFSET_SECONDS: String(MOVED) });
+    await (await lifetime.certificates().beginDeleteCertificate('lf-root', fastPolling)).pollUntilDone();
+    await lifetime.host().restart({ CLOCK_OFFSET_SECONDS: String(MOVED) });
 
     const first = await failedAttempt('lf-failing', 1);
     expect(first.last_renewal).toMatchObject({ error: { code: 'CertificateIssuerError', message: expect.stringContaining("'lf-root'") }, next_retry_at: expect.any(Number) });
     expect(first.next_action).toEqual(expect.objectContaining({ action_type: 'AutoRenew', due_at: first.last_renewal?.next_retry_at, retry: true }));
-    expect((await certificates.getCertificate('lf-failing')).properties.version).toBe(version);
+    expect((await lifetime.certificates().getCertificate('lf-failing')).properties.version).toBe(version);
 
     // An hour and more later, the retry entry tries again, and fails again: attempt 2, another operation.
-    await host.restart({ CLOCK_OFFSET_SECONDS: String(MOVED + 2 * 3600) });
+    await lifetime.host().restart({ CLOCK_OFFSET_SECONDS: String(MOVED + 2 * 3600) });
     const second = await failedAttempt('lf-failing', 2);
     expect(second.last_renewal?.request_id).not.toBe(first.last_renewal?.request_id);
-    expect((await certificates.getCertificate('lf-failing')).properties.version).toBe(version);
+    expect((await lifetime.certificates().getCertificate('lf-failing')).properties.version).toBe(version);
 
     const events = await eventually('the events on the certificate-events queue', async () => {
       const found = await queuedEvents();
@@ -100,7 +92,7 @@ describe('lifetime: CertificateExpired and a failing renewal, with the clock mov
     expect(new Set(renewalFailed.map((e) => e.id)).size).toBe(2);
 
     // Not found, in Key Vault's shape, for a certificate that does not exist.
-    const unknown = await rawClient(host.url, () => host.token()).request('GET', '/certificates/lf-nothing/lifetime');
+    const unknown = await rawClient(lifetime.host().url, () => lifetime.host().token()).request('GET', '/certificates/lf-nothing/lifetime');
     expect(unknown).toMatchObject({ status: 404, body: { error: { code: 'CertificateNotFound' } } });
   });
 });

@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
-import { CertificateClient, type CertificatePolicy, type KeyVaultCertificate } from '@azure/keyvault-certificates';
-import { startHostProcess, type HostProcess } from '../helpers/host-process';
+import type { KeyVaultCertificate } from '@azure/keyvault-certificates';
 import { eventually } from '../helpers/service-under-test';
+import { useLifetimeHost } from './lifetime-support';
 import { CA_POLICY, fastPolling } from './private-ca-support';
 
 /**
@@ -20,48 +20,41 @@ const OFFSET_SECONDS = 4 * 86_400;
 const RENEWING = { validityInMonths: 1, lifetimeActions: [{ action: 'AutoRenew' as const, lifetimePercentage: 1 }] };
 
 describe('lifetime: AutoRenew at the trigger with the clock moved (JS SDK, host process)', () => {
-  let host: HostProcess;
-  let certificates: CertificateClient;
+  const lifetime = useLifetimeHost();
 
-  beforeAll(async () => {
-    host = await startHostProcess({ settings: { LIFETIME_SCHEDULE: '*/1 * * * * *' } });
-    certificates = new CertificateClient(host.httpsUrl, host.credential, host.sdkOptions);
-  });
-  afterAll(() => host?.stop());
-
-  const create = async (name: string, policy: CertificatePolicy) => (await certificates.beginCreateCertificate(name, policy, fastPolling)).pollUntilDone();
+  const { create } = lifetime;
   const versionsOf = async (name: string) => {
     const versions: string[] = [];
-    for await (const properties of certificates.listPropertiesOfCertificateVersions(name)) versions.push(properties.version ?? '');
+    for await (const properties of lifetime.certificates().listPropertiesOfCertificateVersions(name)) versions.push(properties.version ?? '');
     return versions;
   };
   const publicKeyOf = (certificate: KeyVaultCertificate) => new X509Certificate(Buffer.from(certificate.cer as Uint8Array)).publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
 
   it('Self and PrivateCA certificates each get one new version (a new key unless reuseKey); the first version stays', async () => {
     await create('lifetime-root', CA_POLICY);
-    await certificates.createIssuer('lifetime-ca', 'PrivateCA', { accountId: 'lifetime-root' });
+    await lifetime.certificates().createIssuer('lifetime-ca', 'PrivateCA', { accountId: 'lifetime-root' });
     const first = {
       self: await create('renews-self', { issuerName: 'Self', subject: 'CN=renews-self.example', ...RENEWING }),
       privateCa: await create('renews-private', { issuerName: 'lifetime-ca', subject: 'CN=renews-private.example', ...RENEWING }),
       keepsKey: await create('renews-kept', { issuerName: 'Self', subject: 'CN=renews-kept.example', reuseKey: true, ...RENEWING }),
     };
-    await host.restart({ CLOCK_OFFSET_SECONDS: String(OFFSET_SECONDS) });
+    await lifetime.host().restart({ CLOCK_OFFSET_SECONDS: String(OFFSET_SECONDS) });
 
     for (const original of Object.values(first)) {
       const name = original.name;
-      const versions = await eventually(`${name} to have a second version (host log:\n${host.logs().slice(-2000)})`, async () => {
+      const versions = await eventually(`${name} to have a second version (host log:\n${lifetime.host().logs().slice(-2000)})`, async () => {
         const listed = await versionsOf(name);
         return listed.length >= 2 ? listed : undefined;
       });
       expect(versions).toHaveLength(2);
       expect(versions).toContain(original.properties.version);
 
-      const operation = await (await certificates.getCertificateOperation(name, fastPolling)).pollUntilDone();
-      const renewed = await certificates.getCertificate(name);
+      const operation = await (await lifetime.certificates().getCertificateOperation(name, fastPolling)).pollUntilDone();
+      const renewed = await lifetime.certificates().getCertificate(name);
       expect(operation.properties.version).toBe(renewed.properties.version);
       expect(renewed.properties.version).not.toBe(original.properties.version);
       expect(versions).toContain(renewed.properties.version);
-      expect((await certificates.getCertificateOperation(name)).getOperationState().certificateOperation?.status).toBe('completed');
+      expect((await lifetime.certificates().getCertificateOperation(name)).getOperationState().certificateOperation?.status).toBe('completed');
       expect({ name, sameKey: publicKeyOf(renewed) === publicKeyOf(original) }).toEqual({ name, sameKey: name === 'renews-kept' });
       // Issued at the moved time: the new validity starts past the old version's trigger.
       const originalStart = original.properties.notBefore!.getTime();
@@ -70,7 +63,7 @@ describe('lifetime: AutoRenew at the trigger with the clock moved (JS SDK, host 
       expect(renewed.policy?.issuerName).toBe(original.policy?.issuerName);
       expect(renewed.policy?.subject).toBe(original.policy?.subject);
       // The first version is still served as it was.
-      const old = await certificates.getCertificateVersion(name, original.properties.version!);
+      const old = await lifetime.certificates().getCertificateVersion(name, original.properties.version!);
       expect(publicKeyOf(old)).toBe(publicKeyOf(original));
       expect(old.properties.enabled).toBe(true);
     }
