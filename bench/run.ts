@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { generateKeyPair } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -20,6 +20,7 @@ import { type BenchFigure, figureOf, formatRatio, formatValue, ratioOf, statsOf 
 import { httpLoad } from './http-load';
 import { inputLimits } from './input-limits';
 import { percentile, rateOf, round } from './measure';
+import { measureModuleLoading, measureModuleLoadPerFunction, packagesBeyondCommon } from './module-load';
 import { newerOperations } from './newer-operations';
 import { privateCaIssuance } from './private-ca';
 import { perSecond, type RoundLoad, runRounds, samplesOf, selfCpuPerOp } from './rounds';
@@ -268,7 +269,16 @@ async function startup(): Promise<void> {
   console.log('5. Start-up');
   const modules = measureModuleLoading(scale.startupSamples);
   report(figureOf('load a bare @azure/functions app', modules.bare, 'ms'));
-  report(figureOf("load this app's function modules", modules.app, 'ms', { baseline: statsOf(modules.bare).median, baselineUnit: 'ms (bare)', ...ratioOf(modules.app, modules.bare) }));
+  report(figureOf("load this app's function modules", modules.app, 'ms', { baseline: statsOf(modules.bare).median, baselineUnit: 'ms (bare)', ...ratioOf(modules.app, modules.bare), detail: `${modules.appPackages.length} packages` }));
+  // One file at a time: what each route's own graph costs. Once per file at tiny scale, so the bench cannot rot.
+  const perFunction = measureModuleLoadPerFunction(Math.max(1, Math.round(scale.startupSamples / 2)));
+  const beyond = packagesBeyondCommon(perFunction);
+  const heaviest = perFunction[0];
+  const lightest = perFunction[perFunction.length - 1];
+  if (heaviest && lightest) {
+    report(figureOf(`load one function file alone, heaviest (${heaviest.file})`, [heaviest.ms], 'ms', { detail: `${heaviest.modules} modules; beyond every file's: ${(beyond.get(heaviest.file) ?? []).join(' ') || 'nothing'}` }));
+    report(figureOf(`load one function file alone, lightest (${lightest.file})`, [lightest.ms], 'ms', { detail: `${lightest.modules} modules; ${perFunction.length} files, \`node dist/bench/module-load.js\` prints each` }));
+  }
   const starts: number[] = [];
   for (let i = 0; i < scale.startupSamples; i++) starts.push(await measureFirst202());
   report(figureOf('process start to first 202 (compiled host, embedded Azurite)', starts, 'ms'));
@@ -338,21 +348,6 @@ async function main(): Promise<void> {
   console.log(`\nFigures written to ${file}`);
   console.table(rows.map((r) => ({ figure: r.figure, median: formatValue(r), baseline: r.baseline === undefined ? '' : `${round(r.baseline)} ${r.baselineUnit ?? ''}`, ratio: formatRatio(r), target: r.target ?? '' })));
   console.log(`Bench took ${round((performance.now() - started) / 1000, 1)} s at BENCH_SCALE=${scale.name}.`);
-}
-
-/** Child processes requiring a bare app and this app's function modules, taking turns; ms each. */
-function measureModuleLoading(samples: number): { bare: number[]; app: number[] } {
-  const timeIt = (script: string) => Number(execFileSync(process.execPath, ['-e', script], { cwd: repoRoot, encoding: 'utf8' }).trim());
-  const prelude = `require('./dist/scripts/local-host/register');const t=process.hrtime.bigint();`;
-  const bareScript = `${prelude}const {app}=require('@azure/functions');app.http('bare',{route:'bare',authLevel:'anonymous',handler:async()=>({status:200})});console.log(Number(process.hrtime.bigint()-t)/1e6)`;
-  const appScript = `${prelude}const fs=require('fs');for(const f of fs.readdirSync('dist/functions').filter(f=>f.endsWith('.js')))require('./dist/functions/'+f);console.log(Number(process.hrtime.bigint()-t)/1e6)`;
-  const bare: number[] = [];
-  const app: number[] = [];
-  for (let i = 0; i < samples; i++) {
-    bare.push(timeIt(bareScript));
-    app.push(timeIt(appScript));
-  }
-  return { bare, app };
 }
 
 /** Starts `node dist/scripts/local-host/main.js` with its own data folder and times the first 202. */
