@@ -49,9 +49,10 @@ export async function loadDashboard(api: Api): Promise<DashboardData> {
           throw error;
         });
         const created = !bundle.x5t && bundle.attributes?.created !== undefined ? bundle.attributes.created * 1000 : undefined;
-        if (op) pending = pendingRowOf(name, op, created);
+        // Key Vault keeps a completed request readable; it is no longer pending work.
+        if (op && op.status !== 'completed') pending = pendingRowOf(name, op, created);
       }
-      return { row: certificateRowOf(bundle, lifetime), pending };
+      return { row: { ...certificateRowOf(bundle, lifetime), hasPending: pending !== undefined }, pending };
     } catch (error) {
       problems.push(`${name}: ${message(error)}`);
       return undefined;
