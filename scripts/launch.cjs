@@ -10,7 +10,7 @@
  *   node scripts/launch.cjs events-replay    build if needed, replay undelivered certificate events (docs/events.md)
  *   node scripts/launch.cjs scale-sim [flags] build if needed, replay a day of a fleet against the scale model (docs/scale.md)
  *
- * The build runs only when dist/ is missing or older than a source file, so a token costs a Node start and
+ * The build (tsc, then the dashboard bundle) runs only when dist/ is missing or older than a source file, so a token costs a Node start and
  * one signature, not a compile. A rebuild compiles into a new folder and swaps it in, so a host that is already
  * running never sees a half-written dist/. `start` takes the lock before looking at dist/ at all: a second
  * `npm start` in the same folder stops with one line instead of rebuilding under the running host.
@@ -28,7 +28,10 @@ const STAMP_NAME = '.build-stamp';
 const SOURCE_DIRS = ['functions', 'shared', 'scripts'];
 const BUILD_INPUTS = ['tsconfig.json', 'tsconfig.build.json', 'package.json'];
 
-/** @param {string} dir @returns {number} newest mtime (ms) of a .ts file under dir */
+/** What the build reads: TypeScript, and the dashboard page's own HTML and CSS (scripts/build-dashboard.cjs). */
+const SOURCE_FILE = /\.(ts|html|css)$/;
+
+/** @param {string} dir @returns {number} newest mtime (ms) of a source file (SOURCE_FILE) under dir */
 function newestTypeScript(dir) {
   let newest = 0;
   let entries;
@@ -40,7 +43,7 @@ function newestTypeScript(dir) {
   for (const entry of entries) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) newest = Math.max(newest, newestTypeScript(full));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, fs.statSync(full).mtimeMs);
+    else if (SOURCE_FILE.test(entry.name)) newest = Math.max(newest, fs.statSync(full).mtimeMs);
   }
   return newest;
 }
@@ -66,8 +69,8 @@ function staleBecause(root) {
   return sources > built ? 'sources changed since the last build' : undefined;
 }
 
-/** Compiles into dist.next-<pid>, then swaps it for dist/. Exits with tsc's output on a compile error. */
-function build(reason) {
+/** Compiles into dist.next-<pid> (the dashboard bundled into its dashboard/), then swaps it for dist/. Exits on a compile error. */
+async function build(reason) {
   const started = Date.now();
   process.stderr.write(`Building (${reason})...\n`);
   const next = path.join(ROOT, `dist.next-${process.pid}`);
@@ -82,6 +85,13 @@ function build(reason) {
     process.stderr.write('The build failed (see above); nothing was started.\n');
     process.exit(result.status ?? 1);
   }
+  try {
+    await require('./build-dashboard.cjs').buildDashboard(path.join(next, 'dashboard'));
+  } catch (error) {
+    fs.rmSync(next, { recursive: true, force: true });
+    process.stderr.write(`The dashboard did not build: ${error instanceof Error ? error.message : String(error)}; nothing was started.\n`);
+    process.exit(1);
+  }
   const stamp = path.join(next, STAMP_NAME);
   fs.writeFileSync(stamp, new Date(started).toISOString());
   // The stamp records when compiling started, so a source saved during the compile still counts as newer.
@@ -93,9 +103,14 @@ function build(reason) {
   process.stderr.write(`Built in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
 }
 
-function ensureBuilt() {
+/** @param {() => void} then runs once dist/ is fresh */
+function ensureBuilt(then) {
   const reason = staleBecause(ROOT);
-  if (reason) build(reason);
+  if (!reason) return then();
+  build(reason).then(then, (error) => {
+    process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  });
 }
 
 /** @param {number} pid */
@@ -141,50 +156,50 @@ function main() {
   switch (command) {
     case 'start':
       takeDataFolderLock();
-      ensureBuilt();
-      require(path.join(DIST, 'scripts', 'local-host', 'main.js'));
+      ensureBuilt(() => require(path.join(DIST, 'scripts', 'local-host', 'main.js')));
       return;
-    case 'token': {
-      ensureBuilt();
-      // Relative settings (AUTH_LOCAL_KEY_FILE) mean what they mean to the host, which runs from the root.
-      process.chdir(ROOT);
-      /** @type {{ main(argv: string[]): Promise<number> }} */
-      const token = require(path.join(DIST, 'scripts', 'token.js'));
-      void token.main(args).then((code) => {
-        process.exitCode = code;
+    case 'token':
+      ensureBuilt(() => {
+        // Relative settings (AUTH_LOCAL_KEY_FILE) mean what they mean to the host, which runs from the root.
+        process.chdir(ROOT);
+        /** @type {{ main(argv: string[]): Promise<number> }} */
+        const token = require(path.join(DIST, 'scripts', 'token.js'));
+        void token.main(args).then((code) => {
+          process.exitCode = code;
+        });
       });
       return;
-    }
-    case 'events-replay': {
-      ensureBuilt();
-      // local.settings.json and the local host's data folder are found from the root, as the host finds them.
-      process.chdir(ROOT);
-      /** @type {{ main(argv: string[]): Promise<number> }} */
-      const replay = require(path.join(DIST, 'scripts', 'events-replay.js'));
-      void replay.main(args).then((code) => {
-        process.exitCode = code;
+    case 'events-replay':
+      ensureBuilt(() => {
+        // local.settings.json and the local host's data folder are found from the root, as the host finds them.
+        process.chdir(ROOT);
+        /** @type {{ main(argv: string[]): Promise<number> }} */
+        const replay = require(path.join(DIST, 'scripts', 'events-replay.js'));
+        void replay.main(args).then((code) => {
+          process.exitCode = code;
+        });
       });
       return;
-    }
-    case 'scale-sim': {
-      ensureBuilt();
-      /** @type {{ main(argv: string[]): Promise<number> }} */
-      const simulation = require(path.join(DIST, 'scripts', 'scale-simulation.js'));
-      void simulation.main(args).then((code) => {
-        process.exitCode = code;
+    case 'scale-sim':
+      ensureBuilt(() => {
+        /** @type {{ main(argv: string[]): Promise<number> }} */
+        const simulation = require(path.join(DIST, 'scripts', 'scale-simulation.js'));
+        void simulation.main(args).then((code) => {
+          process.exitCode = code;
+        });
       });
       return;
-    }
     case 'settings':
-      ensureBuilt();
-      process.chdir(ROOT);
-      require(path.join(DIST, 'scripts', 'init-local-settings.js')).initLocalSettings(ROOT).then(
-        (/** @type {string} */ file) => process.stdout.write(`Wrote ${file}, with the key-encryption key of npm start (.local/key-encryption-key).\n`),
-        (/** @type {Error} */ error) => {
-          process.stderr.write(`settings: ${error.message}\n`);
-          process.exitCode = 1;
-        },
-      );
+      ensureBuilt(() => {
+        process.chdir(ROOT);
+        require(path.join(DIST, 'scripts', 'init-local-settings.js')).initLocalSettings(ROOT).then(
+          (/** @type {string} */ file) => process.stdout.write(`Wrote ${file}, with the key-encryption key of npm start (.local/key-encryption-key).\n`),
+          (/** @type {Error} */ error) => {
+            process.stderr.write(`settings: ${error.message}\n`);
+            process.exitCode = 1;
+          },
+        );
+      });
       return;
     default:
       process.stderr.write('usage: node scripts/launch.cjs start | token [flags] | settings | events-replay [flags] | scale-sim [flags]\n');

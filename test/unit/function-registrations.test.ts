@@ -35,9 +35,15 @@ function samplePath(template: string): string {
  */
 const ANONYMOUS_BY_DESIGN = 'acmeHttp01Challenge';
 
-/** Every HTTP registration that authenticates, i.e. all but the anonymous ACME answer. */
+/**
+ * The operator's dashboard (functions/dashboard.ts): its static files are public, and every API call the page
+ * makes carries a token; its local-token route answers only in local auth mode.
+ */
+const DASHBOARD = ['dashboard', 'dashboardLocalToken'];
+
+/** Every HTTP registration that authenticates, i.e. all but the anonymous ACME answer and the dashboard. */
 function httpRegistrations() {
-  return allHttpRegistrations().filter((r) => r.name !== ANONYMOUS_BY_DESIGN);
+  return allHttpRegistrations().filter((r) => r.name !== ANONYMOUS_BY_DESIGN && !DASHBOARD.includes(r.name));
 }
 
 function allHttpRegistrations() {
@@ -109,11 +115,38 @@ describe('function registrations', () => {
     ]);
   });
 
-  it('registers the ACME HTTP-01 answer as the only anonymous route: GET only, under /.well-known/acme-challenge, outside registerKeyVaultRoute', () => {
+  it('registers only the ACME HTTP-01 answer and the dashboard outside registerKeyVaultRoute: GET only, but the local token', () => {
     const anonymous = allHttpRegistrations().filter((r) => !keyVaultRouteRegistrations().some((k) => k.name === r.name));
-    expect(anonymous).toEqual([
+    expect(anonymous.sort((a, b) => a.name.localeCompare(b.name))).toEqual([
       { name: ANONYMOUS_BY_DESIGN, trigger: expect.objectContaining({ route: '.well-known/acme-challenge/{token}', methods: ['GET'], authLevel: 'anonymous' }) },
+      { name: 'dashboard', trigger: expect.objectContaining({ route: 'dashboard/{*path}', methods: ['GET'], authLevel: 'anonymous' }) },
+      { name: 'dashboardLocalToken', trigger: expect.objectContaining({ route: 'dashboard/local-token', methods: ['POST'], authLevel: 'anonymous' }) },
     ]);
+  });
+
+  it('routes the dashboard paths to the dashboard, its local token to its own function, and the API around them as before', () => {
+    const table = new RouteTable(
+      getRegisteredFunctions().flatMap((fn) => {
+        const t = triggerOf(fn);
+        return t.kind === 'http' ? [{ functionName: t.functionName, template: t.route, ...(t.methods ? { methods: t.methods } : {}) }] : [];
+      }),
+    );
+    const target = (method: string, path: string) => {
+      const match = table.match(method, path);
+      return match.kind === 'matched' ? [match.route.functionName, match.params] : [match.kind];
+    };
+    // /dashboard and /dashboard/ reach the same function (ASP.NET routing ignores one trailing slash); it redirects the first.
+    expect(target('GET', '/dashboard')).toEqual(['dashboard', {}]);
+    expect(target('GET', '/dashboard/')).toEqual(['dashboard', {}]);
+    expect(target('GET', '/dashboard/app.js')).toEqual(['dashboard', { path: 'app.js' }]);
+    expect(target('GET', '/dashboard/config.json')).toEqual(['dashboard', { path: 'config.json' }]);
+    // The router decodes segments: an encoded dot-dot reaches the function as "..", which refuses it (static-files.test.ts).
+    expect(target('GET', '/dashboard/%2e%2e/package.json')).toEqual(['dashboard', { path: '../package.json' }]);
+    expect(target('POST', '/dashboard/local-token')).toEqual(['dashboardLocalToken', {}]);
+    // Any other method is the API's catch-all, which authenticates first.
+    expect(target('POST', '/dashboard/app.js')).toEqual(['unmatchedRoute', { path: 'dashboard/app.js' }]);
+    expect(target('DELETE', '/dashboard')).toEqual(['unmatchedRoute', { path: 'dashboard' }]);
+    expect(target('GET', '/certificates')).toEqual(['certificateList', {}]);
   });
 
   it('routes GET /.well-known/acme-challenge/{token} to the answer and every other method to the catch-all', () => {
@@ -286,6 +319,6 @@ describe('function registrations', () => {
   it('registers nothing else, and every name once', () => {
     const names = getRegisteredFunctions().map((f) => f.metadata.name);
     expect(new Set(names).size).toBe(names.length);
-    expect(names).toHaveLength(43);
+    expect(names).toHaveLength(45);
   });
 });

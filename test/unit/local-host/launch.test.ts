@@ -32,7 +32,15 @@ describe('npm start / npm run token build only when needed', () => {
     expect(staleBecause(root)).toBeUndefined();
   });
 
-  it.each(['shared/a.ts', 'scripts/local-host/c.ts', 'functions/new-route.ts', 'tsconfig.json', 'package.json'])(
+  it.each([
+    'shared/a.ts',
+    'scripts/local-host/c.ts',
+    'functions/new-route.ts',
+    'functions/dashboard/page/index.html',
+    'functions/dashboard/page/styles.css',
+    'tsconfig.json',
+    'package.json',
+  ])(
     'rebuilds after %s changes',
     (file) => {
       at('dist/.build-stamp', 2_000);
