@@ -35,6 +35,9 @@ param authorizationMode string = 'roles'
 @description('The vault URL clients use, for a custom domain (PUBLIC_BASE_URL: an origin such as https://certs.contoso.com). Empty: ids, Location and target use https://<the Function App host name>.')
 param publicBaseUrl string = ''
 
+@description('Client id of the dashboard\'s own app registration (a single-page app pre-authorized for the API\'s user_impersonation scope; docs/deploy.md step 5), for the dashboard\'s Entra ID sign-in (DASHBOARD_CLIENT_ID). Empty: the dashboard says sign-in is not set up; the API is unaffected.')
+param dashboardClientId string = ''
+
 @description('Key-encryption key: 32 random bytes, base64 (openssl rand -base64 32). Required on the first deployment (without it the deployment fails: the secret key-encryption-key is not found); it is written into the Key Vault secret and nowhere else. Empty keeps the secret already in the vault. Changing it makes existing certificates unreadable.')
 @secure()
 param keyEncryptionKey string = ''
@@ -251,6 +254,7 @@ module functionApp 'modules/function-app.bicep' = {
     maximumInstanceCount: maximumInstanceCount
     acmeDnsZoneResourceId: acmeDnsZoneResourceId
     publicBaseUrl: publicBaseUrl
+    dashboardClientId: dashboardClientId
     eventGridTopicEndpoint: eventGridTopic ? eventTopic!.outputs.endpoint : ''
   }
   // The app starts with its roles in place: storage for the host, telemetry, and the secret behind the

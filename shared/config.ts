@@ -26,6 +26,8 @@ export const SETTINGS = {
   authAuthorityHost: 'AUTH_AUTHORITY_HOST',
   authLocalKeyFile: 'AUTH_LOCAL_KEY_FILE',
   authorizationMode: 'AUTHORIZATION_MODE',
+  /** The dashboard's own Entra app registration (a single-page app), for its sign-in (docs/dashboard.md). */
+  dashboardClientId: 'DASHBOARD_CLIENT_ID',
   statusSweepSchedule: 'STATUS_SWEEP_SCHEDULE',
   operationMaxAgeSeconds: 'OPERATION_MAX_AGE_SECONDS',
   jobRedriveAfterSeconds: 'JOB_REDRIVE_AFTER_SECONDS',
@@ -152,6 +154,12 @@ export interface Config {
   clockOffsetSeconds: number;
   /** Where certificate events go besides the certificate-events queue (docs/events.md). */
   events: EventsConfig;
+  /**
+   * The application (client) id of the dashboard's app registration, which signs users in with Entra ID and
+   * asks for tokens for this API (DASHBOARD_CLIENT_ID). Absent: the dashboard cannot sign in in entra mode and
+   * says so (shared/dashboard/sign-in-config.ts); the API itself does not need it.
+   */
+  dashboardClientId?: string;
 }
 
 /** One webhook subscription: its URL and the secret its deliveries are signed with. */
@@ -450,6 +458,17 @@ function publicBaseUrlFrom(env: NodeJS.ProcessEnv, problems: string[]): string |
   }
 }
 
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** An Entra client id is a GUID: anything else (an app name, an Application ID URI) would fail only at sign-in. */
+function dashboardClientIdFrom(env: NodeJS.ProcessEnv, problems: string[]): string | undefined {
+  const configured = env[SETTINGS.dashboardClientId]?.trim();
+  if (!configured) return undefined;
+  if (GUID.test(configured)) return configured.toLowerCase();
+  problems.push(`${SETTINGS.dashboardClientId} must be the application (client) id of the dashboard's app registration (a GUID), got "${configured}"`);
+  return undefined;
+}
+
 /** A century either way: further than any certificate's validity, yet within what a Date can hold. */
 const MAX_CLOCK_OFFSET_SECONDS = 100 * 365 * 24 * 3600;
 
@@ -512,6 +531,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
   const publicBaseUrl = publicBaseUrlFrom(env, problems);
   const clockOffset = clockOffsetFrom(env, problems);
   const events = eventsFrom(env, problems);
+  const dashboardClientId = dashboardClientIdFrom(env, problems);
 
   const logLevel = parseLogLevel(env[SETTINGS.logLevel]);
   if (!logLevel) problems.push(`${SETTINGS.logLevel} must be one of ${LOG_LEVELS.join(', ')}, got "${env[SETTINGS.logLevel]}"`);
@@ -535,6 +555,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     acme,
     events,
     ...(publicBaseUrl ? { publicBaseUrl } : {}),
+    ...(dashboardClientId ? { dashboardClientId } : {}),
     clockOffsetSeconds: clockOffset,
   };
 }

@@ -105,6 +105,14 @@ var publicUrlSettings = empty(publicBaseUrl) ? [] : [
   { name: 'PUBLIC_BASE_URL', value: publicBaseUrl }
 ]
 
+@description('DASHBOARD_CLIENT_ID: client id of the dashboard\'s app registration, for its Entra ID sign-in. Empty: not set up.')
+param dashboardClientId string = ''
+
+// Absent unless given: the dashboard then tells its user that sign-in is not set up.
+var dashboardSettings = empty(dashboardClientId) ? [] : [
+  { name: 'DASHBOARD_CLIENT_ID', value: dashboardClientId }
+]
+
 @description('EVENT_GRID_TOPIC_ENDPOINT: the Event Grid topic certificate events are published to with the app identity. Empty: none.')
 param eventGridTopicEndpoint string = ''
 
@@ -206,7 +214,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         // Telemetry with Entra ID auth: the component refuses the instrumentation key alone.
         { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: applicationInsights.properties.ConnectionString }
         { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identityClientId};Authorization=AAD' }
-      ], acmeSettings, publicUrlSettings, eventGridSettings)
+      ], acmeSettings, publicUrlSettings, eventGridSettings, dashboardSettings)
     }
   }
 }

@@ -256,7 +256,12 @@ function compiledTemplateChecks(): void {
     const role = allScopes(template()).find((s) => s.path.join('/') === 'dns-zone-role');
     expect(role && evaluate(role, "[parameters('dnsZoneName')]", zone)).toBe('contoso.example');
     // Every other setting is always there.
-    expect(settings.filter((s) => s.condition !== undefined).map((s) => s.name)).toEqual([SETTINGS.acmeDnsZoneResourceId, SETTINGS.publicBaseUrl, SETTINGS.eventGridTopicEndpoint]);
+    expect(settings.filter((s) => s.condition !== undefined).map((s) => s.name)).toEqual([
+      SETTINGS.acmeDnsZoneResourceId,
+      SETTINGS.publicBaseUrl,
+      SETTINGS.eventGridTopicEndpoint,
+      SETTINGS.dashboardClientId,
+    ]);
   });
 
   test('PUBLIC_BASE_URL is set exactly when a public base URL is given, and the app takes what is set', () => {
@@ -268,7 +273,19 @@ function compiledTemplateChecks(): void {
     expect(deployed({ publicBaseUrl: 'https://certs.contoso.com' })).toBe('https://certs.contoso.com');
   });
 
-  test('the Event Grid topic is on by default, takes no keys, and the app identity alone may publish to it', () => {
+  test('DASHBOARD_CLIENT_ID is set exactly when the dashboard registration is given, from main down to the app', () => {
+    const { scope, settings } = functionAppSettings(template());
+    const setting = settings.find((s) => s.name === SETTINGS.dashboardClientId);
+    if (!setting?.condition) throw new Error(`${SETTINGS.dashboardClientId} is not set conditionally: ${JSON.stringify(setting)}`);
+    const deployed = (given: Record<string, ArmValue>) => (evaluate(scope, setting.condition ?? '', given) ? evaluateValue(scope, setting.value, given) : undefined);
+    expect(deployed({})).toBeUndefined();
+    const clientId = '6c9a1f0e-2b7d-4c3e-9a8f-1d2e3f4a5b6c';
+    expect(deployed({ dashboardClientId: clientId })).toBe(clientId);
+    expect(template().parameters?.dashboardClientId?.defaultValue).toBe('');
+    expect(JSON.stringify(scope.deployment?.properties?.parameters)).toContain(`"dashboardClientId":{"value":"[parameters('dashboardClientId')]"}`);
+  });
+
+    test('the Event Grid topic is on by default, takes no keys, and the app identity alone may publish to it', () => {
     expect(template().parameters?.eventGridTopic?.defaultValue).toBe(true);
     const topics = findResources(template(), 'Microsoft.EventGrid/topics');
     expect(topics).toHaveLength(1);
