@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { loadConfig } from '../shared/config';
+import { dashboardSignInConfig, identityProviderOrigins } from '../shared/dashboard/sign-in-config';
 import { dashboardRoleOf, mintDashboardToken } from './dashboard/local-token';
-import { signInConfigOf, signInConnectSources } from './dashboard/sign-in-config';
 import { dashboardHeaders, resolveStaticFile } from './dashboard/static-files';
 import { dashboardRoot } from './dashboard/static-root';
 import { log } from './logging/log';
@@ -13,7 +13,7 @@ import { log } from './logging/log';
  *
  * - GET /dashboard → 301 to /dashboard/ (the page loads ./app.js, which must resolve under /dashboard/);
  * - GET /dashboard/ and /dashboard/{file}: the built files, same-origin CSP, nosniff, no-cache with an ETag;
- * - GET /dashboard/config.json: how the page signs in (sign-in-config.ts);
+ * - GET /dashboard/config.json: how the page signs in (shared/dashboard/sign-in-config.ts);
  * - POST /dashboard/local-token: in local auth mode only, a short-lived reader or officer token (local-token.ts).
  *
  * Anonymous at the Functions level, like the ACME answer: the files are public and hold nothing secret. Every
@@ -24,8 +24,13 @@ import { log } from './logging/log';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
+/** The sign-in origins the page's CSP must allow: the same on every answer, the HTML page's above all. */
+function signInOrigins(): string[] {
+  return identityProviderOrigins(dashboardSignInConfig(loadConfig()));
+}
+
 function notFound(): HttpResponseInit {
-  return { status: 404, headers: dashboardHeaders(JSON_TYPE), jsonBody: { error: { code: 'NotFound', message: 'No such file in the dashboard.' } } };
+  return { status: 404, headers: dashboardHeaders(JSON_TYPE, signInOrigins()), jsonBody: { error: { code: 'NotFound', message: 'No such file in the dashboard.' } } };
 }
 
 export async function dashboardFiles(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
@@ -35,8 +40,8 @@ export async function dashboardFiles(request: HttpRequest, context: InvocationCo
   if (url.pathname.toLowerCase() === '/dashboard') {
     response = { status: 301, headers: { location: '/dashboard/', 'cache-control': 'no-cache' } };
   } else if (relative === 'config.json') {
-    const config = signInConfigOf(loadConfig().auth);
-    response = { status: 200, headers: dashboardHeaders(JSON_TYPE, signInConnectSources(config)), jsonBody: config };
+    const config = dashboardSignInConfig(loadConfig());
+    response = { status: 200, headers: dashboardHeaders(JSON_TYPE, identityProviderOrigins(config)), jsonBody: config };
   } else {
     response = await staticFile(relative, request.headers.get('if-none-match'));
   }
@@ -56,7 +61,7 @@ async function staticFile(relative: string, ifNoneMatch: string | null): Promise
     throw error;
   }
   const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
-  const headers = { ...dashboardHeaders(resolved.contentType), etag };
+  const headers = { ...dashboardHeaders(resolved.contentType, signInOrigins()), etag };
   if (ifNoneMatch !== null && ifNoneMatch.split(',').some((tag) => tag.trim() === etag)) return { status: 304, headers };
   return { status: 200, headers, body };
 }

@@ -43,26 +43,31 @@ export function resolveStaticFile(root: string, relative: string): StaticFile | 
 
 /**
  * Same origin only: the page loads its own script and stylesheet, talks to this app's API and nothing else;
- * no inline script or style, no framing. (Entra sign-in adds its authority to connect-src; see sign-in-config.ts.)
+ * no inline script or style. In entra mode the identity provider's origins (shared/dashboard/sign-in-config.ts)
+ * join `connect-src` (MSAL reads the authority's metadata and redeems codes there) and `frame-src` (it renews
+ * tokens in a hidden iframe there), and the page may frame itself, since the iframe's answer comes back
+ * through the dashboard's own page (MSAL's redirect bridge). With no such origins nothing may frame it.
  */
-export function contentSecurityPolicy(extraConnectSources: readonly string[] = []): string {
+export function contentSecurityPolicy(identityProviderOrigins: readonly string[] = []): string {
+  const signInElsewhere = identityProviderOrigins.length > 0;
   return [
     "default-src 'none'",
     "script-src 'self'",
     "style-src 'self'",
     "img-src 'self' data:",
-    `connect-src ${["'self'", ...extraConnectSources].join(' ')}`,
+    `connect-src ${["'self'", ...identityProviderOrigins].join(' ')}`,
+    ...(signInElsewhere ? [`frame-src ${identityProviderOrigins.join(' ')}`] : []),
     "base-uri 'none'",
     "form-action 'self'",
-    "frame-ancestors 'none'",
+    signInElsewhere ? "frame-ancestors 'self'" : "frame-ancestors 'none'",
   ].join('; ');
 }
 
 /** Headers on every dashboard answer, files and JSON alike. */
-export function dashboardHeaders(contentType: string, extraConnectSources: readonly string[] = []): Record<string, string> {
+export function dashboardHeaders(contentType: string, identityProviderOrigins: readonly string[] = []): Record<string, string> {
   return {
     'content-type': contentType,
-    'content-security-policy': contentSecurityPolicy(extraConnectSources),
+    'content-security-policy': contentSecurityPolicy(identityProviderOrigins),
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'no-referrer',
     // File names are not content-hashed, so the browser asks again each time and gets a 304 while unchanged.

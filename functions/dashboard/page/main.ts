@@ -38,6 +38,10 @@ async function signInPage(config: SignInConfig): Promise<TokenSource> {
     const { signInWithEntra } = await import('./sign-in/entra');
     return signInWithEntra(config);
   }
+  if (config.signIn === 'unavailable') {
+    main.replaceChildren(h('section', { class: 'sign-in', 'aria-labelledby': 'sign-in-heading' }, h('h2', { id: 'sign-in-heading' }, 'Sign-in is not set up'), h('p', {}, config.reason)));
+    return new Promise<never>(() => undefined);
+  }
   return new Promise<TokenSource>((resolve) => {
     const choose = (role: LocalRole) => async (event: Event) => {
       const button = event.currentTarget as HTMLButtonElement;

@@ -9,7 +9,7 @@ import { resetConfigForTests } from '../../../shared/config';
 const saved = { ...process.env };
 let dir: string;
 
-function useSettings(mode: 'local' | 'entra') {
+function useSettings(mode: 'local' | 'entra', more: Record<string, string> = {}) {
   process.env = {
     ...saved,
     CertStorage: 'UseDevelopmentStorage=true',
@@ -19,6 +19,7 @@ function useSettings(mode: 'local' | 'entra') {
     AUTH_TENANT_ID: 'tenant-1',
     AUTH_LOCAL_KEY_FILE: path.join(dir, 'key.json'),
     DASHBOARD_DIR: path.join(dir, 'page'),
+    ...more,
   };
   resetConfigForTests();
 }
@@ -64,7 +65,20 @@ describe('the dashboard function', () => {
   it('answers config.json with the sign-in of the mode', async () => {
     expect((await get('http://h/dashboard/config.json', { path: 'config.json' })).jsonBody).toEqual({ signIn: 'local' });
     useSettings('entra');
+    expect((await get('http://h/dashboard/config.json', { path: 'config.json' })).jsonBody).toMatchObject({ signIn: 'unavailable' });
+    useSettings('entra', { DASHBOARD_CLIENT_ID: '11111111-2222-3333-4444-555555555555' });
     expect((await get('http://h/dashboard/config.json', { path: 'config.json' })).jsonBody).toMatchObject({ signIn: 'entra', authority: 'https://login.microsoftonline.com/tenant-1' });
+  });
+
+  it("lets the page itself (not only config.json) reach Entra ID and frame its renewal in entra mode, and frames nothing in local mode", async () => {
+    const csp = async () => ((await get('http://h/dashboard/', {})).headers as Record<string, string>)['content-security-policy'] ?? '';
+    expect(await csp()).toContain("frame-ancestors 'none'");
+    expect(await csp()).not.toContain('frame-src');
+    useSettings('entra', { DASHBOARD_CLIENT_ID: '11111111-2222-3333-4444-555555555555' });
+    const entra = await csp();
+    expect(entra).toContain("connect-src 'self' https://login.microsoftonline.com");
+    expect(entra).toContain('frame-src https://login.microsoftonline.com');
+    expect(entra).toContain("frame-ancestors 'self'");
   });
 
   it('has no local-token route in entra mode: 404, and no token', async () => {

@@ -6,7 +6,6 @@ import { type CreateFormInput, createRequestOf } from '../../../functions/dashbo
 import { canCancel, pendingRowOf, retryStateOf } from '../../../functions/dashboard/page/model/pending';
 import { canChangeCertificates } from '../../../functions/dashboard/page/model/roles';
 import { DASHBOARD_ROLES } from '../../../functions/dashboard/local-token';
-import { signInConfigOf } from '../../../functions/dashboard/sign-in-config';
 import { rolesGrant, dataActionOf } from '../../../shared/auth/roles';
 
 const form: CreateFormInput = {
@@ -78,15 +77,6 @@ describe('roles and sign-in', () => {
     expect(rolesGrant([DASHBOARD_ROLES.officer], dataActionOf('certificates/create'))).toBe(true);
     expect(rolesGrant([DASHBOARD_ROLES.reader], dataActionOf('certificates/create'))).toBe(false);
     expect(rolesGrant([DASHBOARD_ROLES.reader], dataActionOf('certificates/list'))).toBe(true);
-  });
-
-  it('tells the page how to sign in: local, or Entra with an authority and scopes', () => {
-    expect(signInConfigOf({ mode: 'local', keyFile: 'k', audience: 'https://vault.azure.net' })).toEqual({ signIn: 'local' });
-    expect(signInConfigOf({ mode: 'entra', tenantId: 't1', audience: 'api://certs', authorityHost: 'https://login.microsoftonline.com' })).toMatchObject({
-      signIn: 'entra',
-      authority: 'https://login.microsoftonline.com/t1',
-      scopes: ['api://certs/.default'],
-    });
   });
 
   it('calls the newest api-version the service answers', () => {

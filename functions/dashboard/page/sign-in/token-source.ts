@@ -9,11 +9,12 @@ export interface TokenSource {
   signOut(): Promise<void>;
 }
 
-/** GET /dashboard/config.json in entra mode (functions/dashboard/sign-in-config.ts). */
+/** GET /dashboard/config.json in entra mode (shared/dashboard/sign-in-config.ts). */
 export interface EntraSignInConfig {
   clientId: string;
   authority: string;
   scopes: string[];
 }
 
-export type SignInConfig = ({ signIn: 'entra' } & EntraSignInConfig) | { signIn: 'local' };
+/** The whole of GET /dashboard/config.json: `unavailable` when entra mode has no dashboard registration. */
+export type SignInConfig = ({ signIn: 'entra' } & EntraSignInConfig) | { signIn: 'local' } | { signIn: 'unavailable'; reason: string };
