@@ -17,7 +17,7 @@ const EXTENSION_REQUEST = derOid('1.2.840.113549.1.9.14');
 export async function createCsr(keyPair: KeyPairDer, spec: KeySpec, profile: CertificateProfile): Promise<Buffer> {
   const subject = parseSubject(profile.subject);
   const extensions = profileExtensions(profile, subject.toJSON().length === 0);
-  const key = signingKeyOf(keyPair.privateKeyPkcs8, spec, keyPair.publicKeySpki);
+  const key = signingKeyOf(keyPair.privateKey ?? keyPair.privateKeyPkcs8, spec, keyPair.publicKeySpki);
   const attributes = extensions.length > 0 ? [derSequence(EXTENSION_REQUEST, derSet(derSequence(...extensions.map((e) => new Uint8Array(e.rawData)))))] : [];
   const info = derSequence(
     derSmallInteger(0),

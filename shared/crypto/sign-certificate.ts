@@ -4,6 +4,7 @@ import { profileExtensions } from './certificate-extensions';
 import { parseSubject } from './distinguished-name';
 import type { KeySpec } from './key-spec';
 import { bufferSource } from './bytes';
+import { type ParsedCertificate, x5tOf } from './certificate-chain';
 import { readDerChildren, readDerElement } from './der-element';
 import {
   DER,
@@ -49,6 +50,14 @@ const CA_KEY_USAGES: readonly KeyUsageName[] = ['keyCertSign', 'cRLSign'];
  * Node's crypto: the ASN.1 schema library and WebCrypto cost a create milliseconds for the same bytes.
  */
 export async function signCertificate(input: SignCertificateInput): Promise<Buffer> {
+  return (await issueCertificate(input)).der;
+}
+
+/**
+ * signCertificate, with the certificate described as parseCertificate would describe it: its fields are
+ * known here, so the issuer job need not parse what was just built (a parse costs more than the signing).
+ */
+export async function issueCertificate(input: SignCertificateInput): Promise<ParsedCertificate> {
   const { signer, notBefore, notAfter } = input;
   if (!(notAfter.getTime() > notBefore.getTime())) throw new Error('Certificate notAfter must be later than notBefore');
   const profile = input.isCa ? asCa(input.profile) : input.profile;
@@ -74,9 +83,10 @@ export async function signCertificate(input: SignCertificateInput): Promise<Buff
   ];
 
   const signatureAlgorithm = signatureAlgorithmDer(signer.spec);
+  const serialNumber = normalizeSerialNumber(input.serialNumber);
   const tbs = derSequence(
     derContext(0, derSmallInteger(2)),
-    derUnsignedInteger(Buffer.from(normalizeSerialNumber(input.serialNumber), 'hex')),
+    derUnsignedInteger(Buffer.from(serialNumber, 'hex')),
     signatureAlgorithm,
     new Uint8Array(issuer.toArrayBuffer()),
     derSequence(derTime(notBefore), derTime(notAfter)),
@@ -85,7 +95,18 @@ export async function signCertificate(input: SignCertificateInput): Promise<Buff
     derContext(3, derSequence(...extensions)),
   );
   const signature = await signWith(signingKey, tbs);
-  return derSequence(tbs, signatureAlgorithm, derBitString(signature));
+  const der = derSequence(tbs, signatureAlgorithm, derBitString(signature));
+  return {
+    der,
+    subject: subject.toString(),
+    issuer: issuerCert ? issuerCert.subject : subject.toString(),
+    // Time holds whole seconds.
+    notBefore: new Date(Math.floor(notBefore.getTime() / 1000) * 1000),
+    notAfter: new Date(Math.floor(notAfter.getTime() / 1000) * 1000),
+    publicKeySpki: Buffer.from(input.subjectPublicKeySpki),
+    serialNumber: serialNumber.toUpperCase(),
+    x5t: x5tOf(der),
+  };
 }
 
 /** basicConstraints, critical, with the default cA FALSE (which DER leaves out): an empty SEQUENCE. */

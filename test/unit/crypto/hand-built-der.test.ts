@@ -6,7 +6,8 @@ import { createCsr } from '../../../shared/crypto/csr';
 import { readDerChildren, readDerElement } from '../../../shared/crypto/der-element';
 import { parseSubject } from '../../../shared/crypto/distinguished-name';
 import type { KeySpec } from '../../../shared/crypto/key-spec';
-import { signCertificate } from '../../../shared/crypto/sign-certificate';
+import { issueCertificate, signCertificate } from '../../../shared/crypto/sign-certificate';
+import { parseCertificate } from '../../../shared/crypto/certificate-chain';
 import { signingAlgorithmFor } from '../../../shared/crypto/signing-algorithm';
 import { webcrypto } from '../../../shared/crypto/webcrypto-provider';
 import { x509 } from '../../../shared/crypto/x509';
@@ -102,5 +103,35 @@ describe('signCertificate builds the TBSCertificate @peculiar/x509 built', () =>
     );
     expect(signedPart(ours).toString('hex')).toBe(signedPart(Buffer.from(theirs.rawData)).toString('hex'));
     await expect(new x509.X509Certificate(bufferSource(ours)).verify({ signatureOnly: true })).resolves.toBe(true);
+  });
+});
+
+describe('issueCertificate describes its certificate as parseCertificate reads it back', () => {
+  it.each(PROFILES.flatMap(([what, p]) => [[`EC P-256, ${what}`, { kty: 'EC', curve: 'P-256' } as KeySpec, p] as const, [`RSA 2048, ${what}`, { kty: 'RSA', keySize: 2048 } as KeySpec, p] as const]))(
+    '%s, self-signed',
+    async (_what, spec, p) => {
+      const pair = await keyPairFor(spec);
+      const notBefore = new Date('2049-12-31T23:59:59.999Z');
+      const notAfter = new Date('2050-01-01T00:00:00.500Z');
+      const issued = await issueCertificate({ subjectPublicKeySpki: pair.publicKeySpki, profile: p, notBefore, notAfter, signer: { privateKeyPkcs8: pair.privateKeyPkcs8, spec } });
+      expect(issued).toEqual(parseCertificate(issued.der));
+    },
+  );
+
+  it('signed by a CA: the issuer is the CA subject as its certificate spells it', async () => {
+    const caSpec: KeySpec = { kty: 'EC', curve: 'P-384' };
+    const ca = await keyPairFor(caSpec);
+    const caDer = await signCertificate({ subjectPublicKeySpki: ca.publicKeySpki, profile: CA, notBefore: new Date('2025-01-01T00:00:00Z'), notAfter: new Date('2030-01-01T00:00:00Z'), signer: { privateKeyPkcs8: ca.privateKeyPkcs8, spec: caSpec } });
+    const leaf = await keyPairFor({ kty: 'EC', curve: 'P-256' });
+    const issued = await issueCertificate({
+      subjectPublicKeySpki: leaf.publicKeySpki,
+      profile: RICH,
+      notBefore: new Date('2025-06-01T00:00:00Z'),
+      notAfter: new Date('2026-06-01T00:00:00Z'),
+      serialNumber: '8001',
+      signer: { privateKeyPkcs8: ca.privateKeyPkcs8, spec: caSpec, certificateDer: caDer },
+    });
+    expect(issued).toEqual(parseCertificate(issued.der));
+    expect(issued.issuer).toBe('CN=Fabrikam Root');
   });
 });
