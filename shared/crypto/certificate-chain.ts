@@ -29,7 +29,7 @@ export function parseCertificate(der: Buffer): ParsedCertificate {
   return parsed;
 }
 
-function x5tOf(der: Buffer): string {
+export function x5tOf(der: Buffer): string {
   return createHash('sha1').update(der).digest('base64url');
 }
 

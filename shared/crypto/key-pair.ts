@@ -1,31 +1,40 @@
-import { createPrivateKey, createPublicKey, generateKeyPair as nodeGenerateKeyPair } from 'node:crypto';
+import { type KeyObject, createPrivateKey, createPublicKey, generateKeyPair as nodeGenerateKeyPair } from 'node:crypto';
 import { ecCurveFromOpensslName, isRsaKeySize, opensslCurveName, type KeySpec } from './key-spec';
 
-/** A key pair as the rest of the app stores and passes it: DER bytes, no live key objects. */
+/** A key pair as the rest of the app stores and passes it: DER bytes. */
 export interface KeyPairDer {
   privateKeyPkcs8: Buffer;
   publicKeySpki: Buffer;
+  /**
+   * The private key as Node's key object, when this process made the pair: signing with it spares parsing
+   * the PKCS#8 again, which costs OpenSSL 3 about half a millisecond. Never stored.
+   */
+  privateKey?: KeyObject;
 }
-
-const ENCODING = {
-  publicKeyEncoding: { type: 'spki', format: 'der' },
-  privateKeyEncoding: { type: 'pkcs8', format: 'der' },
-} as const;
 
 /**
  * Generates a key pair with Node's async generator, which runs in the libuv thread pool: an RSA-4096
- * key takes seconds, and the Functions host must keep serving other requests meanwhile.
+ * key takes seconds, and the Functions host must keep serving other requests meanwhile. The pair comes
+ * back as key objects, exported to DER here (a fraction of a millisecond), so the private one can sign the
+ * CSR without being parsed again.
  */
 export function generateKeyPair(spec: KeySpec): Promise<KeyPairDer> {
   return new Promise((resolve, reject) => {
-    const done = (err: Error | null, publicKeySpki: Buffer, privateKeyPkcs8: Buffer): void => {
-      if (err) reject(err);
-      else resolve({ privateKeyPkcs8, publicKeySpki });
+    const done = (err: Error | null, publicKey: KeyObject, privateKey: KeyObject): void => {
+      if (err) {
+        reject(err);
+        return;
+      }
+      resolve({
+        privateKeyPkcs8: privateKey.export({ type: 'pkcs8', format: 'der' }),
+        publicKeySpki: publicKey.export({ type: 'spki', format: 'der' }),
+        privateKey,
+      });
     };
     if (spec.kty === 'RSA') {
-      nodeGenerateKeyPair('rsa', { modulusLength: spec.keySize, publicExponent: 0x10001, ...ENCODING }, done);
+      nodeGenerateKeyPair('rsa', { modulusLength: spec.keySize, publicExponent: 0x10001 }, done);
     } else {
-      nodeGenerateKeyPair('ec', { namedCurve: opensslCurveName(spec.curve), ...ENCODING }, done);
+      nodeGenerateKeyPair('ec', { namedCurve: opensslCurveName(spec.curve) }, done);
     }
   });
 }

@@ -1,3 +1,4 @@
+import type { ParsedCertificate } from '../crypto/certificate-chain';
 import type { CertificatePolicy } from '../domain/certificate-policy';
 import type { IssuerObject } from '../domain/issuer';
 import type { JsonValue } from '../domain/json-value';
@@ -77,7 +78,8 @@ export type IssuanceFailureCode = typeof OPERATION_ERROR_CODES.issuerError | typ
 /** Where a request stands after one call; it tells the job what to do next. */
 export type IssuanceStep =
   /** The certificate: leaf and the chain up to (not necessarily including) the root, in any order. */
-  | { kind: 'issued'; chainDer: Buffer[] }
+  /** `parsedChain`: chainDer as parseCertificate describes it, when the provider built it here (Self) and knows. */
+  | { kind: 'issued'; chainDer: Buffer[]; parsedChain?: ParsedCertificate[] }
   /**
    * Not yet: keep this state and call `poll` again after `retryAfterSeconds` (whole seconds; 0 = at once, in a
    * message of its own, for a next step that needs no waiting).

@@ -1,5 +1,5 @@
 import { profileOfPolicy } from '../crypto/profile-of-policy';
-import { signCertificate } from '../crypto/sign-certificate';
+import { issueCertificate } from '../crypto/sign-certificate';
 import { validityWindow } from '../domain/validity-window';
 import type { IssuanceRequest, IssuanceStep, IssuerProvider } from './issuer-provider';
 
@@ -13,14 +13,14 @@ export function selfSignedProvider(): IssuerProvider {
     async start(request: IssuanceRequest): Promise<IssuanceStep> {
       const { policy } = request;
       const { notBefore, notAfter } = validityWindow(request.now, policy.validityMonths);
-      const der = await signCertificate({
+      const leaf = await issueCertificate({
         subjectPublicKeySpki: request.publicKeySpki,
         profile: profileOfPolicy(policy, request.tags),
         notBefore,
         notAfter,
         signer: { privateKeyPkcs8: request.privateKeyPkcs8(), spec: policy.key },
       });
-      return { kind: 'issued', chainDer: [der] };
+      return { kind: 'issued', chainDer: [leaf.der], parsedChain: [leaf] };
     },
     // A state can only come from start, which never leaves one; issuing again is the idempotent answer.
     poll(request) {

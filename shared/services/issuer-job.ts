@@ -148,7 +148,7 @@ async function calling<T extends IssuanceStep | CancellationStep>(
 async function afterIssuanceStep(ctx: ServiceContext, job: IssuerJob, taken: Stored<PendingOperation>, step: IssuanceStep): Promise<JobOutcome> {
   switch (step.kind) {
     case 'issued': {
-      const chain = chainFromIssuer(step.chainDer, Buffer.from(taken.value.publicKeySpki, 'base64'));
+      const chain = chainFromIssuer(step.parsedChain ?? step.chainDer, Buffer.from(taken.value.publicKeySpki, 'base64'));
       if ('error' in chain) return endFailed(ctx, job, taken, chain.error);
       const written = await writeLive(ctx, job, taken, (current) => finishOperation(ctx, current, chain.certificates));
       if (!written) return 'dropped';
@@ -288,9 +288,9 @@ async function writeLive(
 }
 
 /** An issuer's chain must hold a certificate for the pending key; anything else fails the operation. */
-function chainFromIssuer(chainDer: Buffer[], publicKeySpki: Buffer): { certificates: ParsedCertificate[] } | { error: OperationError } {
+function chainFromIssuer(chain: Buffer[] | ParsedCertificate[], publicKeySpki: Buffer): { certificates: ParsedCertificate[] } | { error: OperationError } {
   try {
-    const certificates = orderLeafFirst(chainDer.map((der) => parseCertificate(der)));
+    const certificates = orderLeafFirst(chain.map((c) => (Buffer.isBuffer(c) ? parseCertificate(c) : c)));
     const leaf = findLeafForKey(certificates, publicKeySpki);
     if (!leaf) throw new ChainError("The issuer returned a certificate for a different key than the request's.");
     return { certificates: [leaf, ...certificates.filter((c) => c !== leaf)] };
