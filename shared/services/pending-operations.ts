@@ -12,6 +12,7 @@ import type { Stored } from '../storage/repositories';
 import { WriteConflictError } from '../storage/storage-errors';
 import { changeListedCertificate } from './listing-reconciliation';
 import type { ServiceContext } from './service-context';
+import { removeFirstStatusEntry } from './status-sweep';
 
 /**
  * The visible pending operation of a certificate, or 404. A `request_id` filter that names another request
@@ -51,11 +52,15 @@ export async function requestCancellation(ctx: ServiceContext, name: string, req
 
 /**
  * DELETE /pending: the operation disappears from /pending (404 from now on) and answers as it was. The
- * version it started stays visible, disabled, as on Key Vault. A job still queued for it is dropped.
+ * version it started stays visible, disabled, as on Key Vault. A job still queued for it is dropped. An
+ * issuer-driven operation's first status-sweep entry goes with it, as when its job ends it, so the sweep does
+ * not read it again only to delete the entry.
  */
 export async function deletePendingOperation(ctx: ServiceContext, name: string, requestId?: string | null): Promise<PendingOperation> {
   return onFreshOperation(ctx, name, requestId, async ({ value: op, etag }) => {
-    await changeListedCertificate(ctx, name, () => ctx.certificates.putOperation(markedDeleted(op, unixSeconds(ctx.clock)), etag));
+    const deleted = markedDeleted(op, unixSeconds(ctx.clock));
+    await changeListedCertificate(ctx, name, () => ctx.certificates.putOperation(deleted, etag));
+    if (isIssuerDriven(op)) await removeFirstStatusEntry(ctx, deleted);
     return op;
   });
 }

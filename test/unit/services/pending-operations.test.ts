@@ -46,3 +46,15 @@ describe('a caller changing the pending operation while the issuer job writes it
     expect((await getPendingOperation(ctx, 'contended')).status).toBe('inProgress');
   });
 });
+
+describe('DELETE /pending of an operation its issuer drives', () => {
+  it('takes the operation\'s status-sweep entry with it, so the sweep has nothing left to read for it', async () => {
+    const { ctx } = memoryServiceContext();
+    const issued = { policy: { key_props: { kty: 'EC', crv: 'P-256' }, x509_props: { subject: 'CN=driven' }, issuer: { name: 'Self' } } };
+    await createCertificate(ctx, 'driven', issued);
+    const far = Number.MAX_SAFE_INTEGER;
+    expect((await ctx.dueIndex.due(far, 10)).map((entry) => entry.name)).toEqual(['driven']);
+    await deletePendingOperation(ctx, 'driven');
+    expect(await ctx.dueIndex.due(far, 10)).toEqual([]);
+  });
+});
