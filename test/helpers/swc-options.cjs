@@ -1,0 +1,14 @@
+// @ts-check
+'use strict';
+/**
+ * How swc transpiles the repository's TypeScript for the tests: jest's transform (jest.config.js) and the child
+ * processes tests start (transpile-on-require.cjs). Transpile only, file by file: `npm run typecheck` checks the
+ * types, and tsconfig.json's isolatedModules keeps every file transpilable on its own. The options mirror
+ * tsconfig.json: ES2022, CommonJS, and a dynamic `import()` kept as one (jose is ESM-only: shared/auth/jose.ts).
+ */
+module.exports = {
+  jsc: { parser: { syntax: /** @type {const} */ ('typescript') }, target: /** @type {const} */ ('es2022') },
+  module: { type: /** @type {const} */ ('commonjs'), ignoreDynamic: true },
+  // Inline, so that stacks point at .ts lines.
+  sourceMaps: /** @type {const} */ ('inline'),
+};
