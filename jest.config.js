@@ -1,10 +1,17 @@
 /** Three layers: pure unit tests, storage adapters against Azurite, and the running app driven end to end. */
+
+/**
+ * swc transpiles the TypeScript (test/helpers/swc-options.cjs; `npm run typecheck` checks the types). On a cold
+ * cache, every CI run, it transpiles the repository's ~490 files in well under a second where ts-jest's
+ * transpile-only mode took about 9 s of CPU, and no worker loads the TypeScript compiler.
+ */
+const swc = ['@swc/jest', require('./test/helpers/swc-options.cjs')];
+
 const common = {
-  preset: 'ts-jest',
   testEnvironment: 'node',
   // The local host stands in for the Functions worker, which provides this module in Azure.
   moduleNameMapper: { '^@azure/functions-core$': '<rootDir>/scripts/local-host/functions-core.ts' },
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+  transform: { '^.+\\.ts$': swc },
 };
 
 /**

@@ -31,18 +31,23 @@ async function keyVaultError(promise: Promise<unknown>): Promise<KeyVaultError> 
 
 type Setup = ReturnType<typeof memoryServiceContext>;
 
-/** Creates and issues one Self-signed version of `name` (the default issuer is Unknown), as POST /create and the issuer job do. */
+const EC_KEY = { kty: 'EC', crv: 'P-256' } as const;
+
+/**
+ * Creates and issues one Self-signed version of `name` (the default issuer is Unknown), as POST /create and the issuer
+ * job do; with an EC key unless the body names one (an RSA key costs a tenth of a second or more to make).
+ */
 async function issue(setup: Setup, name: string, body: Parameters<typeof createCertificate>[2]): Promise<string> {
-  const op = await createCertificate(setup.ctx, name, { ...body, policy: { x509_props: { subject: `CN=${name}` }, ...body.policy, issuer: { name: 'Self' } } });
+  const op = await createCertificate(setup.ctx, name, { ...body, policy: { key_props: EC_KEY, x509_props: { subject: `CN=${name}` }, ...body.policy, issuer: { name: 'Self' } } });
   for (const job of await setup.takeJobs()) expect(await runIssuerJob(setup.ctx, job)).toBe('issued');
   return op.version;
 }
 
 /** A certificate with two issued versions (RSA, then EC), tags on each and a policy changed after both. */
 async function twoVersions(setup: Setup, name: string) {
-  const first = await issue(setup, name, { policy: { x509_props: { subject: 'CN=first' } }, tags: { gen: '1' } });
+  const first = await issue(setup, name, { policy: { key_props: { kty: 'RSA', key_size: 2048 }, x509_props: { subject: 'CN=first' } }, tags: { gen: '1' } });
   const second = await issue(setup, name, {
-    policy: { key_props: { kty: 'EC', crv: 'P-256' }, x509_props: { subject: 'CN=second' } },
+    policy: { key_props: EC_KEY, x509_props: { subject: 'CN=second' } },
     tags: { gen: '2', team: 'edge' },
     attributes: { enabled: true },
   });
@@ -157,7 +162,7 @@ describe('backup and restore', () => {
     await issue(setup, 'busy', {});
     const blob = await backupCertificate(setup.ctx, 'busy');
     setup.storage.certificates.forget('busy');
-    await createCertificate(setup.ctx, 'busy', { policy: { x509_props: { subject: 'CN=busy' } } });
+    await createCertificate(setup.ctx, 'busy', { policy: { key_props: EC_KEY, x509_props: { subject: 'CN=busy' } } });
     await expect(keyVaultError(restoreCertificateBackup(setup.ctx, blob, VAULT))).resolves.toMatchObject({ status: 409, code: 'Conflict' });
   });
 
@@ -187,7 +192,7 @@ describe('backup and restore', () => {
     await issue(setup, 'deleted', {});
     await markDeleted(setup, 'deleted', false);
     await expect(keyVaultError(backupCertificate(setup.ctx, 'deleted'))).resolves.toMatchObject({ status: 404, code: 'CertificateNotFound' });
-    await createCertificate(setup.ctx, 'pendingOnly', { policy: { x509_props: { subject: 'CN=p' } } });
+    await createCertificate(setup.ctx, 'pendingOnly', { policy: { key_props: EC_KEY, x509_props: { subject: 'CN=p' } } });
     await expect(keyVaultError(backupCertificate(setup.ctx, 'pendingOnly'))).resolves.toMatchObject({ status: 404, code: 'CertificateNotFound' });
   });
 

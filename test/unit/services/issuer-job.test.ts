@@ -80,7 +80,7 @@ async function setupWith(overrides: Partial<ServiceContext> = {}) {
   };
   const ctx: ServiceContext = { ...base.ctx, jobs: queue };
   await setIssuer(ctx, 'corp', { provider: 'Scripted' });
-  const op = await createCertificate(ctx, 'web', { policy: { x509_props: { subject: 'CN=web' }, issuer: { name: 'corp' } } });
+  const op = await createCertificate(ctx, 'web', { policy: { key_props: { kty: 'EC', crv: 'P-256' }, x509_props: { subject: 'CN=web' }, issuer: { name: 'corp' } } });
   const [job] = await base.takeJobs();
   if (!job) throw new Error('create queued no job');
   sent.length = 0;
@@ -341,7 +341,7 @@ describe('the Test provider', () => {
     const clock = manualClock();
     const { ctx, takeJobs } = memoryServiceContext({ clock, jobRedriveAfterSeconds: 60 });
     await setIssuer(ctx, 'test-ca', { provider: 'Test' });
-    await createCertificate(ctx, 'never', { policy: { x509_props: { subject: 'CN=never' }, issuer: { name: 'test-ca' } } });
+    await createCertificate(ctx, 'never', { policy: { key_props: { kty: 'EC', crv: 'P-256' }, x509_props: { subject: 'CN=never' }, issuer: { name: 'test-ca' } } });
     const [job] = await takeJobs();
     expect(await runIssuerJob(ctx, job!)).toBe('pending');
     for (let i = 0; i < 3; i++) {

@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { KeyDecryptionError, openPrivateKey } from '../../../shared/crypto/key-encryption';
-import { withoutKey } from '../../../shared/domain/certificate-version';
+import { type CertificateVersion, withoutKey } from '../../../shared/domain/certificate-version';
 import { completed } from '../../../shared/domain/pending-operation';
 import { lifetimeDueOf } from '../../../shared/domain/lifetime-trigger';
 import { resolvePolicy } from '../../../shared/domain/policy-resolution';
@@ -15,7 +15,7 @@ import { type LifetimeEvents, eventsForLifetime } from '../../../shared/services
 import { runDueLifetimeActions } from '../../../shared/services/lifetime-sweep';
 import { keyBinding } from '../../../shared/services/new-version';
 import type { ServiceContext } from '../../../shared/services/service-context';
-import type { CertificateRepository, RenewalStatusRepository } from '../../../shared/storage/repositories';
+import type { CertificateHead, CertificateRepository, LifetimeEntry, RenewalStatusRepository } from '../../../shared/storage/repositories';
 import { certificateEventId } from '../../../shared/events/certificate-event';
 import { MemoryEventOutbox } from '../../helpers/memory-event-outbox';
 import { MemoryLifetimeSchedule } from '../../helpers/memory-storage';
@@ -430,25 +430,38 @@ describe('the lifetime sweep cost', () => {
     const setup = setUp();
     const policy = resolvePolicy(autoRenewBody('x').policy, NOW);
     const total = 100_000;
-    for (let i = 0; i < total; i++) {
+    const DUE = 10;
+    // The first ten were issued 300 days ago and are past their trigger; the rest were issued today.
+    const version = (name: string, i: number, sealed: Pick<CertificateVersion, 'sealedPrivateKey' | 'publicKeySpki'>): CertificateVersion => {
+      const notBefore = i < DUE ? NOW - 300 * DAY : NOW;
+      return {
+        name, version: i.toString(16).padStart(32, '0'), enabled: true, notBefore, expires: notBefore + 365 * DAY, created: NOW, updated: NOW, tags: {},
+        chain: ['bGVhZg'], x5t: 'eDV0', keySpec: policy.key, exportable: true, ...sealed,
+        secretContentType: policy.secretContentType, policy, preserveCertOrder: false,
+      };
+    };
+    const headOf = (v: CertificateVersion): CertificateHead => ({ name: v.name, policy, latestVersion: v.version, latest: withoutKey(v) });
+    // The due ten through the store's own write (the renewal reads their operation).
+    for (let i = 0; i < DUE; i++) {
       const name = `cert-${i}`;
       const op = operationFixture({ name, requestId: 'r', version: i.toString(16).padStart(32, '0'), policy, created: NOW });
-      // The first ten were issued 300 days ago and are past their trigger; the rest were issued today.
-      const due = i < 10;
-      const notBefore = due ? NOW - 300 * DAY : NOW;
-      const version = {
-        name, version: op.version, enabled: true, notBefore, expires: notBefore + 365 * DAY, created: NOW, updated: NOW, tags: {},
-        chain: ['bGVhZg'], x5t: 'eDV0', keySpec: policy.key, exportable: true, sealedPrivateKey: op.sealedPrivateKey,
-        publicKeySpki: op.publicKeySpki, secretContentType: policy.secretContentType, policy, preserveCertOrder: false,
-      };
-      const head = { name, policy, latestVersion: op.version, latest: withoutKey(version) };
-      // The due ten through the store's own write (the renewal reads their operation); the rest only need to be there.
-      if (due) await setup.storage.certificates.completeOperation(completed(op, NOW), undefined, version, head);
-      else setup.storage.certificates.seedIssued(version, head);
+      const v = version(name, i, op);
+      const head = headOf(v);
+      await setup.storage.certificates.completeOperation(completed(op, NOW), undefined, v, head);
       await setup.lifetimeSchedule.schedule({ name, kind: 'action', dueAt: lifetimeDueOf(head)!.dueAt, attempt: 0 });
-      // Every certificate's expiry entry too (none due: the oldest expire in 65 days).
-      await setup.lifetimeSchedule.schedule({ name, kind: 'expiry', dueAt: version.expires, attempt: 0 });
+      await setup.lifetimeSchedule.schedule({ name, kind: 'expiry', dueAt: v.expires, attempt: 0 });
     }
+    // The rest only need to be there, with their index entries (every certificate's expiry too: none due, the
+    // oldest expire in 65 days); seeded without the stores' copies, which were most of this test's time.
+    const placeholderKey = { sealedPrivateKey: 'c2VhbGVk', publicKeySpki: 'c3BraQ' };
+    const entries: LifetimeEntry[] = [];
+    for (let i = DUE; i < total; i++) {
+      const v = version(`cert-${i}`, i, placeholderKey);
+      const head = headOf(v);
+      setup.storage.certificates.seedIssued(v, head);
+      entries.push({ name: v.name, kind: 'action', dueAt: lifetimeDueOf(head)!.dueAt, attempt: 0 }, { name: v.name, kind: 'expiry', dueAt: v.expires, attempt: 0 });
+    }
+    setup.lifetimeSchedule.seed(entries);
     let certificateReads = 0;
     const counting = new Proxy(setup.ctx.certificates, {
       get(target, property: keyof CertificateRepository) {

@@ -6,7 +6,8 @@ import { setIssuer } from '../../../shared/services/issuer-objects';
 import type { IssuerJob, JobQueue } from '../../../shared/storage/repositories';
 import { manualClock, memoryServiceContext } from '../../helpers/service-context';
 
-const selfBody = { policy: { x509_props: { subject: 'CN=sweep' }, issuer: { name: 'Self' } } };
+// EC keys: the sweep does not care about the key type, and an RSA key costs a tenth of a second or more to make.
+const selfBody = { policy: { key_props: { kty: 'EC', crv: 'P-256' }, x509_props: { subject: 'CN=sweep' }, issuer: { name: 'Self' } } };
 
 describe('status sweep', () => {
   it('re-drives an operation whose job was lost between the table write and the enqueue', async () => {
@@ -69,7 +70,7 @@ describe('status sweep', () => {
     const clock = manualClock();
     const { ctx } = memoryServiceContext({ clock, operationMaxAgeSeconds: 300, jobRedriveAfterSeconds: 60 });
     await setIssuer(ctx, 'slow-ca', { provider: 'Test' });
-    await createCertificate(ctx, 'too-slow', { policy: { x509_props: { subject: 'CN=x' }, issuer: { name: 'slow-ca' } } });
+    await createCertificate(ctx, 'too-slow', { policy: { key_props: { kty: 'EC', crv: 'P-256' }, x509_props: { subject: 'CN=x' }, issuer: { name: 'slow-ca' } } });
     for (let i = 0; i < 4; i++) {
       clock.advance(60);
       expect(await sweepStatuses(ctx)).toMatchObject({ redriven: 1, timedOut: 0 });
@@ -86,7 +87,7 @@ describe('status sweep', () => {
     const { ctx } = memoryServiceContext({ clock, jobRedriveAfterSeconds: 600 });
     await setIssuer(ctx, 'later-ca', { provider: 'Test' });
     for (let i = 0; i < 5; i++) {
-      await createCertificate(ctx, `later-${i}`, { policy: { x509_props: { subject: 'CN=x' }, issuer: { name: 'later-ca' } } });
+      await createCertificate(ctx, `later-${i}`, { policy: { key_props: { kty: 'EC', crv: 'P-256' }, x509_props: { subject: 'CN=x' }, issuer: { name: 'later-ca' } } });
     }
     clock.advance(300);
     expect(await sweepStatuses(ctx)).toEqual({ due: 0, redriven: 0, timedOut: 0, settled: 0, reconciled: 0, reconcileFailed: 0, failed: 0 });
@@ -178,7 +179,7 @@ describe('issuer job', () => {
 
   it('cancels a manual (Unknown) request at once: there is no issuer to ask and no job to wait for', async () => {
     const { ctx, takeJobs } = memoryServiceContext();
-    await createCertificate(ctx, 'manual-cancel', { policy: { x509_props: { subject: 'CN=x' }, issuer: { name: 'Unknown' } } });
+    await createCertificate(ctx, 'manual-cancel', { policy: { key_props: { kty: 'EC', crv: 'P-256' }, x509_props: { subject: 'CN=x' }, issuer: { name: 'Unknown' } } });
     const answered = await requestCancellation(ctx, 'manual-cancel');
     expect(answered).toMatchObject({ status: 'cancelled', cancellationRequested: true });
     expect(answered).not.toHaveProperty('error');
