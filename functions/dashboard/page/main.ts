@@ -104,10 +104,12 @@ async function run(): Promise<void> {
 
   function draw(): void {
     nav.replaceChildren(
-      ...tabs.map((tab) => h('button', { type: 'button', class: 'tab', 'aria-current': view === tab.name ? 'page' : undefined, onclick: () => show(tab.name) }, tab.name === 'pending' && data ? `${tab.label} (${data.pending.length})` : tab.label)),
+      ...tabs.map((tab) => h('button', { type: 'button', class: 'tab', 'aria-current': view === tab.name ? 'page' : undefined, onclick: () => show(tab.name) }, tab.name === 'pending' && data ? `${tab.label} (${data.complete ? data.pending.length : '…'})` : tab.label)),
     );
     if (!data) return;
-    loaded.textContent = `Read ${formatTime(data.loadedAt)}${data.problems.length > 0 ? ` — ${data.problems.length} could not be read` : ''}`;
+    loaded.textContent = data.complete
+      ? `Read ${formatTime(data.loadedAt)}${data.problems.length > 0 ? ` — ${data.problems.length} could not be read` : ''}`
+      : `Listed ${data.rows.length} certificates; reading each…`;
     if (data.problems.length > 0) showError(new Error(data.problems.join('\n')));
     const ctx = context();
     const width = content.clientWidth || window.innerWidth;
@@ -148,7 +150,14 @@ async function run(): Promise<void> {
     refreshButton.disabled = true;
     notify('Reading the vault…');
     try {
-      data = await loadDashboard(api);
+      data = await loadDashboard(api, (partial) => {
+        // On the first read only: a refresh keeps the last full picture until the new one is complete (and a
+        // redraw while the user types in the filter would take the focus away).
+        if (data && data.complete) return;
+        data = partial;
+        notify(`Listed ${partial.rows.length} certificates; reading each…`);
+        draw();
+      });
       notify(`Read ${data.rows.length} certificates.`);
       draw();
     } catch (error) {

@@ -1,6 +1,8 @@
 import { enabledPatchOf, mergeRequestOf, renewRequestOf } from '../../../functions/dashboard/page/model/actions';
+import { certificateRowOfItem } from '../../../functions/dashboard/page/model/certificate-row';
 import { deletedRowOf } from '../../../functions/dashboard/page/model/deleted';
 import { contactLinesOf, issuerViewOf } from '../../../functions/dashboard/page/model/issuers';
+import { needsOperationRead } from '../../../functions/dashboard/page/model/pending';
 
 // Two real-looking DER certificates' base64 starts ("MI…"); the merge body carries them as they are.
 const LEAF = 'MIIBszCCAVmgAwIBAgIUQ2xlYWYAAAAAAAAAAAAAAAAAAAAwCgYIKoZIzj0EAwIw';
@@ -96,5 +98,36 @@ describe('issuers and contacts, read-only', () => {
   it('lists the vault contacts one per line, and none when there are none', () => {
     expect(contactLinesOf({ contacts: [{ email: 'ops@contoso.com', name: 'Ops', phone: '555-0100' }, { email: 'sec@contoso.com' }] })).toEqual(['Ops · ops@contoso.com · 555-0100', 'sec@contoso.com']);
     expect(contactLinesOf(undefined)).toEqual([]);
+  });
+});
+
+describe('what the page reads for a large vault', () => {
+  it('draws a row from the list alone: name, validity, enabled; an unissued one has no window', () => {
+    expect(certificateRowOfItem({ id: 'https://vault.local/certificates/web-1', x5t: 'abc', attributes: { enabled: true, nbf: 1_700_000_000, exp: 1_731_536_000 } })).toEqual({
+      name: 'web-1',
+      issuer: '',
+      subject: '',
+      sans: [],
+      keyType: '',
+      enabled: true,
+      pendingOnly: false,
+      hasPending: false,
+      notBefore: 1_700_000_000_000,
+      expires: 1_731_536_000_000,
+    });
+    const unissued = certificateRowOfItem({ id: 'https://vault.local/certificates/new', attributes: { enabled: false, nbf: 1, exp: 2 } });
+    expect(unissued).toMatchObject({ name: 'new', pendingOnly: true });
+    expect('expires' in unissued).toBe(false);
+  });
+
+  it('reads a pending operation only when it may be unfinished', () => {
+    const pending = { id: 'https://vault.local/certificates/web-1/pending' };
+    expect(needsOperationRead({ x5t: 'abc' }, undefined)).toBe(false);
+    // Not issued yet, or a caller's create on top (it shows as the latest version, without x5t).
+    expect(needsOperationRead({ pending }, undefined)).toBe(true);
+    // Issued: the operation is the finished create, or a sweep renewal whose outcome the lifetime tells.
+    expect(needsOperationRead({ x5t: 'abc', pending }, {})).toBe(false);
+    expect(needsOperationRead({ x5t: 'abc', pending }, { last_renewal: { outcome: 'completed' } })).toBe(false);
+    for (const outcome of ['started', 'failed', 'cancelled']) expect(needsOperationRead({ x5t: 'abc', pending }, { last_renewal: { outcome } })).toBe(true);
   });
 });
