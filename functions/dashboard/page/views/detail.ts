@@ -52,7 +52,8 @@ function actionsOf(context: ViewContext, name: string, bundle: CertificateBundle
   return h(
     'div',
     { class: 'detail-actions' },
-    h('div', { class: 'actions', role: 'group', 'aria-label': 'Actions' }, renew, toggle, remove),
+    // A version still being made is not served yet: there is nothing to turn off or on until it is issued.
+    h('div', { class: 'actions', role: 'group', 'aria-label': 'Actions' }, renew, bundle.x5t !== undefined && toggle, remove),
     hasPending && h('p', { id: 'detail-renew-hint', class: 'muted' }, 'A request is in progress: cancel or finish it before asking for another version.'),
   );
 }
