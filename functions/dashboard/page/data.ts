@@ -1,6 +1,6 @@
 import { type Api, ApiError, mapLimited } from './api';
-import { type CertificateRow, certificateRowOf } from './model/certificate-row';
-import { type PendingRow, pendingRowOf } from './model/pending';
+import { type CertificateRow, certificateRowOf, certificateRowOfItem } from './model/certificate-row';
+import { type PendingRow, needsOperationRead, pendingRowOf } from './model/pending';
 import { type CertificateBundle, type CertificateItem, type IssuerItem, type LifetimeWire, type OperationWire, nameOf } from './model/wire';
 
 export interface DashboardData {
@@ -11,6 +11,8 @@ export interface DashboardData {
   /** What could not be read, in Key Vault's words, one line per object. */
   problems: string[];
   loadedAt: number;
+  /** False while each certificate's own reads are under way: rows then hold what the list said only. */
+  complete: boolean;
 }
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -18,10 +20,12 @@ const encode = encodeURIComponent;
 
 /**
  * Everything the views show, read through the public API: the list (pending ones included), then per
- * certificate its latest bundle (policy inside), its lifetime, and its pending operation when it has one.
- * A few requests at a time, so a large vault does not flood the app.
+ * certificate its latest bundle (policy inside), its lifetime (once issued), and its pending operation when it
+ * may be unfinished (needsOperationRead). A few requests at a time, so a large vault does not flood the app.
+ * `onList` gets what the list alone says, before the per-certificate reads: 200 issued certificates take
+ * some 400 requests, seconds on a busy host, and the table need not wait for them.
  */
-export async function loadDashboard(api: Api): Promise<DashboardData> {
+export async function loadDashboard(api: Api, onList?: (partial: DashboardData) => void): Promise<DashboardData> {
   const problems: string[] = [];
   const [items, issuers] = await Promise.all([
     api.list<CertificateItem>('/certificates?maxresults=25&includePending=true'),
@@ -31,19 +35,23 @@ export async function loadDashboard(api: Api): Promise<DashboardData> {
     }),
   ]);
   const bundles = new Map<string, CertificateBundle>();
+  onList?.({ rows: items.map(certificateRowOfItem), bundles, pending: [], issuers, problems: [...problems], loadedAt: Date.now(), complete: false });
   const loaded = await mapLimited(items, 4, async (item) => {
     const name = nameOf(item.id);
     try {
       const [bundle, lifetime] = await Promise.all([
         api.get<CertificateBundle>(`/certificates/${encode(name)}/`),
-        api.get<LifetimeWire>(`/certificates/${encode(name)}/lifetime`).catch((error: unknown) => {
-          if (error instanceof ApiError && error.status === 404) return undefined;
-          throw error;
-        }),
+        // Nothing issued yet, nothing to renew: its lifetime has nothing to say.
+        item.x5t
+          ? api.get<LifetimeWire>(`/certificates/${encode(name)}/lifetime`).catch((error: unknown) => {
+              if (error instanceof ApiError && error.status === 404) return undefined;
+              throw error;
+            })
+          : undefined,
       ]);
       bundles.set(name, bundle);
       let pending: PendingRow | undefined;
-      if (bundle.pending) {
+      if (needsOperationRead(bundle, lifetime)) {
         const op = await api.get<OperationWire>(`/certificates/${encode(name)}/pending`).catch((error: unknown) => {
           if (error instanceof ApiError && error.status === 404) return undefined;
           throw error;
@@ -65,5 +73,6 @@ export async function loadDashboard(api: Api): Promise<DashboardData> {
     issuers,
     problems,
     loadedAt: Date.now(),
+    complete: true,
   };
 }

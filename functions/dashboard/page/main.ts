@@ -8,7 +8,9 @@ import type { SignInConfig, TokenSource } from './sign-in/token-source';
 import { certificatesView } from './views/certificates';
 import type { ViewContext } from './views/context';
 import { createView } from './views/create';
+import { deletedView } from './views/deleted';
 import { detailView } from './views/detail';
+import { issuersView } from './views/issuers';
 import { pendingView } from './views/pending';
 import { timelineView } from './views/timeline';
 
@@ -17,7 +19,7 @@ import { timelineView } from './views/timeline';
  * and show one view at a time. No framework, no storage: the token and the data live in this page only.
  */
 
-type ViewName = 'certificates' | 'timeline' | 'pending' | 'create' | 'detail';
+type ViewName = 'certificates' | 'timeline' | 'pending' | 'issuers' | 'deleted' | 'create' | 'detail';
 
 const main = document.getElementById('main') as HTMLElement;
 const account = document.getElementById('account') as HTMLElement;
@@ -83,6 +85,8 @@ async function run(): Promise<void> {
     { name: 'certificates', label: 'Certificates' },
     { name: 'timeline', label: 'Timeline' },
     { name: 'pending', label: 'Pending' },
+    { name: 'issuers', label: 'Issuers' },
+    { name: 'deleted', label: 'Deleted' },
     ...(canAct ? [{ name: 'create' as const, label: 'Create' }] : []),
   ];
   const nav = h('nav', { 'aria-label': 'Views' });
@@ -104,27 +108,39 @@ async function run(): Promise<void> {
 
   function draw(): void {
     nav.replaceChildren(
-      ...tabs.map((tab) => h('button', { type: 'button', class: 'tab', 'aria-current': view === tab.name ? 'page' : undefined, onclick: () => show(tab.name) }, tab.name === 'pending' && data ? `${tab.label} (${data.pending.length})` : tab.label)),
+      ...tabs.map((tab) => h('button', { type: 'button', class: 'tab', 'aria-current': view === tab.name ? 'page' : undefined, onclick: () => show(tab.name) }, tab.name === 'pending' && data ? `${tab.label} (${data.complete ? data.pending.length : '…'})` : tab.label)),
     );
     if (!data) return;
-    loaded.textContent = `Read ${formatTime(data.loadedAt)}${data.problems.length > 0 ? ` — ${data.problems.length} could not be read` : ''}`;
+    loaded.textContent = data.complete
+      ? `Read ${formatTime(data.loadedAt)}${data.problems.length > 0 ? ` — ${data.problems.length} could not be read` : ''}`
+      : `Listed ${data.rows.length} certificates; reading each…`;
     if (data.problems.length > 0) showError(new Error(data.problems.join('\n')));
     const ctx = context();
     const width = content.clientWidth || window.innerWidth;
-    content.replaceChildren(
-      view === 'timeline'
-        ? timelineView(ctx, width)
-        : view === 'pending'
-          ? pendingView(ctx)
-          : view === 'create' && canAct
-            ? createView(ctx, async () => {
-                await refresh();
-                show('certificates');
-              })
-            : view === 'detail'
-              ? detailView(ctx, detailName, () => show('certificates'))
-              : certificatesView(ctx),
-    );
+    content.replaceChildren(viewOf(ctx, width));
+  }
+
+  function viewOf(ctx: ViewContext, width: number): HTMLElement {
+    switch (view) {
+      case 'timeline':
+        return timelineView(ctx, width);
+      case 'pending':
+        return pendingView(ctx);
+      case 'issuers':
+        return issuersView(ctx);
+      case 'deleted':
+        return deletedView(ctx);
+      case 'create':
+        if (!canAct) return certificatesView(ctx);
+        return createView(ctx, async () => {
+          await refresh();
+          show('certificates');
+        });
+      case 'detail':
+        return detailView(ctx, detailName, () => show('certificates'));
+      default:
+        return certificatesView(ctx);
+    }
   }
 
   function show(next: ViewName, name = ''): void {
@@ -138,7 +154,14 @@ async function run(): Promise<void> {
     refreshButton.disabled = true;
     notify('Reading the vault…');
     try {
-      data = await loadDashboard(api);
+      data = await loadDashboard(api, (partial) => {
+        // On the first read only: a refresh keeps the last full picture until the new one is complete (and a
+        // redraw while the user types in the filter would take the focus away).
+        if (data && data.complete) return;
+        data = partial;
+        notify(`Listed ${partial.rows.length} certificates; reading each…`);
+        draw();
+      });
       notify(`Read ${data.rows.length} certificates.`);
       draw();
     } catch (error) {

@@ -114,4 +114,16 @@ describe('expiry timeline geometry', () => {
     expect(phone.ticks.length).toBeLessThanOrEqual(Math.floor((phone.plotRight - phone.plotLeft) / 70));
     expect(phone.groups.flatMap((g) => g.bars).every((b) => b.x >= phone.plotLeft && b.x + b.width <= phone.plotRight)).toBe(true);
   });
+
+  it('writes "today" under the last bar, clear of every bar\'s note, and inside the plot at either edge', () => {
+    // A bar's note is drawn just under it (its row's bottom); the label's strip starts below the last row.
+    const lastRowBottom = Math.max(...layout.groups.flatMap((g) => g.bars).map((b) => b.y + 28));
+    expect(layout.todayLabel.y - 12).toBeGreaterThanOrEqual(lastRowBottom);
+    expect(layout.todayLabel.y).toBeLessThanOrEqual(layout.height);
+    expect(layout.todayLabel).toMatchObject({ anchor: 'start', x: layout.todayX + 3 });
+    // Today at the far right (everything expired long ago): the label turns to the left of the line.
+    const late = timelineLayout([row('gone', 'Self', { from: -400, to: -300 })], { now: NOW, width: 360 });
+    expect(late.todayX + 40).toBeGreaterThan(late.plotRight);
+    expect(late.todayLabel).toMatchObject({ anchor: 'end', x: late.todayX - 3 });
+  });
 });

@@ -1,4 +1,4 @@
-import type { CertificateBundle, LifetimeWire } from './wire';
+import type { CertificateBundle, CertificateItem, LifetimeWire } from './wire';
 import { nameOf } from './wire';
 
 /** One line of the certificate table, and one bar of the timeline. Times in milliseconds. */
@@ -63,6 +63,22 @@ export function certificateRowOf(bundle: CertificateBundle, lifetime?: LifetimeW
     const at = seconds(last.at);
     if (at !== undefined) row.lastRenewal.at = at;
     if (last.error?.message) row.lastRenewal.error = last.error.message;
+  }
+  return row;
+}
+
+/**
+ * What the list alone says of a certificate (name, validity, enabled, issued or not), drawn before each
+ * certificate's own reads come back: a large vault's table and expiry dates show at once, the rest follows.
+ */
+export function certificateRowOfItem(item: CertificateItem): CertificateRow {
+  const pendingOnly = !item.x5t;
+  const row: CertificateRow = { name: nameOf(item.id), issuer: '', subject: '', sans: [], keyType: '', enabled: item.attributes?.enabled ?? false, pendingOnly, hasPending: false };
+  if (!pendingOnly) {
+    const notBefore = seconds(item.attributes?.nbf);
+    const expires = seconds(item.attributes?.exp);
+    if (notBefore !== undefined) row.notBefore = notBefore;
+    if (expires !== undefined) row.expires = expires;
   }
   return row;
 }

@@ -1,5 +1,5 @@
 import { formatRelative, formatTime } from './format';
-import type { OperationWire } from './wire';
+import type { CertificateBundle, LifetimeWire, OperationWire } from './wire';
 
 /** One pending operation as the page lists it. Times in milliseconds. */
 export interface PendingRow {
@@ -63,4 +63,18 @@ export function retryStateOf(row: PendingRow, now: number): string {
     else if (row.nextAttempt !== undefined) parts.push(`next attempt ${formatRelative(row.nextAttempt, now)} (${formatTime(row.nextAttempt)})`);
   }
   return parts.join('; ');
+}
+
+/**
+ * Whether a certificate's pending operation must be read to know if it is pending work. The bundle links
+ * one (`pending`) for as long as the operation is readable, finished ones included; reading them all would
+ * double the page's requests for a vault of issued certificates. Not issued yet (or a caller's own create on
+ * top, which shows as the latest version): read it. Issued, with an operation: that operation is finished,
+ * unless it is a renewal the lifetime sweep started that has not completed, which the lifetime says.
+ */
+export function needsOperationRead(bundle: Pick<CertificateBundle, 'x5t' | 'pending'>, lifetime: LifetimeWire | undefined): boolean {
+  if (!bundle.pending) return false;
+  if (!bundle.x5t) return true;
+  const outcome = lifetime?.last_renewal?.outcome;
+  return outcome !== undefined && outcome !== 'completed';
 }

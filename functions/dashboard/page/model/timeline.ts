@@ -9,6 +9,10 @@ import type { CertificateRow } from './certificate-row';
 export const DAY_MS = 86_400_000;
 export const EXPIRING_SOON_DAYS = 30;
 
+/** The strip under the bars that holds the "today" label, and that label's width at 12 px bold, roughly. */
+const TODAY_STRIP_HEIGHT = 16;
+const TODAY_LABEL_WIDTH = 40;
+
 export type BarState = 'expired' | 'expiring' | 'valid';
 
 export interface TimelineBar {
@@ -37,6 +41,11 @@ export interface TimelineLayout {
   plotLeft: number;
   plotRight: number;
   todayX: number;
+  /**
+   * Where "today" is written: in a strip of its own under the last bar, so it never lands on a bar's note
+   * ("valid to …" sits just under each bar); anchored at its end when the line is near the right edge.
+   */
+  todayLabel: { x: number; y: number; anchor: 'start' | 'end' };
   ticks: { x: number; label: string }[];
   groups: TimelineGroup[];
   /** Certificates left out: nothing issued yet, so no window to draw. */
@@ -137,12 +146,15 @@ export function timelineLayout(rows: readonly CertificateRow[], options: Timelin
   });
 
   const maxTicks = Math.max(2, Math.floor((plotRight - plotLeft) / 70));
+  const todayX = xOf(now);
+  const nearRightEdge = todayX + TODAY_LABEL_WIDTH > plotRight;
   return {
     width,
-    height: y + 8,
+    height: y + 8 + TODAY_STRIP_HEIGHT,
     plotLeft,
     plotRight,
-    todayX: xOf(now),
+    todayX,
+    todayLabel: { x: nearRightEdge ? todayX - 3 : todayX + 3, y: y + 8 + TODAY_STRIP_HEIGHT - 4, anchor: nearRightEdge ? 'end' : 'start' },
     ticks: ticksOf(start, end, maxTicks).map((t) => ({ x: xOf(t.time), label: t.label })),
     groups,
     withoutWindow,

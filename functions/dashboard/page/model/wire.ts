@@ -21,6 +21,8 @@ export interface Attributes {
 }
 
 export interface PolicyWire {
+  id?: string;
+  attributes?: { enabled?: boolean; created?: number; updated?: number };
   key_props?: { kty?: string; key_size?: number; crv?: string; exportable?: boolean; reuse_key?: boolean };
   secret_props?: { contentType?: string };
   x509_props?: { subject?: string; sans?: { dns_names?: string[]; emails?: string[]; upns?: string[] }; validity_months?: number };

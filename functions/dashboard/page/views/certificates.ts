@@ -21,10 +21,10 @@ let filter = '';
 let order: SortOrder = { column: 'expires', direction: 'ascending' };
 
 function expiryCell(row: CertificateRow, now: number): HTMLElement {
-  if (row.expires === undefined) return h('td', {}, row.pendingOnly ? 'not issued yet' : '—');
+  if (row.expires === undefined) return h('td', { 'data-label': 'Expires' }, row.pendingOnly ? 'not issued yet' : '—');
   const state = barStateOf(row.expires, now);
   const words = state === 'expired' ? 'EXPIRED' : state === 'expiring' ? 'expires soon' : '';
-  return h('td', { class: `expiry ${state}` }, h('time', { datetime: new Date(row.expires).toISOString() }, formatDate(row.expires)), words && h('span', { class: 'badge' }, ` ${words}`));
+  return h('td', { class: `expiry ${state}`, 'data-label': 'Expires' }, h('time', { datetime: new Date(row.expires).toISOString() }, formatDate(row.expires)), words && h('span', { class: 'badge' }, ` ${words}`));
 }
 
 function renewalCell(row: CertificateRow, now: number): HTMLElement {
@@ -33,7 +33,7 @@ function renewalCell(row: CertificateRow, now: number): HTMLElement {
   const due = next?.dueAt ?? next?.triggerAt;
   return h(
     'td',
-    {},
+    { 'data-label': 'Renewal' },
     next ? h('div', {}, `${next.action}${next.retry ? ' (retry)' : ''} ${due !== undefined ? formatRelative(due, now) : ''}`, due !== undefined && h('div', { class: 'muted' }, formatTime(due))) : h('div', { class: 'muted' }, 'no action due'),
     last && h('div', { class: `outcome ${last.outcome}` }, `last: ${last.outcome}${last.at !== undefined ? ` ${formatRelative(last.at, now)}` : ''}`, last.error && h('div', { class: 'muted' }, last.error)),
   );
@@ -54,12 +54,12 @@ export function certificatesView(context: ViewContext): HTMLElement {
           'tr',
           { 'data-name': row.name },
           h('th', { scope: 'row' }, h('button', { type: 'button', class: 'link', onclick: () => context.showDetail(row.name) }, row.name)),
-          h('td', {}, row.issuer),
-          h('td', { class: 'wrap' }, row.subject),
-          h('td', { class: 'wrap' }, row.sans.join(', ')),
-          h('td', {}, row.keyType),
+          h('td', { 'data-label': 'Issuer' }, row.issuer),
+          h('td', { class: 'wrap', 'data-label': 'Subject' }, row.subject),
+          h('td', { class: 'wrap', 'data-label': 'SANs' }, row.sans.join(', ') || '—'),
+          h('td', { 'data-label': 'Key' }, row.keyType),
           expiryCell(row, now),
-          h('td', {}, row.enabled ? 'yes' : 'no', row.hasPending ? h('div', { class: 'muted' }, 'request pending') : ''),
+          h('td', { 'data-label': 'Enabled' }, row.enabled ? 'yes' : 'no', row.hasPending ? h('div', { class: 'muted' }, 'request pending') : ''),
           renewalCell(row, now),
         ),
       ),
@@ -91,6 +91,6 @@ export function certificatesView(context: ViewContext): HTMLElement {
     { 'aria-labelledby': 'certificates-heading' },
     h('h2', { id: 'certificates-heading' }, 'Certificates'),
     h('div', { class: 'toolbar' }, h('label', { for: 'filter' }, 'Filter'), input, count),
-    data.rows.length === 0 ? h('p', {}, 'No certificates yet.') : h('div', { class: 'scroll' }, h('table', { class: 'certificates' }, h('thead', {}, head), body)),
+    data.rows.length === 0 ? h('p', {}, 'No certificates yet.') : h('div', { class: 'scroll' }, h('table', { class: 'certificates stack' }, h('thead', {}, head), body)),
   );
 }

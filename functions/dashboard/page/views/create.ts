@@ -21,6 +21,7 @@ function field(id: keyof CreateFormInput, label: string, control: HTMLElement, h
 export function createView(context: ViewContext, onCreated: (name: string) => void): HTMLElement {
   const issuerOptions = [
     h('option', { value: 'Self' }, 'Self (self-signed)'),
+    h('option', { value: 'Unknown' }, 'Unknown (a CA outside the vault: merge its certificate)'),
     ...context.data.issuers.map((issuer) => {
       const name = decodeURIComponent(issuer.id.split('/').pop() ?? '');
       return h('option', { value: name }, `${name} (${issuer.provider ?? 'issuer'})`);
@@ -30,7 +31,7 @@ export function createView(context: ViewContext, onCreated: (name: string) => vo
     'form',
     { class: 'create', novalidate: true },
     field('name', 'Certificate name', h('input', { type: 'text', required: true, autocomplete: 'off' }), 'Letters, digits and dashes.'),
-    field('issuer', 'Issuer', h('select', {}, ...issuerOptions), 'Self, or an issuer object: a private CA or an ACME account.'),
+    field('issuer', 'Issuer', h('select', {}, ...issuerOptions), 'Self, Unknown (you take the CSR to a CA and merge what it signs), or an issuer object: a private CA or an ACME account.'),
     field('subject', 'Subject', h('input', { type: 'text', placeholder: 'CN=www.contoso.com', autocomplete: 'off' })),
     field('sans', 'Subject alternative names', h('textarea', { rows: 2, placeholder: 'www.contoso.com, contoso.com' }), 'DNS names (and e-mail addresses), separated by commas or spaces.'),
     field('keyType', 'Key type', h('select', {}, ...Object.keys(KEY_TYPES).map((key) => h('option', { value: key }, key.replace('-', ' '))))),

@@ -1,22 +1,11 @@
 import { h } from '../dom';
 import { formatAge } from '../model/format';
 import { type PendingRow, canCancel, canDelete, retryStateOf } from '../model/pending';
+import { act, confirmed } from './act';
 import type { ViewContext } from './context';
 
-async function act(context: ViewContext, button: HTMLButtonElement, done: string, work: () => Promise<unknown>): Promise<void> {
-  button.disabled = true;
-  try {
-    await work();
-    context.notify(done);
-    await context.refresh();
-  } catch (error) {
-    context.showError(error);
-    button.disabled = false;
-  }
-}
-
 function actions(context: ViewContext, row: PendingRow): HTMLElement {
-  if (!context.canAct) return h('td', { class: 'muted' }, '—');
+  if (!context.canAct) return h('td', { class: 'muted', 'data-label': 'Actions' }, '—');
   const path = `/certificates/${encodeURIComponent(row.name)}/pending`;
   const cancel: HTMLButtonElement = h('button', {
     type: 'button',
@@ -28,10 +17,10 @@ function actions(context: ViewContext, row: PendingRow): HTMLElement {
     class: 'danger',
     'aria-label': `Delete the pending request of ${row.name}`,
     onclick: () => {
-      if (window.confirm(`Delete the pending request of ${row.name}? The certificate stays as it is.`)) void act(context, remove, `Pending request of ${row.name} deleted.`, () => context.api.call('DELETE', path));
+      if (confirmed(`Delete the pending request of ${row.name}? The certificate stays as it is.`)) void act(context, remove, `Pending request of ${row.name} deleted.`, () => context.api.call('DELETE', path));
     },
   }, 'Delete');
-  return h('td', { class: 'actions' }, canCancel(row) && cancel, canDelete(row) && remove);
+  return h('td', { class: 'actions', 'data-label': 'Actions' }, canCancel(row) && cancel, canDelete(row) && remove);
 }
 
 export function pendingView(context: ViewContext): HTMLElement {
@@ -47,7 +36,7 @@ export function pendingView(context: ViewContext): HTMLElement {
           { class: 'scroll' },
           h(
             'table',
-            { class: 'pending' },
+            { class: 'pending stack' },
             h('thead', {}, h('tr', {}, ...['Certificate', 'Status', 'Issuer', 'Age', 'Retry state', 'Last error', 'Actions'].map((label) => h('th', { scope: 'col' }, label)))),
             h(
               'tbody',
@@ -57,11 +46,11 @@ export function pendingView(context: ViewContext): HTMLElement {
                   'tr',
                   { 'data-name': row.name },
                   h('th', { scope: 'row' }, h('button', { type: 'button', class: 'link', onclick: () => context.showDetail(row.name) }, row.name)),
-                  h('td', { class: `status ${row.status}` }, row.status, row.cancellationRequested && row.status === 'inProgress' ? ' (cancelling)' : '', row.statusDetails && h('div', { class: 'muted' }, row.statusDetails)),
-                  h('td', {}, row.issuer),
-                  h('td', {}, row.createdAt !== undefined ? formatAge(row.createdAt, now) : '—'),
-                  h('td', { class: 'retry' }, retryStateOf(row, now)),
-                  h('td', { class: 'wrap' }, row.error ?? row.lastError ?? '—'),
+                  h('td', { class: `status ${row.status}`, 'data-label': 'Status' }, row.status, row.cancellationRequested && row.status === 'inProgress' ? ' (cancelling)' : '', row.statusDetails && h('div', { class: 'muted' }, row.statusDetails)),
+                  h('td', { 'data-label': 'Issuer' }, row.issuer),
+                  h('td', { 'data-label': 'Age' }, row.createdAt !== undefined ? formatAge(row.createdAt, now) : '—'),
+                  h('td', { class: 'retry', 'data-label': 'Retry state' }, retryStateOf(row, now)),
+                  h('td', { class: 'wrap', 'data-label': 'Last error' }, row.error ?? row.lastError ?? '—'),
                   actions(context, row),
                 ),
               ),

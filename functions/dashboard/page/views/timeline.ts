@@ -39,7 +39,7 @@ export function timelineView(context: ViewContext, width: number): HTMLElement {
         ),
       ),
     ),
-    s('g', { class: 'today' }, s('line', { x1: layout.todayX, x2: layout.todayX, y1: 16, y2: layout.height }), s('text', { x: layout.todayX + 3, y: layout.height - 4 }, 'today')),
+    s('g', { class: 'today' }, s('line', { x1: layout.todayX, x2: layout.todayX, y1: 16, y2: layout.height }), s('text', { x: layout.todayLabel.x, y: layout.todayLabel.y, 'text-anchor': layout.todayLabel.anchor }, 'today')),
   );
   return h(
     'section',
