@@ -7,8 +7,7 @@
  * Each accessor `require`s the package's CommonJS build on its first call (a dynamic import() would be async,
  * and load a second, ESM copy of packages that ship both) and returns the same module after; callers take
  * types with `import type`, which loads nothing. test/unit/cold-start-modules.test.ts keeps them out of the
- * start. (acme-client, @azure/identity, @azure/eventgrid and @azure/arm-dns are required on first use by the
- * one file that uses each: acme-http.ts, app-credential.ts, event-grid-topic.ts, azure-dns-challenge.ts.)
+ * start and out of a read.
  */
 export function onFirstUse<T>(load: () => T): () => T {
   let loaded: { module: T } | undefined;
@@ -36,6 +35,18 @@ export const nobleCurves = onFirstUse(() => ({
 
 /** The queue SDK, for what the app sends (storage/clients.ts); the Functions host receives, not the SDK. */
 export const storageQueue = onFirstUse(() => require('@azure/storage-queue') as typeof import('@azure/storage-queue'));
+
+/** Sign-in with the app's identity, only in Azure (auth/app-credential.ts); connection strings need none. */
+export const azureIdentity = onFirstUse(() => require('@azure/identity') as typeof import('@azure/identity'));
+
+/** ACME orders (issuers/acme/acme-http.ts configures it on load). */
+export const acmeClient = onFirstUse(() => require('acme-client') as typeof import('acme-client'));
+
+/** Only with an Event Grid topic configured (events/event-grid-topic.ts). */
+export const azureEventGrid = onFirstUse(() => require('@azure/eventgrid') as typeof import('@azure/eventgrid'));
+
+/** Only with an Azure DNS zone for ACME DNS-01 (issuers/acme/azure-dns-challenge.ts). */
+export const azureArmDns = onFirstUse(() => require('@azure/arm-dns') as typeof import('@azure/arm-dns'));
 
 /**
  * @peculiar/x509 with what it needs before it loads: the Reflect metadata polyfill its dependency injection
