@@ -136,7 +136,8 @@ export function pkcs12Kdf(input: Pkcs12KdfInput): Buffer {
 
 function localKeyIdAttribute(localKeyId: Buffer): PKCS12Attribute {
   // Fields are set after construction: PKCS12Attribute's constructor (asn1-pfx 2.11) drops its argument.
-  const attribute = new (asn1Pfx().PKCS12Attribute)();
+  const { PKCS12Attribute } = asn1Pfx();
+  const attribute = new PKCS12Attribute();
   attribute.attrId = asn1Pkcs9().id_pkcs9_at_localKeyId;
   attribute.attrValues = [octetString(localKeyId)];
   return attribute;
@@ -144,11 +145,13 @@ function localKeyIdAttribute(localKeyId: Buffer): PKCS12Attribute {
 
 function dataContentInfo(content: ArrayBuffer): ContentInfo {
   const { ContentInfo, id_data } = asn1Cms();
-  return new ContentInfo({ contentType: id_data, content: serialize(new (asn1Schema().OctetString)(content)) });
+  const { OctetString } = asn1Schema();
+  return new ContentInfo({ contentType: id_data, content: serialize(new OctetString(content)) });
 }
 
 function octetString(bytes: Buffer): ArrayBuffer {
-  return serialize(new (asn1Schema().OctetString)(arrayBufferOf(bytes)));
+  const { OctetString } = asn1Schema();
+  return serialize(new OctetString(arrayBufferOf(bytes)));
 }
 
 function serialize(value: object): ArrayBuffer {
