@@ -9,7 +9,8 @@ import { round } from './measure';
  * that `main` names (all of `dist/functions`), so the whole-app figure is the cold start's; the per-file figures
  * say what each function's own graph costs, and which packages it pulls in, so a route that drags in a heavy
  * package shows up by name. Every sample is a fresh Node process (`node -e`), timed from inside it, after the
- * local host's `register` shim, the same as the whole-app figure. Runnable on its own after a bench build:
+ * local host's `register` shim, the same as the whole-app figure: wall time, and the process's CPU time (user +
+ * system) over the same requires, which other work on a shared machine disturbs less. Runnable on its own after a bench build:
  * `node dist/bench/module-load.js [samples]`.
  */
 
@@ -18,19 +19,23 @@ const functionsDir = join(repoRoot, 'dist', 'functions');
 
 export interface ModuleLoadSample {
   ms: number;
+  /** CPU time (user + system) of the process over the same span. */
+  cpuMs: number;
   modules: number;
   packages: string[];
 }
 
 function loadInFreshProcess(requires: string): ModuleLoadSample {
   const script = `require('./dist/scripts/local-host/register');
+const c = process.cpuUsage();
 const t = process.hrtime.bigint();
 ${requires}
 const ms = Number(process.hrtime.bigint() - t) / 1e6;
+const cpu = process.cpuUsage(c);
 const files = Object.keys(require.cache);
 const packages = new Set();
 for (const f of files) { const m = /node_modules[\\\\/]((?:@[^\\\\/]+[\\\\/])?[^\\\\/]+)/.exec(f); if (m) packages.add(m[1].replace(/\\\\/g, '/')); }
-process.stdout.write(JSON.stringify({ ms, modules: files.length, packages: [...packages].sort() }));`;
+process.stdout.write(JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1000, modules: files.length, packages: [...packages].sort() }));`;
   return JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: repoRoot, encoding: 'utf8' })) as ModuleLoadSample;
 }
 
@@ -41,18 +46,23 @@ export function functionFiles(): string[] {
 const BARE = `const { app } = require('@azure/functions'); app.http('bare', { route: 'bare', authLevel: 'anonymous', handler: async () => ({ status: 200 }) });`;
 const WHOLE_APP = `for (const f of require('fs').readdirSync('dist/functions').filter((f) => f.endsWith('.js'))) require('./dist/functions/' + f);`;
 
-/** A bare `@azure/functions` app and this app's function modules, taking turns; ms each. */
-export function measureModuleLoading(samples: number): { bare: number[]; app: number[]; appPackages: string[] } {
+/** A bare `@azure/functions` app and this app's function modules, taking turns; ms each, wall and CPU. */
+export function measureModuleLoading(samples: number): { bare: number[]; app: number[]; bareCpu: number[]; appCpu: number[]; appPackages: string[] } {
   const bare: number[] = [];
   const app: number[] = [];
+  const bareCpu: number[] = [];
+  const appCpu: number[] = [];
   let appPackages: string[] = [];
   for (let i = 0; i < samples; i++) {
-    bare.push(loadInFreshProcess(BARE).ms);
+    const alone = loadInFreshProcess(BARE);
+    bare.push(alone.ms);
+    bareCpu.push(alone.cpuMs);
     const whole = loadInFreshProcess(WHOLE_APP);
     app.push(whole.ms);
+    appCpu.push(whole.cpuMs);
     appPackages = whole.packages;
   }
-  return { bare, app, appPackages };
+  return { bare, app, bareCpu, appCpu, appPackages };
 }
 
 export interface FunctionFileLoad {
@@ -90,6 +100,7 @@ if (require.main === module) {
   const samples = Number(process.argv[2] ?? 3);
   const whole = measureModuleLoading(samples);
   console.log(`bare @azure/functions app: ${round(statsOf(whole.bare).median, 1)} ms; this app's function modules: ${round(statsOf(whole.app).median, 1)} ms (${samples} samples each)`);
+  console.log(`CPU (user + system): bare ${round(statsOf(whole.bareCpu).median, 1)} ms; this app's function modules ${round(statsOf(whole.appCpu).median, 1)} ms`);
   console.log(`packages the whole app loads (${whole.appPackages.length}): ${whole.appPackages.join(', ')}`);
   const loads = measureModuleLoadPerFunction(samples);
   const beyond = packagesBeyondCommon(loads);

@@ -270,6 +270,7 @@ async function startup(): Promise<void> {
   const modules = measureModuleLoading(scale.startupSamples);
   report(figureOf('load a bare @azure/functions app', modules.bare, 'ms'));
   report(figureOf("load this app's function modules", modules.app, 'ms', { baseline: statsOf(modules.bare).median, baselineUnit: 'ms (bare)', ...ratioOf(modules.app, modules.bare), detail: `${modules.appPackages.length} packages` }));
+  report(figureOf("  the same, CPU time (user + system)", modules.appCpu, 'ms', { baseline: statsOf(modules.bareCpu).median, baselineUnit: 'ms (bare)', ...ratioOf(modules.appCpu, modules.bareCpu) }));
   // One file at a time: what each route's own graph costs. Once per file at tiny scale, so the bench cannot rot.
   const perFunction = measureModuleLoadPerFunction(Math.max(1, Math.round(scale.startupSamples / 2)));
   const beyond = packagesBeyondCommon(perFunction);

@@ -19,7 +19,7 @@ import { TABLES, QUEUES } from './names';
 import { CertificateIndexStore } from './storage/certificate-index-store';
 import { CertificateStore } from './storage/certificate-store';
 import { ContactsStore } from './storage/contacts-store';
-import { makeQueueClient, makeTableClient } from './storage/clients';
+import { makeTableClient, queueSenderOnFirstUse } from './storage/clients';
 import { IssuerJobQueue } from './storage/issuer-job-queue';
 import { IssuerStore } from './storage/issuer-store';
 import { OperationsDueIndex } from './storage/operations-due-index';
@@ -124,7 +124,7 @@ async function buildApp(config: Config): Promise<App> {
     lifetimeSchedule: new LifetimeScheduleIndex(tables.operationsDue),
     renewalInfoSchedule: new RenewalInfoScheduleIndex(tables.operationsDue),
     renewalStatus: new RenewalStatusStore(tables.certificates),
-    jobs: new IssuerJobQueue(makeQueueClient(config.storage, QUEUES.issuerJobs)),
+    jobs: new IssuerJobQueue(queueSenderOnFirstUse(config.storage, QUEUES.issuerJobs)),
     listings: new CertificateIndexStore(tables.certificateIndex),
     providers: buildIssuerProviders({
       certificates,
@@ -148,7 +148,7 @@ async function buildApp(config: Config): Promise<App> {
     issuanceMinSeconds: config.issuanceMinSeconds,
     softDeleteRetentionDays: config.softDeleteRetentionDays,
     deletionMinSeconds: config.deletionMinSeconds,
-    events: new JsonQueue<CertificateEvent>(makeQueueClient(config.storage, QUEUES.certificateEventsOutbox)),
+    events: new JsonQueue<CertificateEvent>(queueSenderOnFirstUse(config.storage, QUEUES.certificateEventsOutbox)),
     vaultUrl: vaultUrlOfEvents(config),
     // The Functions host collects the console; services are built once, before any invocation's logger exists.
     warn: (message) => console.warn(message),
@@ -175,9 +175,9 @@ export function eventDeliveryOf(config: Config): EventDeliveryContext {
     targets.set('eventGrid', eventGridTopicSender(endpoint, appCredentialOf(config)));
   }
   return {
-    userQueue: new JsonQueue<CertificateEvent>(makeQueueClient(config.storage, QUEUES.certificateEvents)),
-    deliveries: new JsonQueue<EventDelivery>(makeQueueClient(config.storage, QUEUES.certificateEventDeliveries)),
-    failedDeliveries: new JsonQueue<FailedEventDelivery>(makeQueueClient(config.storage, QUEUES.certificateEventDeliveriesFailed)),
+    userQueue: new JsonQueue<CertificateEvent>(queueSenderOnFirstUse(config.storage, QUEUES.certificateEvents)),
+    deliveries: new JsonQueue<EventDelivery>(queueSenderOnFirstUse(config.storage, QUEUES.certificateEventDeliveries)),
+    failedDeliveries: new JsonQueue<FailedEventDelivery>(queueSenderOnFirstUse(config.storage, QUEUES.certificateEventDeliveriesFailed)),
     targets,
     retry: config.events.deliveryRetry,
     random: Math.random,

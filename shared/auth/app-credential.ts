@@ -1,4 +1,5 @@
 import type { TokenCredential } from '@azure/identity';
+import { azureIdentity } from '../lazy-packages';
 
 /**
  * The app's own identity in Azure: the user-assigned managed identity when its client id is set, else
@@ -12,9 +13,7 @@ export function appCredential(clientId: string | undefined): TokenCredential {
   const key = clientId ?? '';
   let credential = credentials.get(key);
   if (!credential) {
-    // Its CommonJS build, required on first use (a dynamic import() would load a second, ESM copy).
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const identity = require('@azure/identity') as typeof import('@azure/identity');
+    const identity = azureIdentity();
     credential = clientId ? new identity.ManagedIdentityCredential({ clientId }) : new identity.DefaultAzureCredential();
     credentials.set(key, credential);
   }

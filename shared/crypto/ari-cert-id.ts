@@ -1,5 +1,5 @@
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { AuthorityKeyIdentifier, Certificate, id_ce_authorityKeyIdentifier } from '@peculiar/asn1-x509';
+import type { Certificate } from '@peculiar/asn1-x509';
+import { asn1Schema, asn1X509 } from '../lazy-packages';
 
 /**
  * The ACME Renewal Information certificate identifier (RFC 9773 §4.1): the base64url (unpadded) key identifier
@@ -13,6 +13,8 @@ export function ariCertIdOf(authorityKeyIdentifier: Uint8Array, serialNumberDer:
 
 /** The certID of a DER certificate, or undefined when it has no Authority Key Identifier key id (none can be made). */
 export function ariCertIdOfCertificate(certificateDer: Uint8Array): string | undefined {
+  const { AsnConvert } = asn1Schema();
+  const { AuthorityKeyIdentifier, Certificate, id_ce_authorityKeyIdentifier } = asn1X509();
   let certificate: Certificate;
   try {
     certificate = AsnConvert.parse(certificateDer, Certificate);

@@ -87,7 +87,7 @@ export function tryParseCertificate(der: Buffer): ParsedCertificate | undefined 
     // after the certificate, which would otherwise be silently kept in `der` and served back later.
     if (readDerElement(der)?.end !== der.length) return undefined;
     new NodeX509Certificate(der);
-    const cert = new x509.X509Certificate(bufferSource(der));
+    const cert = new (x509().X509Certificate)(bufferSource(der));
     return {
       der: Buffer.from(der),
       subject: cert.subject,

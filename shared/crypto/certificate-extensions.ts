@@ -8,7 +8,7 @@ import {
   type SubjectAlternativeNames,
 } from './certificate-profile';
 import { caExtensions } from './ca-extensions';
-import { x509 } from './x509';
+import { type X509, x509 } from './x509';
 
 /** The extensions a profile asks for, shared by CSRs and certificates so both say the same thing. */
 
@@ -19,15 +19,15 @@ const IA5 = /^[\x20-\x7e]+$/;
  * SAN, EKU and key usage, each only when non-empty, after the CA extensions when the profile is a CA's.
  * With an empty subject the SAN carries the identity, and RFC 5280 (4.2.1.6) then requires it to be critical.
  */
-export function profileExtensions(profile: CertificateProfile, subjectIsEmpty: boolean): x509.Extension[] {
-  const extensions: x509.Extension[] = profile.ca ? caExtensions(profile.ca) : [];
+export function profileExtensions(profile: CertificateProfile, subjectIsEmpty: boolean): X509.Extension[] {
+  const extensions: X509.Extension[] = profile.ca ? caExtensions(profile.ca) : [];
   if (hasAnySan(profile.sans)) extensions.push(sanExtension(profile.sans, subjectIsEmpty));
   if (profile.ekus.length > 0) extensions.push(ekuExtension(profile.ekus));
   if (profile.keyUsage.length > 0) extensions.push(keyUsageExtension(profile.keyUsage));
   return extensions;
 }
 
-function sanExtension(sans: SubjectAlternativeNames, critical: boolean): x509.SubjectAlternativeNameExtension {
+function sanExtension(sans: SubjectAlternativeNames, critical: boolean): X509.SubjectAlternativeNameExtension {
   const names: JsonGeneralName[] = [
     ...sans.dnsNames.map((value) => ia5Name('dns', 'DNS name', value)),
     ...sans.emails.map((value) => ia5Name('email', 'email', value)),
@@ -35,23 +35,27 @@ function sanExtension(sans: SubjectAlternativeNames, critical: boolean): x509.Su
     ...sans.uris.map((value) => ia5Name('url', 'URI', value)),
     ...sans.ipAddresses.map(ipName),
   ];
-  return new x509.SubjectAlternativeNameExtension(names, critical);
+  const { SubjectAlternativeNameExtension } = x509();
+  return new SubjectAlternativeNameExtension(names, critical);
 }
 
-function ekuExtension(ekus: string[]): x509.ExtendedKeyUsageExtension {
+function ekuExtension(ekus: string[]): X509.ExtendedKeyUsageExtension {
   for (const oid of ekus) {
     if (!OID_PATTERN.test(oid)) throw new CertificateProfileError(`"${oid}" is not a valid extended key usage OID`);
   }
-  return new x509.ExtendedKeyUsageExtension([...new Set(ekus)], false);
+  const { ExtendedKeyUsageExtension } = x509();
+  return new ExtendedKeyUsageExtension([...new Set(ekus)], false);
 }
 
 /** Critical, as RFC 5280 (4.2.1.3) recommends, so verifiers that do not understand it refuse the key. */
-function keyUsageExtension(names: KeyUsageName[]): x509.KeyUsagesExtension {
-  return new x509.KeyUsagesExtension(keyUsageFlags(names), true);
+function keyUsageExtension(names: KeyUsageName[]): X509.KeyUsagesExtension {
+  const { KeyUsagesExtension } = x509();
+  return new KeyUsagesExtension(keyUsageFlags(names), true);
 }
 
-function keyUsageFlags(names: readonly KeyUsageName[]): x509.KeyUsageFlags {
-  return names.reduce<number>((flags, name) => flags | x509.KeyUsageFlags[name], 0);
+function keyUsageFlags(names: readonly KeyUsageName[]): X509.KeyUsageFlags {
+  const { KeyUsageFlags } = x509();
+  return names.reduce<number>((flags, name) => flags | KeyUsageFlags[name], 0);
 }
 
 /** dNSName, rfc822Name and URI are IA5String: non-ASCII input would make an unparseable certificate. */

@@ -1,6 +1,6 @@
 import type { JsonAttributeObject, JsonNameParams } from '@peculiar/x509';
 import { CertificateProfileError } from './certificate-profile';
-import { x509 } from './x509';
+import { type X509, x509 } from './x509';
 
 /**
  * Parses the subject strings Key Vault policies carry ("CN=a, O=b", "cn=a", 'O="Acme, Inc."', "CN=a+OU=b")
@@ -9,9 +9,11 @@ import { x509 } from './x509';
  * must be a 400 instead.
  *
  * RDNs are encoded in the order written, so the certificate shows the subject as the user typed it.
+ * Checking a subject (assertDistinguishedName) needs no @peculiar/x509; encoding one loads it (x509.ts).
  */
-export function parseSubject(subject: string): x509.Name {
-  return new x509.Name(parseToJson(subject));
+export function parseSubject(subject: string): X509.Name {
+  const { Name } = x509();
+  return new Name(parseToJson(subject));
 }
 
 /** Throws `CertificateProfileError` with a readable reason when the subject cannot be encoded. */

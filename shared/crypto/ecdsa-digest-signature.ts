@@ -1,8 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { p256 } from '@noble/curves/p256';
-import { p384 } from '@noble/curves/p384';
-import { p521 } from '@noble/curves/p521';
-import { secp256k1 } from '@noble/curves/secp256k1';
+import { nobleCurves, onFirstUse } from '../lazy-packages';
 import type { EcCurve } from './key-spec';
 
 /**
@@ -18,7 +15,10 @@ export type EcSignatureAlgorithm = (typeof EC_SIGNATURE_ALGORITHMS)[number];
 const CURVE_OF: Record<EcSignatureAlgorithm, EcCurve> = { ES256: 'P-256', ES384: 'P-384', ES512: 'P-521', ES256K: 'P-256K' };
 const DIGEST_BYTES: Record<EcSignatureAlgorithm, number> = { ES256: 32, ES384: 48, ES512: 64, ES256K: 32 };
 
-const CURVES = { 'P-256': p256, 'P-384': p384, 'P-521': p521, 'P-256K': secp256k1 } as const satisfies Record<EcCurve, unknown>;
+const curves = onFirstUse(() => {
+  const { p256, p384, p521, secp256k1 } = nobleCurves();
+  return { 'P-256': p256, 'P-384': p384, 'P-521': p521, 'P-256K': secp256k1 } as const satisfies Record<EcCurve, unknown>;
+});
 
 /**
  * The digest is signed as given (`prehash: false`); high-S signatures are produced and accepted
@@ -42,14 +42,14 @@ export function ecDigestLength(alg: EcSignatureAlgorithm): number {
 
 export function ecdsaSignDigest(privateKey: KeyObject, curve: EcCurve, digest: Buffer): Buffer {
   const d = jwkMember(privateKey, 'd');
-  const signature = CURVES[curve].sign(digest, d, SIGN_OPTIONS);
+  const signature = curves()[curve].sign(digest, d, SIGN_OPTIONS);
   return Buffer.from(signature.toCompactRawBytes());
 }
 
 export function ecdsaVerifyDigest(publicKey: KeyObject, curve: EcCurve, digest: Buffer, signature: Buffer): boolean {
   const point = Buffer.concat([Buffer.from([0x04]), jwkMember(publicKey, 'x'), jwkMember(publicKey, 'y')]);
   try {
-    return CURVES[curve].verify(signature, digest, point, OPTIONS);
+    return curves()[curve].verify(signature, digest, point, OPTIONS);
   } catch {
     // A signature of the wrong length or out of range is simply not a valid signature.
     return false;

@@ -1,17 +1,8 @@
 import { createDecipheriv, createHmac, pbkdf2Sync, timingSafeEqual } from 'node:crypto';
-import { ContentInfo, EncryptedContentInfo, id_data, id_encryptedData } from '@peculiar/asn1-cms';
-import {
-  AuthenticatedSafe,
-  CertBag,
-  PFX,
-  SafeContents,
-  id_certBag,
-  id_keyBag,
-  id_pkcs8ShroudedKeyBag,
-  id_x509Certificate,
-} from '@peculiar/asn1-pfx';
-import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
-import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
+import type { ContentInfo } from '@peculiar/asn1-cms';
+import type { PFX } from '@peculiar/asn1-pfx';
+import type { AlgorithmIdentifier } from '@peculiar/asn1-x509';
+import { asn1Cms, asn1Pfx, asn1Schema, asn1X509 } from '../lazy-packages';
 import { readDerChildren, readDerElement } from './der-element';
 import { type Pkcs12KdfHash, pkcs12Kdf } from './pkcs12';
 import { rc2CbcDecrypt } from './rc2';
@@ -69,6 +60,9 @@ const UNREADABLE = 'The PFX (PKCS#12) content cannot be read: it is not a valid 
 const WRONG_PASSWORD = 'The PFX (PKCS#12) content cannot be read with the password given (pwd); check the password';
 
 export function readPkcs12(der: Buffer, password: string): Pkcs12Contents {
+  const { AuthenticatedSafe, CertBag, PFX, SafeContents, id_certBag, id_keyBag, id_pkcs8ShroudedKeyBag, id_x509Certificate } = asn1Pfx();
+  const { id_data } = asn1Cms();
+  const { OctetString } = asn1Schema();
   const pfx = parse(der, PFX, UNREADABLE);
   if (pfx.authSafe.contentType !== id_data) throw new Pkcs12Error(`${UNREADABLE} (public-key integrity mode is not supported)`);
   const authSafeBytes = Buffer.from(parse(Buffer.from(pfx.authSafe.content), OctetString, UNREADABLE).buffer);
@@ -116,11 +110,13 @@ function verifiedMacPassword(pfx: PFX, authSafe: Buffer, passwords: (string | nu
 function decryptShroudedKey(bytes: Buffer, password: string | null): Buffer {
   const [algorithmField, dataField] = children(bytes);
   if (!algorithmField || dataField?.tag !== 0x04) throw new Pkcs12Error(UNREADABLE);
-  const algorithm = parse(bytes.subarray(algorithmField.start, algorithmField.end), AlgorithmIdentifier, UNREADABLE);
+  const algorithm = parse(bytes.subarray(algorithmField.start, algorithmField.end), asn1X509().AlgorithmIdentifier, UNREADABLE);
   return decrypt(algorithm, bytes.subarray(dataField.contentStart, dataField.end), password);
 }
 
 function safeContentsBytes(info: ContentInfo, password: string | null): Buffer {
+  const { EncryptedContentInfo, id_data, id_encryptedData } = asn1Cms();
+  const { OctetString } = asn1Schema();
   if (info.contentType === id_data) return Buffer.from(parse(Buffer.from(info.content), OctetString, UNREADABLE).buffer);
   if (info.contentType !== id_encryptedData) throw new Pkcs12Error(`${UNREADABLE} (content type ${info.contentType} is not supported)`);
   // EncryptedData ::= SEQUENCE { version INTEGER, encryptedContentInfo EncryptedContentInfo }
@@ -172,6 +168,7 @@ function decrypt(algorithm: AlgorithmIdentifier, ciphertext: Buffer, password: s
 }
 
 function pbes2Key(params: Buffer, password: string): { cipher: string; key: Buffer; iv: Buffer } {
+  const { AlgorithmIdentifier } = asn1X509();
   const [kdfField, schemeField] = children(params);
   if (!kdfField || !schemeField) throw new Pkcs12Error(UNREADABLE);
   const kdf = parse(params.subarray(kdfField.start, kdfField.end), AlgorithmIdentifier, UNREADABLE);
@@ -222,7 +219,7 @@ function integer(bytes: Buffer): number {
 
 function parse<T>(bytes: Buffer, type: new () => T, message: string): T {
   try {
-    return AsnConvert.parse(new Uint8Array(bytes), type);
+    return asn1Schema().AsnConvert.parse(new Uint8Array(bytes), type);
   } catch {
     throw new Pkcs12Error(message);
   }

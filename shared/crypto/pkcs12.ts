@@ -1,21 +1,7 @@
 import { createHash, createHmac, createPrivateKey, randomBytes } from 'node:crypto';
-import { ContentInfo, id_data } from '@peculiar/asn1-cms';
-import {
-  AuthenticatedSafe,
-  CertBag,
-  MacData,
-  PFX,
-  PKCS12Attribute,
-  SafeBag,
-  SafeContents,
-  id_certBag,
-  id_pkcs8ShroudedKeyBag,
-  id_x509Certificate,
-} from '@peculiar/asn1-pfx';
-import { id_pkcs9_at_localKeyId } from '@peculiar/asn1-pkcs9';
-import { DigestInfo, id_sha256 } from '@peculiar/asn1-rsa';
-import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
-import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
+import type { ContentInfo } from '@peculiar/asn1-cms';
+import type { PKCS12Attribute } from '@peculiar/asn1-pfx';
+import { asn1Cms, asn1Pfx, asn1Pkcs9, asn1Rsa, asn1Schema, asn1X509 } from '../lazy-packages';
 import { arrayBufferOf } from './bytes';
 
 /**
@@ -41,6 +27,10 @@ export interface Pkcs12Input {
 export function encodePkcs12({ privateKeyPkcs8, certificatesDer, password }: Pkcs12Input): Buffer {
   const [leaf] = certificatesDer;
   if (!leaf) throw new Error('A PKCS#12 file needs at least one certificate');
+  const { AuthenticatedSafe, CertBag, MacData, PFX, SafeBag, SafeContents, id_certBag, id_pkcs8ShroudedKeyBag, id_x509Certificate } = asn1Pfx();
+  const { DigestInfo, id_sha256 } = asn1Rsa();
+  const { AlgorithmIdentifier } = asn1X509();
+  const { OctetString } = asn1Schema();
   // The same localKeyId on the key and the leaf is how readers (OpenSSL, Windows, Java) pair them.
   const localKeyId = createHash('sha1').update(leaf).digest();
 
@@ -146,20 +136,24 @@ export function pkcs12Kdf(input: Pkcs12KdfInput): Buffer {
 
 function localKeyIdAttribute(localKeyId: Buffer): PKCS12Attribute {
   // Fields are set after construction: PKCS12Attribute's constructor (asn1-pfx 2.11) drops its argument.
+  const { PKCS12Attribute } = asn1Pfx();
   const attribute = new PKCS12Attribute();
-  attribute.attrId = id_pkcs9_at_localKeyId;
+  attribute.attrId = asn1Pkcs9().id_pkcs9_at_localKeyId;
   attribute.attrValues = [octetString(localKeyId)];
   return attribute;
 }
 
 function dataContentInfo(content: ArrayBuffer): ContentInfo {
+  const { ContentInfo, id_data } = asn1Cms();
+  const { OctetString } = asn1Schema();
   return new ContentInfo({ contentType: id_data, content: serialize(new OctetString(content)) });
 }
 
 function octetString(bytes: Buffer): ArrayBuffer {
+  const { OctetString } = asn1Schema();
   return serialize(new OctetString(arrayBufferOf(bytes)));
 }
 
 function serialize(value: object): ArrayBuffer {
-  return AsnConvert.serialize(value);
+  return asn1Schema().AsnConvert.serialize(value);
 }

@@ -1,14 +1,5 @@
-import {
-  ContentInfo,
-  SignedData,
-  id_authData,
-  id_data,
-  id_digestedData,
-  id_encryptedData,
-  id_envelopedData,
-  id_signedData,
-} from '@peculiar/asn1-cms';
-import { AsnConvert } from '@peculiar/asn1-schema';
+import type { SignedData } from '@peculiar/asn1-cms';
+import { asn1Cms, asn1Schema } from '../lazy-packages';
 import { DER_TAG, readDerChildren, readDerElement } from './der-element';
 
 /**
@@ -18,22 +9,27 @@ import { DER_TAG, readDerChildren, readDerElement } from './der-element';
  */
 export type Pkcs7Certificates = { certificatesDer: Buffer[] } | { why: string };
 
-const CONTENT_TYPE_NAMES: Record<string, string> = {
-  [id_data]: 'data',
-  [id_envelopedData]: 'envelopedData',
-  [id_digestedData]: 'digestedData',
-  [id_encryptedData]: 'encryptedData',
-  [id_authData]: 'authenticatedData',
-};
+function contentTypeName(contentType: string): string {
+  const { id_data, id_envelopedData, id_digestedData, id_encryptedData, id_authData } = asn1Cms();
+  const names: Record<string, string> = {
+    [id_data]: 'data',
+    [id_envelopedData]: 'envelopedData',
+    [id_digestedData]: 'digestedData',
+    [id_encryptedData]: 'encryptedData',
+    [id_authData]: 'authenticatedData',
+  };
+  return names[contentType] ?? `content type ${contentType}`;
+}
 
 /** `der` is one complete DER ContentInfo (the caller has checked its outer length). Reasons read after "x5c[i] ". */
 export function certificatesOfPkcs7(der: Buffer): Pkcs7Certificates {
+  const { AsnConvert } = asn1Schema();
+  const { ContentInfo, SignedData, id_signedData } = asn1Cms();
   let signedData: SignedData;
   try {
     const contentInfo = AsnConvert.parse(der, ContentInfo);
     if (contentInfo.contentType !== id_signedData) {
-      const name = CONTENT_TYPE_NAMES[contentInfo.contentType] ?? `content type ${contentInfo.contentType}`;
-      return { why: `is PKCS#7 ${name}, not a certificate bundle (SignedData)` };
+      return { why: `is PKCS#7 ${contentTypeName(contentInfo.contentType)}, not a certificate bundle (SignedData)` };
     }
     signedData = AsnConvert.parse(contentInfo.content, SignedData);
   } catch {

@@ -7,9 +7,10 @@ import { x509 } from './x509';
  * (directory names, registered ids, other names than UPN) are left out.
  */
 export function profileOfCertificate(der: Buffer): CertificateProfile {
-  const cert = new x509.X509Certificate(new Uint8Array(der));
+  const { X509Certificate, SubjectAlternativeNameExtension, ExtendedKeyUsageExtension, KeyUsagesExtension, KeyUsageFlags } = x509();
+  const cert = new X509Certificate(new Uint8Array(der));
   const sans = emptySans();
-  const san = cert.getExtension(x509.SubjectAlternativeNameExtension);
+  const san = cert.getExtension(SubjectAlternativeNameExtension);
   for (const name of san?.names.toJSON() ?? []) {
     if (name.type === 'dns') sans.dnsNames.push(name.value);
     else if (name.type === 'email') sans.emails.push(name.value);
@@ -17,12 +18,12 @@ export function profileOfCertificate(der: Buffer): CertificateProfile {
     else if (name.type === 'url') sans.uris.push(name.value);
     else if (name.type === 'ip') sans.ipAddresses.push(name.value);
   }
-  const eku = cert.getExtension(x509.ExtendedKeyUsageExtension);
-  const keyUsage = cert.getExtension(x509.KeyUsagesExtension);
+  const eku = cert.getExtension(ExtendedKeyUsageExtension);
+  const keyUsage = cert.getExtension(KeyUsagesExtension);
   return {
     subject: cert.subject,
     sans,
     ekus: eku ? eku.usages.map(String) : [],
-    keyUsage: keyUsage ? KEY_USAGE_NAMES.filter((name) => (keyUsage.usages & x509.KeyUsageFlags[name]) !== 0) : [],
+    keyUsage: keyUsage ? KEY_USAGE_NAMES.filter((name) => (keyUsage.usages & KeyUsageFlags[name]) !== 0) : [],
   };
 }

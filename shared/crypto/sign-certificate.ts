@@ -20,7 +20,7 @@ import {
   derUnsignedInteger,
 } from './der-writer';
 import { signatureAlgorithmDer, signingKeyOf, signWith } from './signing-key';
-import { x509 } from './x509';
+import { type X509, x509 } from './x509';
 
 export interface CertificateSigner {
   privateKeyPkcs8: Buffer;
@@ -64,7 +64,7 @@ export async function issueCertificate(input: SignCertificateInput): Promise<Par
 
   const signingKey = signingKeyOf(signer.privateKeyPkcs8, signer.spec);
   const signerSpki = signingKey.publicKeySpki;
-  const issuerCert = signer.certificateDer ? new x509.X509Certificate(bufferSource(signer.certificateDer)) : undefined;
+  const issuerCert = signer.certificateDer ? new (x509().X509Certificate)(bufferSource(signer.certificateDer)) : undefined;
   if (issuerCert && !Buffer.from(issuerCert.publicKey.rawData).equals(signerSpki)) {
     throw new Error("The signer's private key does not belong to the signer's certificate");
   }
@@ -138,8 +138,8 @@ function asCa(profile: CertificateProfile): CertificateProfile {
 }
 
 /** The issuer's own subjectKeyIdentifier when it has one (that is what verifiers match), else our hash of its key. */
-function authorityKeyId(issuerCert: x509.X509Certificate | undefined, signerSpki: Buffer): Buffer {
-  const ski = issuerCert?.getExtension(x509.SubjectKeyIdentifierExtension);
+function authorityKeyId(issuerCert: X509.X509Certificate | undefined, signerSpki: Buffer): Buffer {
+  const ski = issuerCert?.getExtension(x509().SubjectKeyIdentifierExtension);
   return ski ? Buffer.from(ski.keyId, 'hex') : keyIdOf(signerSpki);
 }
 

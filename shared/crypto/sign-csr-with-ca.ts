@@ -6,7 +6,7 @@ import { bufferSource } from './bytes';
 import { constrainedDnsNames, dnsConstraintViolation } from './dns-name-constraints';
 import { keySpecOfPublicKey } from './key-pair';
 import { signCertificate } from './sign-certificate';
-import { x509 } from './x509';
+import { type X509, x509 } from './x509';
 
 /** A private CA held in this service: what it takes to sign with it. */
 export interface CertificateAuthority {
@@ -101,7 +101,7 @@ export async function signCsrWithCa(request: CaSigningRequest): Promise<CaSigned
 
 interface Authority {
   der: Buffer;
-  cert: x509.X509Certificate;
+  cert: X509.X509Certificate;
   /** Undefined when the certificate is not a CA. */
   constraints: CaConstraints | undefined;
 }
@@ -109,9 +109,9 @@ interface Authority {
 function parseAuthorities(chainDer: readonly Buffer[]): Authority[] {
   if (chainDer.length === 0) throw new CaSigningError('authority', 'The CA has no certificate.');
   return chainDer.map((der) => {
-    let cert: x509.X509Certificate;
+    let cert: X509.X509Certificate;
     try {
-      cert = new x509.X509Certificate(bufferSource(der));
+      cert = new (x509().X509Certificate)(bufferSource(der));
     } catch {
       throw new CaSigningError('authority', "The CA's chain holds data that is not an X.509 certificate.");
     }
@@ -137,9 +137,9 @@ function assertCanSign(authorities: Authority[], now: Date): void {
 }
 
 async function verifiedRequestKey(csrDer: Buffer): Promise<Buffer> {
-  let csr: x509.Pkcs10CertificateRequest;
+  let csr: X509.Pkcs10CertificateRequest;
   try {
-    csr = new x509.Pkcs10CertificateRequest(bufferSource(csrDer));
+    csr = new (x509().Pkcs10CertificateRequest)(bufferSource(csrDer));
   } catch {
     throw new CaSigningError('request', 'The certificate signing request is not a valid PKCS#10 request.');
   }

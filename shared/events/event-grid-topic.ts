@@ -1,5 +1,6 @@
 import type { TokenCredential } from '@azure/identity';
 import type { EventGridPublisherClient } from '@azure/eventgrid';
+import { azureEventGrid } from '../lazy-packages';
 import type { EventSender } from './webhook-sender';
 
 /**
@@ -13,9 +14,7 @@ export function eventGridTopicSender(endpoint: string, credential: TokenCredenti
   return {
     async send(event) {
       if (!client) {
-        // Its CommonJS build, required on first use (a dynamic import() would load a second, ESM copy).
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const sdk = require('@azure/eventgrid') as typeof import('@azure/eventgrid');
+        const sdk = azureEventGrid();
         client = new sdk.EventGridPublisherClient(endpoint, 'EventGrid', credential);
       }
       const { id, subject, eventType, eventTime, data, dataVersion } = event;

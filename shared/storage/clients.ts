@@ -1,7 +1,8 @@
 import { TableClient, type TableServiceClientOptions } from '@azure/data-tables';
-import { QueueClient, type StoragePipelineOptions } from '@azure/storage-queue';
+import type { QueueClient, StoragePipelineOptions } from '@azure/storage-queue';
 import { appCredential } from '../auth/app-credential';
 import type { StorageConfig } from '../config';
+import { storageQueue } from '../lazy-packages';
 import { tablesHttpClient } from './point-read';
 import { asStorageUnavailable, retryAfterOf, StorageUnavailableError, STORAGE_RETRY_AFTER_SECONDS } from './storage-unavailable';
 
@@ -112,8 +113,26 @@ const QUEUE_OPTIONS: StoragePipelineOptions = {
 };
 
 export function makeQueueClient(storage: StorageConfig, queue: string): QueueClient {
+  const { QueueClient } = storageQueue();
   if (storage.kind === 'connectionString') return new QueueClient(storage.connectionString, queue, QUEUE_OPTIONS);
   return new QueueClient(`${storage.queueServiceUri.replace(/\/+$/, '')}/${queue}`, appCredential(storage.clientId), QUEUE_OPTIONS);
+}
+
+/** What the app does with a queue: it sends (the Functions host's queue triggers receive, not the SDK). */
+export type QueueSender = Pick<QueueClient, 'createIfNotExists' | 'sendMessage'>;
+
+/**
+ * A queue the app sends to, whose client (and the queue SDK) is made on the first send: the app is built on
+ * its first request, and a read never sends, so it never pays for loading @azure/storage-queue
+ * (../lazy-packages.ts). The client is makeQueueClient's, made once.
+ */
+export function queueSenderOnFirstUse(storage: StorageConfig, queue: string): QueueSender {
+  let client: QueueClient | undefined;
+  const made = (): QueueClient => (client ??= makeQueueClient(storage, queue));
+  return {
+    createIfNotExists: (options) => made().createIfNotExists(options),
+    sendMessage: (messageText, options) => made().sendMessage(messageText, options),
+  };
 }
 
 /** The signal a queue call takes: the same deadline as a table call. */

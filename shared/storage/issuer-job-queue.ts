@@ -1,5 +1,4 @@
-import type { QueueClient } from '@azure/storage-queue';
-import { storageDeadline } from './clients';
+import { type QueueSender, storageDeadline } from './clients';
 import type { IssuerJob, JobQueue } from './repositories';
 import { storageCall } from './storage-unavailable';
 
@@ -7,7 +6,7 @@ import { storageCall } from './storage-unavailable';
 export class IssuerJobQueue implements JobQueue {
   private ready: Promise<unknown> | undefined;
 
-  constructor(private readonly queue: QueueClient) {}
+  constructor(private readonly queue: QueueSender) {}
 
   async enqueue(job: IssuerJob, options: { delaySeconds?: number } = {}): Promise<void> {
     // A failed creation is not kept: the next job tries again (storage may be back).

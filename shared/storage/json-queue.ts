@@ -1,5 +1,4 @@
-import type { QueueClient } from '@azure/storage-queue';
-import { storageDeadline } from './clients';
+import { type QueueSender, storageDeadline } from './clients';
 import { storageCall } from './storage-unavailable';
 
 /**
@@ -9,7 +8,7 @@ import { storageCall } from './storage-unavailable';
 export class JsonQueue<T> {
   private ready: Promise<unknown> | undefined;
 
-  constructor(private readonly queue: QueueClient) {}
+  constructor(private readonly queue: QueueSender) {}
 
   async send(value: T, options: { delaySeconds?: number } = {}): Promise<void> {
     this.ready ??= storageCall(this.queue.createIfNotExists({ abortSignal: storageDeadline() })).catch((error: unknown) => {

@@ -4,12 +4,15 @@ import path from 'node:path';
 import { issueLocalToken } from '../../shared/auth/local-signing-key';
 import { LOCAL_DEVELOPER_ROLE } from '../../shared/auth/roles';
 import { DEFAULT_AUDIENCE } from '../../shared/config';
-import { x509 } from '../../shared/crypto/x509';
+import { x509 as peculiarX509 } from '../../shared/crypto/x509';
 import { findFreePort } from '../../scripts/local-host/ports';
 import { inProgressJobStates, isAlive, recordedAzuritePids, startNpmStart, type NpmStartProcess } from '../helpers/npm-start-process';
 import { API_VERSION, type RawClient, type RawResponse, rawClient } from '../helpers/raw-client';
 import { eventually } from '../helpers/service-under-test';
 import { createTestCa, type TestCa } from '../helpers/test-ca';
+
+/** @peculiar/x509 as the app loads it (reflect-metadata first, the P-256K-capable provider set). */
+const x509 = peculiarX509();
 
 /**
  * The fault-injection suite of issue 11 and the done-when measure of "durable local default": `npm start`

@@ -1,9 +1,12 @@
 import { X509Certificate, createPublicKey } from 'node:crypto';
-import { x509 } from '../../shared/crypto/x509';
+import { x509 as peculiarX509 } from '../../shared/crypto/x509';
 import { type RawClient, type RawResponse, API_VERSION, rawClient } from '../helpers/raw-client';
 import { readPemSecret, readPfxSecret } from '../helpers/secret-checks';
 import { type ServiceUnderTest, eventually, startService } from '../helpers/service-under-test';
 import { createTestCa } from '../helpers/test-ca';
+
+/** @peculiar/x509 as the app loads it (reflect-metadata first, the P-256K-capable provider set). */
+const x509 = peculiarX509();
 
 /**
  * The seed article's scenarios S1–S11, over raw HTTP, against the app on the local host with Azurite: the

@@ -1,7 +1,10 @@
-import { x509 } from '../../shared/crypto/x509';
+import { x509 as peculiarX509 } from '../../shared/crypto/x509';
 import { generateKeyPair } from '../../shared/crypto/key-pair';
 import type { KeySpec } from '../../shared/crypto/key-spec';
 import { signCertificate } from '../../shared/crypto/sign-certificate';
+
+/** @peculiar/x509 as the app loads it (reflect-metadata first, the P-256K-capable provider set). */
+const x509 = peculiarX509();
 
 /** A CA of the user's choice, out of band: what signs the CSR of a manual (Unknown) request. */
 export interface TestCa {

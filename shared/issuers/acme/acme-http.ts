@@ -1,6 +1,7 @@
 import { Agent } from 'node:https';
 import { rootCertificates } from 'node:tls';
 import type * as AcmeClientLibrary from 'acme-client';
+import { acmeClient } from '../../lazy-packages';
 
 export type AcmeLibrary = typeof AcmeClientLibrary;
 
@@ -71,9 +72,7 @@ let library: AcmeLibrary | undefined;
 /** acme-client, loaded and configured on the first call. */
 export function acmeLibrary(): AcmeLibrary {
   if (!library) {
-    // Its CommonJS build, required on first use (a dynamic import() would load a second, ESM copy).
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    library = require('acme-client') as AcmeLibrary;
+    library = acmeClient();
     applyTo(library, settings);
   }
   return library;

@@ -1,5 +1,6 @@
 import type { DnsManagementClient, RecordSet } from '@azure/arm-dns';
 import type { TokenCredential } from '@azure/identity';
+import { azureArmDns } from '../../lazy-packages';
 import type { DnsChallengeResponder } from './dns-challenge';
 import { normalizeName, parseDnsZoneResourceId, type AzureDnsZone } from './dns-zone-id';
 
@@ -48,9 +49,7 @@ export interface AzureDnsChallengeOptions {
  */
 export function createAzureDnsChallenge(options: AzureDnsChallengeOptions): AzureDnsChallenge {
   const zone = parseDnsZoneResourceId(options.zoneResourceId);
-  // Its CommonJS build (a dynamic import() would load a second, ESM copy).
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { DnsManagementClient } = require('@azure/arm-dns') as typeof import('@azure/arm-dns');
+  const { DnsManagementClient } = azureArmDns();
   const client = new DnsManagementClient(options.credential, zone.subscriptionId, options.clientOptions);
   return new AzureDnsChallenge(zone, client.recordSets);
 }

@@ -1,8 +1,11 @@
 import { createCsr } from '../../../shared/crypto/csr';
 import { CertificateProfileError } from '../../../shared/crypto/certificate-profile';
 import { bufferSource } from '../../../shared/crypto/bytes';
-import { x509 } from '../../../shared/crypto/x509';
+import { type X509, x509 as peculiarX509 } from '../../../shared/crypto/x509';
 import { EXPECTED_SIGNATURE, FAST_SPECS, OpenSsl, keyPairFor, label, profile } from './helpers';
+
+/** @peculiar/x509 as the app loads it (reflect-metadata first, the P-256K-capable provider set). */
+const x509 = peculiarX509();
 
 const openssl = new OpenSsl();
 afterAll(() => openssl.cleanup());
@@ -44,7 +47,7 @@ describe('createCsr', () => {
     const csr = new x509.Pkcs10CertificateRequest(bufferSource(der));
 
     expect(csr.subject).toBe('CN=api.contoso.com, O=Contoso Ltd, C=US');
-    const san = csr.getExtension('2.5.29.17') as x509.Extension;
+    const san = csr.getExtension('2.5.29.17') as X509.Extension;
     expect(new x509.SubjectAlternativeNameExtension(san.rawData).names.toJSON()).toEqual([
       { type: 'dns', value: 'api.contoso.com' },
       { type: 'dns', value: '*.api.contoso.com' },
@@ -54,9 +57,9 @@ describe('createCsr', () => {
       { type: 'ip', value: '10.1.2.3' },
       { type: 'ip', value: '2001:db8::1' },
     ]);
-    const eku = new x509.ExtendedKeyUsageExtension((csr.getExtension('2.5.29.37') as x509.Extension).rawData);
+    const eku = new x509.ExtendedKeyUsageExtension((csr.getExtension('2.5.29.37') as X509.Extension).rawData);
     expect(eku.usages).toEqual(['1.3.6.1.5.5.7.3.1', '1.3.6.1.5.5.7.3.2']);
-    const ku = new x509.KeyUsagesExtension((csr.getExtension('2.5.29.15') as x509.Extension).rawData);
+    const ku = new x509.KeyUsagesExtension((csr.getExtension('2.5.29.15') as X509.Extension).rawData);
     expect(ku.usages).toBe(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment);
 
     const text = openssl.run(['req', '-inform', 'DER', '-in', openssl.file(der), '-noout', '-text']);

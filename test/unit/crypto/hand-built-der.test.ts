@@ -10,8 +10,11 @@ import { issueCertificate, signCertificate } from '../../../shared/crypto/sign-c
 import { parseCertificate } from '../../../shared/crypto/certificate-chain';
 import { signingAlgorithmFor } from '../../../shared/crypto/signing-algorithm';
 import { webcrypto } from '../../../shared/crypto/webcrypto-provider';
-import { x509 } from '../../../shared/crypto/x509';
+import { x509 as peculiarX509 } from '../../../shared/crypto/x509';
 import { FAST_SPECS, keyPairFor, label, profile } from './helpers';
+
+/** @peculiar/x509 as the app loads it (reflect-metadata first, the P-256K-capable provider set). */
+const x509 = peculiarX509();
 
 /**
  * The CSR and certificate are assembled as DER by hand (der-writer.ts) and signed with Node's crypto. These
@@ -31,7 +34,7 @@ function signedPart(der: Buffer): Buffer {
 /** The same import the app did before, with the provider it chose (Node's own, or @peculiar's for P-256K). */
 async function webcryptoKeys(spec: KeySpec): Promise<{ keys: CryptoKeyPair; crypto: globalThis.Crypto }> {
   const pair = await keyPairFor(spec);
-  const crypto = spec.kty === 'EC' && spec.curve === 'P-256K' ? webcrypto : (nodeWebcrypto as globalThis.Crypto);
+  const crypto = spec.kty === 'EC' && spec.curve === 'P-256K' ? webcrypto() : (nodeWebcrypto as globalThis.Crypto);
   const { importParams } = signingAlgorithmFor(spec);
   const privateKey = await crypto.subtle.importKey('pkcs8', bufferSource(pair.privateKeyPkcs8), importParams, false, ['sign']);
   const publicKey = await crypto.subtle.importKey('spki', bufferSource(pair.publicKeySpki), importParams, true, ['verify']);

@@ -3,8 +3,11 @@ import { createCsr } from '../../../shared/crypto/csr';
 import { generateKeyPair, keySpecOfPublicKey, publicKeyFromPrivate } from '../../../shared/crypto/key-pair';
 import { signCertificate } from '../../../shared/crypto/sign-certificate';
 import { bufferSource } from '../../../shared/crypto/bytes';
-import { x509 } from '../../../shared/crypto/x509';
+import { x509 as peculiarX509 } from '../../../shared/crypto/x509';
 import { FAST_SPECS, NOT_AFTER, NOT_BEFORE, OpenSsl, RSA_4096, label, profile } from './helpers';
+
+/** @peculiar/x509 as the app loads it (reflect-metadata first, the P-256K-capable provider set). */
+const x509 = peculiarX509();
 
 const openssl = new OpenSsl();
 afterAll(() => openssl.cleanup());

@@ -2,7 +2,7 @@ import { generateKeyPair } from '../../../shared/crypto/key-pair';
 import type { KeySpec } from '../../../shared/crypto/key-spec';
 import { normalizeSerialNumber, signCertificate } from '../../../shared/crypto/sign-certificate';
 import { bufferSource } from '../../../shared/crypto/bytes';
-import { x509 } from '../../../shared/crypto/x509';
+import { x509 as peculiarX509 } from '../../../shared/crypto/x509';
 import {
   EXPECTED_SIGNATURE,
   FAST_SPECS,
@@ -15,6 +15,9 @@ import {
   label,
   profile,
 } from './helpers';
+
+/** @peculiar/x509 as the app loads it (reflect-metadata first, the P-256K-capable provider set). */
+const x509 = peculiarX509();
 
 const openssl = new OpenSsl();
 afterAll(() => openssl.cleanup());

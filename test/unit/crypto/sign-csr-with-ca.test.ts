@@ -5,9 +5,12 @@ import { generateKeyPair, type KeyPairDer } from '../../../shared/crypto/key-pai
 import type { KeySpec } from '../../../shared/crypto/key-spec';
 import { signCertificate } from '../../../shared/crypto/sign-certificate';
 import { CaSigningError, signCsrWithCa, type CaSigned, type CertificateAuthority } from '../../../shared/crypto/sign-csr-with-ca';
-import { x509 } from '../../../shared/crypto/x509';
+import { type X509, x509 as peculiarX509 } from '../../../shared/crypto/x509';
 import { rejectionOf } from '../../helpers/rejection';
 import { EXPECTED_SIGNATURE, FAST_SPECS, NOT_AFTER, NOT_BEFORE, OpenSsl, RSA_4096, derToPem, keyPairFor, label, profile } from './helpers';
+
+/** @peculiar/x509 as the app loads it (reflect-metadata first, the P-256K-capable provider set). */
+const x509 = peculiarX509();
 
 const openssl = new OpenSsl();
 afterAll(() => openssl.cleanup());
@@ -85,7 +88,7 @@ function opensslVerify(chain: Buffer[], purpose = 'sslserver'): string {
   return openssl.run([...args, pem(chain[0] as Buffer)]).trim();
 }
 
-function parse(der: Buffer | undefined): x509.X509Certificate {
+function parse(der: Buffer | undefined): X509.X509Certificate {
   return new x509.X509Certificate(bufferSource(der as Buffer));
 }
 
