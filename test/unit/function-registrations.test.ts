@@ -62,6 +62,23 @@ function trigger(name: string) {
   return bindings.find((b) => b.direction === 'in' && String(b.type).endsWith('Trigger'));
 }
 
+/**
+ * Where the registered HTTP functions send a method and path, by the host's route precedence (RouteTable): the
+ * function's name and its route parameters, or why nothing matched.
+ */
+function routeTarget(): (method: string, path: string) => unknown[] {
+  const table = new RouteTable(
+    getRegisteredFunctions().flatMap((fn) => {
+      const t = triggerOf(fn);
+      return t.kind === 'http' ? [{ functionName: t.functionName, template: t.route, ...(t.methods ? { methods: t.methods } : {}) }] : [];
+    }),
+  );
+  return (method, path) => {
+    const match = table.match(method, path);
+    return match.kind === 'matched' ? [match.route.functionName, match.params] : [match.kind];
+  };
+}
+
 describe('function registrations', () => {
   it('registers exactly these HTTP routes, each with the permission it needs and in-app token checks (anonymous auth level)', () => {
     const http = httpRegistrations()
@@ -125,16 +142,7 @@ describe('function registrations', () => {
   });
 
   it('routes the dashboard paths to the dashboard, its local token to its own function, and the API around them as before', () => {
-    const table = new RouteTable(
-      getRegisteredFunctions().flatMap((fn) => {
-        const t = triggerOf(fn);
-        return t.kind === 'http' ? [{ functionName: t.functionName, template: t.route, ...(t.methods ? { methods: t.methods } : {}) }] : [];
-      }),
-    );
-    const target = (method: string, path: string) => {
-      const match = table.match(method, path);
-      return match.kind === 'matched' ? [match.route.functionName, match.params] : [match.kind];
-    };
+    const target = routeTarget();
     // /dashboard and /dashboard/ reach the same function (ASP.NET routing ignores one trailing slash); it redirects the first.
     expect(target('GET', '/dashboard')).toEqual(['dashboard', {}]);
     expect(target('GET', '/dashboard/')).toEqual(['dashboard', {}]);
@@ -214,16 +222,7 @@ describe('function registrations', () => {
   it('routes the paths the SDKs send, with and without trailing slash, to the function a user means', () => {
     // The host's route precedence (a literal segment before a parameter) decides which template takes a path;
     // RouteTable implements it, so this is what Azure's host does with these registrations.
-    const table = new RouteTable(
-      getRegisteredFunctions().flatMap((fn) => {
-        const t = triggerOf(fn);
-        return t.kind === 'http' ? [{ functionName: t.functionName, template: t.route, ...(t.methods ? { methods: t.methods } : {}) }] : [];
-      }),
-    );
-    const target = (method: string, path: string) => {
-      const match = table.match(method, path);
-      return match.kind === 'matched' ? [match.route.functionName, match.params] : [match.kind];
-    };
+    const target = routeTarget();
     // Latest version: JS and Python send the trailing slash, .NET does not.
     expect(target('GET', '/certificates/c1/')).toEqual(['certificateGet', { name: 'c1' }]);
     expect(target('GET', '/certificates/c1')).toEqual(['certificateGet', { name: 'c1' }]);
