@@ -151,6 +151,24 @@ function takeDataFolderLock() {
   throw new Error(`Cannot take the lock ${file}`);
 }
 
+/**
+ * Builds if stale, then runs `main(argv)` of a compiled script in dist/scripts; its resolved number is the exit
+ * code. `fromRoot` runs it from the repository root, where the local host runs.
+ * @param {string} file
+ * @param {string[]} args
+ * @param {{ fromRoot: boolean }} options
+ */
+function runScriptMain(file, args, options) {
+  ensureBuilt(() => {
+    if (options.fromRoot) process.chdir(ROOT);
+    /** @type {{ main(argv: string[]): Promise<number> }} */
+    const script = require(path.join(DIST, 'scripts', file));
+    void script.main(args).then((code) => {
+      process.exitCode = code;
+    });
+  });
+}
+
 function main() {
   const [command, ...args] = process.argv.slice(2);
   switch (command) {
@@ -159,35 +177,15 @@ function main() {
       ensureBuilt(() => require(path.join(DIST, 'scripts', 'local-host', 'main.js')));
       return;
     case 'token':
-      ensureBuilt(() => {
-        // Relative settings (AUTH_LOCAL_KEY_FILE) mean what they mean to the host, which runs from the root.
-        process.chdir(ROOT);
-        /** @type {{ main(argv: string[]): Promise<number> }} */
-        const token = require(path.join(DIST, 'scripts', 'token.js'));
-        void token.main(args).then((code) => {
-          process.exitCode = code;
-        });
-      });
+      // Relative settings (AUTH_LOCAL_KEY_FILE) mean what they mean to the host, which runs from the root.
+      runScriptMain('token.js', args, { fromRoot: true });
       return;
     case 'events-replay':
-      ensureBuilt(() => {
-        // local.settings.json and the local host's data folder are found from the root, as the host finds them.
-        process.chdir(ROOT);
-        /** @type {{ main(argv: string[]): Promise<number> }} */
-        const replay = require(path.join(DIST, 'scripts', 'events-replay.js'));
-        void replay.main(args).then((code) => {
-          process.exitCode = code;
-        });
-      });
+      // local.settings.json and the local host's data folder are found from the root, as the host finds them.
+      runScriptMain('events-replay.js', args, { fromRoot: true });
       return;
     case 'scale-sim':
-      ensureBuilt(() => {
-        /** @type {{ main(argv: string[]): Promise<number> }} */
-        const simulation = require(path.join(DIST, 'scripts', 'scale-simulation.js'));
-        void simulation.main(args).then((code) => {
-          process.exitCode = code;
-        });
-      });
+      runScriptMain('scale-simulation.js', args, { fromRoot: false });
       return;
     case 'settings':
       ensureBuilt(() => {
